@@ -1,0 +1,167 @@
+"""Run the rules over a text, and apply their fixes in a bounded loop.
+
+``lint`` parses once and runs every enabled rule over that one parse. ``fix`` repeats
+lint → apply non-overlapping fixes → re-parse until nothing applies, a text repeats
+(oscillating fixes) or :data:`MAX_PASSES` passes ran; it reports whether it converged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from rules.config import Config
+from rules.context import Context, Environment
+from rules.document import Document, ParseError, Section
+from rules.model import Applicability, Finding, Severity, apply_edits
+from rules.suppression import find_suppressions
+
+MAX_PASSES = 10
+PARSE_ERROR = "parse-error"
+PARSE_ERROR_CODE = "WL001"
+
+
+@dataclass(frozen=True)
+class LintResult:
+    text: str
+    findings: list[Finding]
+    doc: Document | None  # None when the text could not be parsed
+    section: Section | None = None
+
+    @property
+    def parse_error(self) -> Finding | None:
+        return next((f for f in self.findings if f.rule == PARSE_ERROR), None)
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    pass_number: int
+    finding: Finding
+
+
+@dataclass(frozen=True)
+class FixResult:
+    original: str
+    text: str
+    passes: int
+    converged: bool
+    applied: list[AppliedFix] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)  # findings of the fixed text
+    parse_error: Finding | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def lint(
+    text: str,
+    config: Config | None = None,
+    env: Environment | None = None,
+    section: str | int | None = None,
+) -> LintResult:
+    """Findings for ``text`` (or for one section of it, the whole text being the context).
+
+    Raises :class:`rules.document.SectionNotFound` for an unknown section.
+    """
+    config = config or Config()
+    env = env or Environment()
+    try:
+        doc = Document.parse(text)
+    except ParseError as exc:
+        error = Finding(PARSE_ERROR, f"cannot parse the text: {exc}", 0, 0, Severity.ERROR)
+        return LintResult(text, [error], None)
+    target = doc.find_section(section) if section is not None else None
+    region = (target.start, target.end) if target else None
+    return LintResult(text, run_rules(doc, config, env, region), doc, target)
+
+
+def run_rules(
+    doc: Document, config: Config, env: Environment, region: tuple[int, int] | None
+) -> list[Finding]:
+    ctx = Context(doc, env, region)
+    suppressions = find_suppressions(doc)
+    findings: list[Finding] = []
+    for rule in config.enabled():
+        for finding in rule.check(ctx):
+            if not 0 <= finding.start <= finding.end <= len(doc.text):
+                raise AssertionError(f"{rule.name} reported out of bounds: {finding}")
+            if not ctx.in_region(finding.start, max(finding.start, finding.end)):
+                continue
+            if doc.in_protected(finding.start):
+                continue  # RULES.md: no rule reports inside protected regions
+            if suppressions and (
+                suppressions.suppressed(rule.name, finding.start)
+                or suppressions.suppressed(rule.code, finding.start)
+            ):
+                continue
+            if finding.fix is not None and not all(
+                ctx.in_region(e.start, e.end) and not doc.is_protected(e.start, e.end)
+                for e in finding.fix.edits
+            ):
+                finding = replace(finding, fix=None)
+            findings.append(finding)
+    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return findings
+
+
+def fix(
+    text: str,
+    config: Config | None = None,
+    env: Environment | None = None,
+    section: str | int | None = None,
+    unsafe: bool = False,
+    accept: Callable[[Finding], bool] | None = None,
+    max_passes: int = MAX_PASSES,
+) -> FixResult:
+    """Apply fixes until the text is stable. Only safe fixes unless ``unsafe``.
+
+    ``accept`` filters which findings' fixes may be applied (per-finding review).
+    Raises :class:`rules.document.SectionNotFound` for an unknown section.
+    """
+    threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    current = text
+    seen = {text}
+    applied: list[AppliedFix] = []
+    passes = 0
+    converged = True
+    section_key: str | int | None = section
+    heading: str | None = None
+    while True:
+        result = lint(current, config, env, section_key)
+        if result.parse_error is not None:
+            return FixResult(text, current, passes, False, applied, result.findings,
+                             result.parse_error)
+        if result.section is not None:
+            # Fixes never touch headings, so the section keeps its number between passes.
+            if heading is not None and result.section.title != heading:
+                converged = False
+                break
+            section_key, heading = result.section.number, result.section.title
+        candidates = [
+            f
+            for f in result.findings
+            if f.fix is not None
+            and f.fix.applicability >= threshold
+            and (accept is None or accept(f))
+        ]
+        if not candidates:
+            break
+        if passes >= max_passes:
+            converged = False
+            break
+        chosen = []
+        for finding in candidates:
+            assert finding.fix is not None
+            if all(not finding.fix.overlaps(other.fix) for other in chosen):  # type: ignore[arg-type]
+                chosen.append(finding)
+        new = apply_edits(current, (e for f in chosen for e in f.fix.edits))  # type: ignore[union-attr]
+        passes += 1
+        applied.extend(AppliedFix(passes, f) for f in chosen)
+        if new in seen:
+            converged = False  # the fixes oscillate: stop at the last new text
+            break
+        seen.add(new)
+        current = new
+    final = lint(current, config, env, section_key)
+    return FixResult(text, current, passes, converged, applied, final.findings, final.parse_error)

@@ -1,0 +1,76 @@
+"""Small helpers about wikitext names and content that every rule shares."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mwparserfromhell.nodes import Template
+    from mwparserfromhell.wikicode import Wikicode
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_SPACE_RUN = re.compile(r"\s+")
+_NAME_SPACES = re.compile(r"[\s_]+")
+
+FOOTNOTE_TEMPLATES = frozenset(
+    {"efn", "efn-ua", "efn-lr", "efn-ur", "efn-lg", "efn-la", "efn-ll", "efn-lu", "refn"}
+)
+EFN_TEMPLATES = FOOTNOTE_TEMPLATES - {"refn"}
+SHORT_CITE_TEMPLATES = frozenset({"sfn", "sfnp", "sfnm", "harv", "harvnb", "harvp", "rp"})
+CITATION_EXTRA = frozenset({"citation"})
+
+# Extension tags whose content no rule may report on or edit (RULES.md "Protected regions").
+PROTECTED_TAGS = frozenset(
+    {
+        "nowiki",
+        "pre",
+        "syntaxhighlight",
+        "source",
+        "math",
+        "code",
+        "templatedata",
+        "score",
+        "graph",
+    }
+)
+
+
+def normalize_content(text: str) -> str:
+    """Runs of whitespace collapsed to one space, stripped (RULES.md "Normalized content")."""
+    return _SPACE_RUN.sub(" ", text).strip()
+
+
+def normalize_template_name(raw: str) -> str:
+    """``{{ cite_Web }}`` → ``cite Web``: comments dropped, ``_``/space runs folded,
+    ``Template:`` dropped and the first letter lower-cased (MediaWiki's first letter is
+    case-insensitive; the rest is kept so callers may decide)."""
+    name = _COMMENT.sub("", raw)
+    name = _NAME_SPACES.sub(" ", name).strip()
+    if name.lower().startswith("template:"):
+        name = name[len("template:") :].strip()
+    if name.startswith(":"):
+        name = name[1:].strip()
+    return name[:1].lower() + name[1:]
+
+
+def template_key(template: Template | str) -> str:
+    """Fully lower-cased normalized name, the form used to classify templates."""
+    raw = template if isinstance(template, str) else str(template.name)
+    return normalize_template_name(raw).lower()
+
+
+def is_citation_template(key: str) -> bool:
+    return key.startswith("cite ") or key in CITATION_EXTRA
+
+
+def is_footnote_template(key: str) -> bool:
+    return key in FOOTNOTE_TEMPLATES
+
+
+def is_short_cite_template(key: str) -> bool:
+    return key in SHORT_CITE_TEMPLATES
+
+
+def tag_name(raw: Wikicode | str) -> str:
+    return str(raw).strip().lower()

@@ -1,0 +1,45 @@
+"""Every rule is documented and has passing and failing cases."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+import rules
+from rules.docs import missing_doc_sections
+from tests.rules.casefiles import load_cases
+
+RULES = rules.all_rules()
+BY_RULE: dict[str, list] = defaultdict(list)
+for _case in load_cases():
+    BY_RULE[_case.rule].append(_case)
+
+
+def test_every_rule_of_the_catalogue_is_registered() -> None:
+    names = {r.name for r in RULES}
+    assert names >= CATALOGUE, f"missing: {sorted(CATALOGUE - names)}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_rule_has_docs(rule: type[rules.Rule]) -> None:
+    assert missing_doc_sections(rule) == []
+    assert rule.summary.strip() and "\n" not in rule.summary
+    assert rule.code[:2].isalpha() and rule.code[2:].isdigit()
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_rule_has_passing_and_failing_cases(rule: type[rules.Rule]) -> None:
+    cases = BY_RULE.get(rule.name, [])
+    assert any(c.findings for c in cases), "no case where the rule reports"
+    assert any(not c.findings for c in cases), "no case where the rule stays quiet"
+    if rule.fixable is not rules.Fixability.NONE:
+        assert any(c.output is not None for c in cases), "a fixable rule needs a fix case"
+
+
+CATALOGUE = {
+    "duplicate-efn", "duplicate-ref", "ref-name-conflict", "undefined-ref", "ref-punctuation",
+    "page-param", "repeated-source", "date-format", "prose-date-format", "invalid-date",
+    "archive-date-mismatch", "bare-url", "placeholder-title", "archive-url-malformed",
+    "insecure-link", "cite-missing-access-date", "isbn-checksum",
+}
