@@ -1,0 +1,130 @@
+"""The span index, lines, protected regions and sections of rules.document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rules.document import Document, ParseError, SectionNotFound
+
+SEED = Path(__file__).resolve().parents[2] / "examples" / "leon-trotsky-section.wiki"
+SHARED_SEED = Path("/work/shared/seed/leon-trotsky-section.wiki")
+
+
+def _sample() -> str:
+    for path in (SEED, SHARED_SEED):
+        if path.exists():
+            return path.read_text(encoding="utf-8")
+    pytest.fail("the sample section is missing from examples/")
+
+
+def assert_spans_exact(text: str) -> Document:
+    doc = Document.parse(text)
+    assert doc.nodes or text == ""
+    for node in doc.nodes:
+        start, end = doc.span(node)
+        assert text[start:end] == str(node), type(node).__name__
+    return doc
+
+
+def test_every_node_of_the_sample_has_its_exact_span() -> None:
+    doc = assert_spans_exact(_sample())
+    assert len(doc.nodes) > 1000
+    assert len(doc.refs) > 50
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{a|b=c|d}}",
+        "{{a|}}",
+        "{{a||=|}}",
+        '<ref name="x" group=n>hi</ref>',
+        "<ref name=x/>",
+        "<ref Name = 'a b' >c</ref>",
+        "{|\n|a||b\n|-\n! h !! i\n|}",
+        "''x'' '''y''' '''''z'''''",
+        "* a\n# b\n; c : d",
+        "[http://x.org y] [http://x.org] http://x.org",
+        "[[a|b]] [[c]] [[File:x.jpg|thumb|cap [[d]]]]",
+        "== H ==\ntext\n=== I ===",
+        "{{{arg|default}}} {{{x}}}",
+        "&amp; &#123; &#x1F;",
+        "<br> <br/> </div> <div class=\"a\">x</div>",
+        "<!-- c --> <nowiki>{{x}}</nowiki> <pre>a</pre>",
+        "{{a|{{b|{{c|d=e}}}}}}",
+    ],
+)
+def test_spans_are_exact_on_tricky_markup(text: str) -> None:
+    assert_spans_exact(text)
+
+
+WIKI_ALPHABET = st.sampled_from(
+    list("{}[]|=<>/!'*#:;-\n x&") + ["ref", "<ref>", "</ref>", "{{", "}}", "[[", "]]",
+                                     "<!--", "-->", "name=", "http://a.b", "==", "\0"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WIKI_ALPHABET, max_size=60).map("".join))
+def test_arbitrary_markup_round_trips_and_spans_are_exact(text: str) -> None:
+    doc = Document.parse(text)
+    source = text.replace("\0", "\ufffd")
+    for node in doc.nodes:
+        start, end = doc.span(node)
+        assert source[start:end] == str(node)
+    assert doc.line_col(len(text)) >= (1, 1)
+
+
+def test_nul_characters_keep_offsets() -> None:
+    doc = Document.parse("a\0b <ref>x</ref>")
+    (ref,) = doc.refs
+    assert (ref.start, ref.end) == (4, 16)
+
+
+def test_deep_nesting_is_a_parse_error_not_a_crash() -> None:
+    text = "[[" * 3000 + "x" + "]]" * 3000 + "{{" * 3000
+    try:
+        doc = Document.parse(text)
+    except ParseError:
+        return
+    assert "".join(str(n) for n in doc.code.nodes) == text
+
+
+def test_line_col_counts_characters() -> None:
+    doc = Document.parse("ab\ncé\n\nd")
+    assert doc.line_col(0) == (1, 1)
+    assert doc.line_col(4) == (2, 2)
+    assert doc.line_col(7) == (4, 1)
+
+
+def test_protected_regions() -> None:
+    text = "a <!-- c --> b <nowiki>{{x}}</nowiki> <math>x</math> <code>y</code> <!-- open"
+    doc = Document.parse(text)
+    for needle in ("<!-- c -->", "<nowiki>", "{{x}}", "<math>x", "<code>y", "<!-- open"):
+        assert doc.in_protected(text.index(needle)), needle
+    assert not doc.in_protected(0)
+    assert not doc.in_protected(text.index(" b "))
+    assert doc.is_protected(text.index("{{x}}"), text.index("{{x}}") + 2)
+    assert not doc.is_protected(0, 1)
+
+
+SECTIONED = "Lead\n== One ==\na\n=== Sub ===\nb\n== Two ==\nc\n<!--\n== Hidden ==\n-->\n"
+
+
+def test_sections_by_number_and_title() -> None:
+    doc = Document.parse(SECTIONED)
+    assert [(s.number, s.level, s.title) for s in doc.sections] == [
+        (1, 2, "One"), (2, 3, "Sub"), (3, 2, "Two")]
+    one = doc.find_section("One")
+    assert SECTIONED[one.start:one.end] == "== One ==\na\n=== Sub ===\nb\n"
+    assert doc.find_section(2).title == "Sub"
+    assert doc.find_section("two").number == 3
+    assert doc.section_at(SECTIONED.index("b\n")).title == "Sub"
+    with pytest.raises(SectionNotFound, match="Three"):
+        doc.find_section("Three")
+    with pytest.raises(SectionNotFound):
+        doc.find_section(9)
