@@ -100,6 +100,7 @@ class Document:
         self._node_spans: dict[int, tuple[int, int]] = {}
         self._code_spans: dict[int, tuple[int, int]] = {}
         self._parents: dict[int, Node | None] = {}
+        self._by_type: dict[type, list[Node]] = defaultdict(list)
         end = self._walk_code(code, 0, None)
         if end != len(text):
             raise ParseError(f"span index covers {end} of {len(text)} characters")
@@ -115,15 +116,17 @@ class Document:
     # -- construction -------------------------------------------------------------------
 
     @classmethod
-    def parse(cls, text: str) -> Document:
+    def parse(cls, text: str, verify: bool = False) -> Document:
+        """Parse ``text``. The span walk always checks that the parse covers the whole text;
+        ``verify`` also compares the parse's string form to the text (do it before a save)."""
         source = text.replace("\0", _NUL_STANDIN) if "\0" in text else text
         try:
             code = mwparserfromhell.parse(source, skip_style_tags=False)
             doc = cls(text, code)
+            if verify and str(code) != source:
+                raise ParseError("the parse does not round-trip")
         except RecursionError as exc:
             raise ParseError("nesting too deep to parse") from exc
-        if str(code) != source:
-            raise ParseError("the parse does not round-trip")
         return doc
 
     def _walk_code(self, code: Wikicode, pos: int, parent: Node | None) -> int:
@@ -147,6 +150,7 @@ class Document:
         self.nodes.append(node)
         self._parents[id(node)] = parent
         kind = type(node)
+        self._by_type[kind].append(node)
         if kind is Text:
             pos += len(node.value)
         elif kind is Template:
@@ -236,28 +240,31 @@ class Document:
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self._line_starts, offset)
 
-    def nodes_of(self, kind: type[Any]) -> Iterator[Any]:
-        return (n for n in self.nodes if type(n) is kind)
+    def nodes_of(self, kind: type[Any]) -> list[Any]:
+        """Every node of exactly this type, in source order."""
+        return self._by_type.get(kind, [])
 
     # -- indexes ------------------------------------------------------------------------
 
     def _index(self) -> None:
         list_defined_ranges: list[tuple[int, int]] = []
-        for node in self.nodes:
-            if type(node) is Template:
-                start, end = self.span(node)
-                use = TemplateUse(node, template_key(node), start, end)
-                self.templates.append(use)
-                self.templates_by_key[use.key].append(use)
-                if use.key in {"reflist", "references"} and node.has("refs"):
-                    list_defined_ranges.append(self.code_span(node.get("refs").value))
-            elif type(node) is Tag and not node.wiki_markup:
-                name = tag_name(node.tag)
-                if name == "references" and not node.self_closing:
-                    list_defined_ranges.append(self.code_span(node.contents))
-        for node in self.nodes:
-            if type(node) is Tag and not node.wiki_markup and tag_name(node.tag) == "ref":
-                self.refs.append(self._ref_tag(node, list_defined_ranges))
+        for node in self.nodes_of(Template):
+            start, end = self.span(node)
+            use = TemplateUse(node, template_key(node), start, end)
+            self.templates.append(use)
+            self.templates_by_key[use.key].append(use)
+            if use.key in {"reflist", "references"} and node.has("refs"):
+                list_defined_ranges.append(self.code_span(node.get("refs").value))
+        ref_tags = []
+        for node in self.nodes_of(Tag):
+            if node.wiki_markup:
+                continue
+            name = tag_name(node.tag)
+            if name == "ref":
+                ref_tags.append(node)
+            elif name == "references" and not node.self_closing:
+                list_defined_ranges.append(self.code_span(node.contents))
+        self.refs = [self._ref_tag(node, list_defined_ranges) for node in ref_tags]
 
     def _ref_tag(self, node: Tag, list_defined_ranges: list[tuple[int, int]]) -> RefTag:
         start, end = self.span(node)
@@ -282,13 +289,12 @@ class Document:
         )
 
     def _protected_ranges(self) -> list[tuple[int, int]]:
-        ranges: list[tuple[int, int]] = []
-        for node in self.nodes:
-            kind = type(node)
-            if kind is Comment or (
-                kind is Tag and not node.wiki_markup and tag_name(node.tag) in PROTECTED_TAGS
-            ):
-                ranges.append(self.span(node))
+        ranges = [self.span(node) for node in self.nodes_of(Comment)]
+        ranges += [
+            self.span(node)
+            for node in self.nodes_of(Tag)
+            if not node.wiki_markup and tag_name(node.tag) in PROTECTED_TAGS
+        ]
         # MediaWiki hides an unclosed "<!--" to the end of the page; the parser keeps it as text.
         for match in _UNCLOSED_COMMENT.finditer(self.text):
             at = match.start()
@@ -319,9 +325,7 @@ class Document:
 
     def _sections(self) -> list[Section]:
         headings: list[tuple[int, int, int, str]] = []
-        for node in self.nodes:
-            if type(node) is not Heading:
-                continue
+        for node in self.nodes_of(Heading):
             if any(type(a) is not Tag or tag_name(a.tag) in _NON_SECTION_TAGS
                    for a in self.ancestors(node)):
                 continue

@@ -59,15 +59,17 @@ def lint(
     config: Config | None = None,
     env: Environment | None = None,
     section: str | int | None = None,
+    verify: bool = False,
 ) -> LintResult:
     """Findings for ``text`` (or for one section of it, the whole text being the context).
 
+    ``verify`` also checks that the parse round-trips to the text exactly.
     Raises :class:`rules.document.SectionNotFound` for an unknown section.
     """
     config = config or Config()
     env = env or Environment()
     try:
-        doc = Document.parse(text)
+        doc = Document.parse(text, verify=verify)
     except ParseError as exc:
         error = Finding(PARSE_ERROR, f"cannot parse the text: {exc}", 0, 0, Severity.ERROR)
         return LintResult(text, [error], None)
@@ -163,5 +165,6 @@ def fix(
             break
         seen.add(new)
         current = new
-    final = lint(current, config, env, section_key)
+    # The text a caller may save: check that it parses back to itself exactly.
+    final = lint(current, config, env, section_key, verify=current != text)
     return FixResult(text, current, passes, converged, applied, final.findings, final.parse_error)

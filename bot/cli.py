@@ -1,0 +1,749 @@
+"""The ``wikilint`` command line.
+
+``lint`` and ``fix`` work on files, stdin and edit-form captures; ``rules`` and ``explain``
+document the rules. Other commands join lazily: the wiki commands (``propose``, ``review``,
+``submit``) from :mod:`bot.wiki_cli` and ``scan`` from :mod:`bot.scan`, so that ``wikilint lint``
+never imports pywikibot or requests.
+
+Exit codes: 0 = clean (``lint``: no findings; ``fix``: nothing to fix, or fixes written or
+printed with ``--stdout``), 1 = findings (``lint``) or fixes proposed in a dry run (``fix``),
+2 = a usage, configuration or input error (the other inputs are still processed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import os
+import stat
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+import rules
+from bot import __version__, output
+from bot.diff import word_diff
+from bot.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
+from rules.config import closest, find_config_file
+from rules.docs import explain as explain_rule
+from rules.docs import rule_table_markdown
+from rules.engine import FixResult, LintResult
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Commands defined elsewhere, loaded only when asked for (or when listing commands).
+PLUGIN_MODULES = ("bot.wiki_cli", "bot.scan")
+# Rules whose unsafe fixes need page titles fetched from the web (bot.fetch).
+TITLE_RULES = ("bare-url", "placeholder-title")
+DEBUG_ENV = "WIKILINT_DEBUG"
+
+
+# -- the group and its lazily loaded commands -----------------------------------------------
+
+
+class LazyPluginGroup(click.Group):
+    """A click group that imports plugin modules only for commands it does not know."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plugins_loaded = False
+        self._plugin_errors: dict[str, str] = {}
+
+    def _load_plugins(self) -> None:
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        for name in PLUGIN_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:  # the module exists but a dependency is missing
+                    self._plugin_errors[name] = str(exc)
+                continue
+            except Exception as exc:  # a broken plugin must not break `wikilint lint`
+                self._plugin_errors[name] = f"{type(exc).__name__}: {exc}"
+                continue
+            _register_plugin(self, module)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self._load_plugins()
+            command = super().get_command(ctx, cmd_name)
+            if command is None and self._plugin_errors:
+                for name, error in self._plugin_errors.items():
+                    click.echo(f"note: commands from {name} are unavailable: {error}", err=True)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugins()
+        return super().list_commands(ctx)
+
+
+def _register_plugin(group: click.Group, module: Any) -> None:
+    """A plugin offers ``register(group)``, or click commands as module attributes."""
+    register = getattr(module, "register", None)
+    if callable(register):
+        register(group)
+        return
+    for attr in ("command", "scan_command", "scan"):
+        command = getattr(module, attr, None)
+        if isinstance(command, click.Command):
+            group.add_command(command)
+            return
+
+
+@click.group(cls=LazyPluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="wikilint")
+def main() -> None:
+    """Lint and fix MediaWiki wikitext: references, footnotes, dates and URLs.
+
+    \b
+    wikilint lint page.wiki              findings, with excerpts
+    wikilint fix page.wiki               the proposed fixes as a word diff (writes nothing)
+    wikilint fix --write page.wiki       apply the safe fixes in place
+    wikilint rules / wikilint explain R  the rules and their documentation
+    """
+
+
+# -- shared options -------------------------------------------------------------------------
+
+
+def _selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    decorators = [
+        click.option(
+            "--select",
+            multiple=True,
+            metavar="RULES",
+            help="Only these rules: names or codes, comma-separated or repeated; ALL for every "
+            "rule. Replaces the config file's select.",
+        ),
+        click.option(
+            "--ignore",
+            multiple=True,
+            metavar="RULES",
+            help="Skip these rules (names or codes, comma-separated or repeated), on top of "
+            "the config file's ignore.",
+        ),
+        click.option(
+            "--section",
+            metavar="TITLE|N",
+            help="Report only inside this section (heading title, or 1-based number); the "
+            "whole page stays the context.",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            metavar="FILE",
+            type=click.Path(dir_okay=False),
+            help="Config file (wikilint.toml or pyproject.toml). Default: found upward from "
+            "each linted file (from the current folder for stdin).",
+        ),
+        click.option(
+            "--color/--no-color",
+            default=None,
+            help="Colour the output. Default: when writing to a terminal and NO_COLOR is unset.",
+        ),
+        click.option(
+            "--restore-newlines/--no-restore-newlines",
+            default=True,
+            show_default=True,
+            help="When a text lost its newlines (a flattened capture), put line breaks back "
+            "around headings and list items before linting.",
+        ),
+        click.option(
+            "--page",
+            "pages",
+            multiple=True,
+            metavar="TITLE",
+            help="Read this page from the wiki instead of a file (repeatable; needs pywikibot "
+            "and user-config.py).",
+        ),
+        click.option(
+            "--site",
+            metavar="SITE",
+            help="With --page: family:code, family, or an api.php URL (default: user-config.py).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _use_color(color: bool | None) -> bool:
+    if color is not None:
+        return color
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _error(message: str) -> None:
+    """One line on stderr: every message names the file it is about."""
+    click.echo(f"error: {message}", err=True)
+
+
+def _fail(message: str) -> NoReturn:
+    _error(message)
+    sys.exit(EXIT_ERROR)
+
+
+def _section_key(section: str | None) -> str | int | None:
+    if section is None:
+        return None
+    return int(section) if section.strip().isdigit() else section
+
+
+class ConfigResolver:
+    """The configuration for each input: the ``--config`` file, else the one found upward
+    from the input; with ``--select``/``--ignore`` on top. Files are read once."""
+
+    def __init__(self, explicit: str | None, select: Iterable[str], ignore: Iterable[str]):
+        self.select = tuple(select)
+        self.ignore = tuple(ignore)
+        self._explicit = self._load(explicit) if explicit else None
+        self._by_file: dict[Path | None, rules.Config] = {}
+        # Check the command line's rule names now: one error, before any file is read.
+        rules.Config().with_selection(self.select or None, self.ignore or None)
+
+    def _load(self, path: str | Path | None) -> rules.Config:
+        base = rules.Config.load(path) if path else rules.Config()
+        return base.with_selection(self.select or None, self.ignore or None)
+
+    def for_path(self, path: Path | None) -> rules.Config:
+        if self._explicit is not None:
+            return self._explicit
+        found = find_config_file(path if path is not None else Path.cwd())
+        if found not in self._by_file:
+            self._by_file[found] = self._load(found)
+        return self._by_file[found]
+
+
+def _resolver(
+    config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...]
+) -> ConfigResolver:
+    try:
+        return ConfigResolver(config_path, select, ignore)
+    except rules.ConfigError as exc:
+        _fail(str(exc))
+
+
+def _sources(
+    paths: tuple[str, ...], restore: bool, status: RunStatus
+) -> Iterator[SourceText]:
+    """Each readable input, in order; unreadable ones are reported and counted as errors."""
+    stdin = click.get_binary_stream("stdin")
+    for arg in paths:
+        try:
+            source = read_input(arg, stdin, restore)
+        except InputError as exc:
+            status.fail(str(exc))
+            continue
+        for note in source.notes:
+            click.echo(f"{source.label}: note: {note}", err=True)
+        yield source
+
+
+def _page_sources(
+    titles: tuple[str, ...], site: str | None, status: RunStatus
+) -> Iterator[SourceText]:
+    """Pages read from the wiki (``--page``): imports the wiki layer only when used."""
+    if not titles:
+        return
+    try:
+        from bot import wiki_cli
+    except ImportError as exc:
+        status.fail(f"--page needs the wiki commands (bot.wiki_cli): {exc}")
+        return
+    for title in titles:
+        try:
+            revision = wiki_cli.fetch_page(title, site)
+        except click.ClickException as exc:
+            status.fail(f"[[{title}]]: {exc.format_message()}")
+            continue
+        yield SourceText(
+            label=f"[[{revision.title}]]", path=None, text=revision.text,
+            page_title=revision.title,
+        )
+
+
+def _default_paths(paths: tuple[str, ...], pages: tuple[str, ...]) -> tuple[str, ...]:
+    if paths or pages:
+        return paths
+    if not sys.stdin.isatty():
+        return (STDIN_ARG,)
+    raise click.UsageError("give files to lint (or - for standard input, or --page TITLE)")
+
+
+@dataclasses.dataclass
+class RunStatus:
+    """What happened across all inputs: decides the exit code."""
+
+    errors: int = 0
+    files: int = 0
+
+    def fail(self, message: str) -> None:
+        self.errors += 1
+        _error(message)
+
+
+def _guard(label: str, status: RunStatus, action: Callable[[], Any]) -> Any:
+    """Run one input's work; a section or rule failure is that input's error, not a crash."""
+    try:
+        return action()
+    except rules.SectionNotFound as exc:
+        status.fail(f"{label}: {exc}")
+    except rules.ConfigError as exc:
+        status.fail(str(exc))
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        status.fail(
+            f"{label}: internal error: {type(exc).__name__}: {exc} "
+            f"(set {DEBUG_ENV}=1 for a traceback)"
+        )
+    return None
+
+
+# -- lint -----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1, metavar="[PATH|-]...")
+@_selection_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(output.FORMATS),
+    default="text",
+    show_default=True,
+    help="text: findings with excerpts and a summary; json: one list of objects; "
+    "github: GitHub Actions annotations.",
+)
+def lint(
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    section: str | None,
+    config_path: str | None,
+    color: bool | None,
+    restore_newlines: bool,
+    pages: tuple[str, ...],
+    site: str | None,
+    output_format: str,
+) -> None:
+    """Report findings in wikitext files, stdin (-), or saved edit forms.
+
+    Exit status: 0 no findings, 1 findings, 2 an error (the other inputs are still linted).
+    """
+    paths = _default_paths(paths, pages)
+    resolver = _resolver(config_path, select, ignore)
+    use_color = _use_color(color) and output_format == "text"
+    status = RunStatus()
+    everything: list[output.Located] = []
+    sources = [*_sources(paths, restore_newlines, status), *_page_sources(pages, site, status)]
+    for source in sources:
+        located = _guard(
+            source.label, status, lambda s=source: _lint_one(s, resolver, section)
+        )
+        if located is None:
+            continue
+        status.files += 1
+        result, found = located
+        if result.parse_error is not None:
+            status.errors += 1
+        everything.extend(found)
+        if output_format == "text":
+            for loc in found:
+                click.echo(output.format_text(loc, result.text, use_color), color=use_color)
+        elif output_format == "github":
+            for loc in found:
+                click.echo(output.format_github(loc))
+    if output_format == "json":
+        click.echo(output.format_json(everything))
+    elif output_format == "text" and status.files:
+        click.echo(output.lint_summary(everything, status.files))
+    if status.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if everything else EXIT_CLEAN)
+
+
+def _lint_one(
+    source: SourceText, resolver: ConfigResolver, section: str | None
+) -> tuple[LintResult, list[output.Located]]:
+    config = resolver.for_path(source.path)
+    env = rules.Environment(page_title=source.page_title)
+    result = rules.lint(source.text, config, env, _section_key(section))
+    return result, output.locate(source.label, result)
+
+
+# -- fix ------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("paths", nargs=-1, metavar="[PATH|-]...")
+@_selection_options
+@click.option(
+    "--diff",
+    "mode",
+    flag_value="diff",
+    help="Print the proposed change as a word diff and write nothing (the default).",
+)
+@click.option("--stdout", "mode", flag_value="stdout", help="Print the fixed text (one input).")
+@click.option(
+    "--write",
+    "mode",
+    flag_value="write",
+    help="Rewrite the files in place, atomically (not for stdin or edit-form captures).",
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Also apply unsafe fixes (e.g. bare URL → {{cite web}} with a fetched title).",
+)
+@click.option(
+    "--no-fetch",
+    is_flag=True,
+    help="With --unsafe-fixes: do not fetch page titles from the web.",
+)
+@click.option("--submit", is_flag=True, help="With --page: save the fix to the wiki.")
+@click.option("--yes", is_flag=True, help="With --page --submit: save without asking.")
+@click.option("--summary", metavar="TEXT", help="With --page --submit: the edit summary.")
+@click.option(
+    "--minor/--no-minor", default=True, help="With --page --submit: mark the edit minor."
+)
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False),
+    help="With --page --submit: the proposal store (default: the user's state folder).",
+)
+def fix(
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    section: str | None,
+    config_path: str | None,
+    color: bool | None,
+    restore_newlines: bool,
+    pages: tuple[str, ...],
+    site: str | None,
+    mode: str | None,
+    unsafe_fixes: bool,
+    no_fetch: bool,
+    submit: bool,
+    yes: bool,
+    summary: str | None,
+    minor: bool,
+    state: str | None,
+) -> None:
+    """Fix what the rules can fix. By default writes nothing and shows a word diff.
+
+    Exit status: 0 nothing to fix, or the fixes were written (--write) or printed
+    (--stdout); 1 fixes proposed in a dry run (--diff, the default); 2 an error.
+    """
+    mode = mode or "diff"
+    paths = _default_paths(paths, pages)
+    if (submit or yes or summary or state) and not pages:
+        raise click.UsageError("--submit, --yes, --summary and --state go with --page")
+    if mode == "stdout" and len(paths) + len(pages) > 1:
+        raise click.UsageError("--stdout prints one fixed text: give one input")
+    resolver = _resolver(config_path, select, ignore)
+    use_color = _use_color(color) and mode == "diff"
+    status = RunStatus()
+    totals = FixTotals()
+    for source in _sources(paths, restore_newlines, status):
+        if mode == "write" and not source.writable:
+            status.fail(_unwritable(source))
+            continue
+        result = _guard(
+            source.label,
+            status,
+            lambda s=source: _fix_one(s, resolver, section, unsafe_fixes, no_fetch),
+        )
+        if result is None:
+            continue
+        status.files += 1
+        _report_fix(source, result, mode, use_color, status, totals)
+    if pages:
+        _fix_pages(pages, site, resolver, section, unsafe_fixes, mode, submit, yes, summary,
+                   minor, state, use_color, status)
+    if status.files:
+        click.echo(totals.describe(mode, status.files), err=mode == "stdout")
+    if status.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if mode == "diff" and totals.changed_files else EXIT_CLEAN)
+
+
+def _unwritable(source: SourceText) -> str:
+    what = {
+        InputKind.EDIT_FORM_CAPTURE: "an edit-form capture",
+        InputKind.HTML_EDIT_PAGE: "a saved edit page",
+    }.get(source.kind, "standard input")
+    return (
+        f"{source.label}: --write cannot put fixed wikitext back into {what}; "
+        "use --stdout and paste the text into the edit form"
+    )
+
+
+def _fix_one(
+    source: SourceText,
+    resolver: ConfigResolver,
+    section: str | None,
+    unsafe: bool,
+    no_fetch: bool,
+) -> FixResult:
+    config = resolver.for_path(source.path)
+    env = rules.Environment(page_title=source.page_title)
+    key = _section_key(section)
+    if unsafe and not no_fetch:
+        first = rules.lint(source.text, config, env, key)
+        urls = urls_needing_titles(first)
+        if urls:
+            env = dataclasses.replace(env, titles=_fetch_titles(source.label, urls))
+    return rules.fix(source.text, config, env, key, unsafe=unsafe)
+
+
+@dataclasses.dataclass
+class FixTotals:
+    applied: int = 0
+    changed_files: int = 0
+
+    def describe(self, mode: str, files: int) -> str:
+        fixes = output.plural(self.applied, "fix")
+        if mode == "write":
+            return f"Applied {fixes} to {output.plural(self.changed_files, 'file')}."
+        if mode == "stdout":
+            return f"Applied {fixes} (printed, nothing written)."
+        if not self.applied:
+            return f"Nothing to fix in {output.plural(files, 'file')}."
+        return (
+            f"Would apply {fixes} to {output.plural(self.changed_files, 'file')} "
+            "(dry run: nothing written; --write to apply, --stdout to print the text)."
+        )
+
+
+def _report_fix(
+    source: SourceText,
+    result: FixResult,
+    mode: str,
+    color: bool,
+    status: RunStatus,
+    totals: FixTotals,
+) -> None:
+    if result.parse_error is not None:
+        status.errors += 1
+        located = output.locate(
+            source.label, LintResult(result.text, [result.parse_error], None)
+        )
+        click.echo(output.format_text(located[0], result.text, False), err=True)
+        return
+    totals.applied += len(result.applied)
+    totals.changed_files += result.changed
+    to_stderr = mode == "stdout"
+    if mode == "stdout":
+        click.echo(result.text, nl=False)
+    elif mode == "diff" and result.changed:
+        head = f"--- {source.label}\n+++ {source.label} (fixed)"
+        if source.kind is not InputKind.WIKITEXT:
+            head += "   [positions are in the extracted wikitext]"
+        click.echo(click.style(head, bold=True) if color else head, color=color)
+        click.echo(word_diff(result.original, result.text, color), nl=False, color=color)
+    elif mode == "write" and result.changed:
+        assert source.path is not None  # writable() checked it
+        try:
+            write_atomically(source.path, source.encode_for_write(result.text))
+        except OSError as exc:
+            status.fail(f"{source.label}: cannot write: {exc.strerror or exc}")
+            return
+        if source.restoration is not None:
+            click.echo(
+                f"{source.label}: note: the restored line breaks were written too "
+                "(--no-restore-newlines keeps the text as it was)",
+                err=True,
+            )
+    click.echo(fix_summary(source.label, result), err=to_stderr)
+
+
+def fix_summary(label: str, result: FixResult) -> str:
+    """``label: 3 fixes in 1 pass (date-format ×2, …); converged; 5 findings remain (…)``."""
+    if not result.applied:
+        head = f"{label}: nothing to fix"
+    else:
+        by_rule = Counter(a.finding.rule for a in result.applied)
+        rules_text = ", ".join(f"{rule} ×{n}" for rule, n in sorted(by_rule.items()))
+        passes = output.plural(result.passes, "pass")
+        state = "converged" if result.converged else "did NOT converge (stopped early)"
+        fixes = output.plural(len(result.applied), "fix")
+        head = f"{label}: {fixes} in {passes} ({rules_text}); {state}"
+    remaining = result.remaining
+    unsafe = sum(
+        1
+        for f in remaining
+        if f.fix is not None and f.fix.applicability is rules.Applicability.UNSAFE
+    )
+    tail = f"{output.plural(len(remaining), 'finding')} remain{'s' if len(remaining) == 1 else ''}"
+    if unsafe:
+        tail += f" ({unsafe} fixable with --unsafe-fixes)"
+    return f"{head}; {tail}"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace the file's content all at once: a temp file in the same folder, then
+    os.replace. On any failure the original is untouched and the temp file removed."""
+    target = path.resolve()  # write through a symlink, not over it
+    mode = stat.S_IMODE(target.stat().st_mode)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+
+
+# -- fetched titles for unsafe fixes --------------------------------------------------------
+
+
+def urls_needing_titles(result: LintResult) -> list[str]:
+    """The URLs whose page titles the title-based unsafe fixes need (first lint pass)."""
+    doc = result.doc
+    if doc is None:
+        return []
+    from mwparserfromhell.nodes import ExternalLink
+
+    from rules.templates import param_value
+    from rules.wikitext import is_citation_template
+
+    links = {doc.span(node): str(node.url) for node in doc.nodes_of(ExternalLink)}
+    urls: list[str] = []
+    for finding in result.findings:
+        if finding.rule == "bare-url":
+            url = links.get((finding.start, finding.end))
+            if url:
+                urls.append(url)
+        elif finding.rule == "placeholder-title":
+            citations = [
+                use
+                for use in doc.templates
+                if is_citation_template(use.key)
+                and use.start <= finding.start
+                and finding.end <= use.end
+            ]
+            if citations:
+                innermost = max(citations, key=lambda use: use.start)
+                url = param_value(innermost.node, "archive-url", "archiveurl") or param_value(
+                    innermost.node, "url"
+                )
+                if url:
+                    urls.append(url)
+    return [u for u in dict.fromkeys(urls) if u.lower().startswith(("http://", "https://"))]
+
+
+def _fetch_titles(label: str, urls: list[str]) -> dict[str, str]:
+    """Titles from bot.fetch (imported here: requests stays out of the lint path)."""
+    try:
+        from bot import fetch
+    except ImportError as exc:
+        click.echo(
+            f"{label}: note: cannot fetch titles ({exc}); fixes that need them are skipped",
+            err=True,
+        )
+        return {}
+    click.echo(f"{label}: fetching titles for {output.plural(len(urls), 'URL')}…", err=True)
+    try:
+        return dict(fetch.fetch_titles(urls))
+    except Exception as exc:  # the network is not the user's fault: fix what we can
+        click.echo(f"{label}: note: fetching titles failed: {exc}", err=True)
+        return {}
+
+
+# -- fix --page (delegated to the wiki layer) -----------------------------------------------
+
+
+def _fix_pages(
+    pages: tuple[str, ...],
+    site: str | None,
+    resolver: ConfigResolver,
+    section: str | None,
+    unsafe: bool,
+    mode: str,
+    submit: bool,
+    yes: bool,
+    summary: str | None,
+    minor: bool,
+    state: str | None,
+    color: bool,
+    status: RunStatus,
+) -> None:
+    if mode == "write":
+        status.fail("--write is for files; for wiki pages use --submit (or propose/review)")
+        return
+    try:
+        from bot import wiki_cli
+    except ImportError as exc:
+        status.fail(f"--page needs the wiki commands (bot.wiki_cli): {exc}")
+        return
+    config = resolver.for_path(None)
+    for title in pages:
+        try:
+            code = wiki_cli.fix_page(
+                title, section=_section_key(section), site=site, config=config,
+                unsafe=unsafe, diff=mode == "diff", submit=submit, yes=yes, summary=summary,
+                minor=minor, state=state, color=color,
+            )
+        except click.ClickException as exc:
+            status.fail(f"[[{title}]]: {exc.format_message()}")
+            continue
+        except rules.SectionNotFound as exc:
+            status.fail(f"[[{title}]]: {exc}")
+            continue
+        if code:
+            status.errors += 1
+
+
+# -- rules and explain ----------------------------------------------------------------------
+
+
+@main.command("rules")
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Print the Markdown rule table used in README.md (between its markers).",
+)
+def rules_command(markdown: bool) -> None:
+    """List the rules: name, code, severity, fix, summary."""
+    if markdown:
+        click.echo(rule_table_markdown())
+        return
+    header = ("RULE", "CODE", "SEVERITY", "FIX", "SUMMARY")
+    rows = [
+        (r.name, r.code, r.severity.value, r.fixable.value, r.summary) for r in rules.all_rules()
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
+    for row in [header, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
+        click.echo("  ".join([*cells, row[4]]).rstrip())
+
+
+@main.command("explain")
+@click.argument("rule")
+def explain_command(rule: str) -> None:
+    """Show a rule's documentation (by name or code)."""
+    try:
+        found = rules.get_rule(rule.strip())
+    except KeyError:
+        known = [r.name for r in rules.all_rules()] + [r.code for r in rules.all_rules()]
+        _fail(f"unknown rule {rule!r}{closest(rule, known)}; `wikilint rules` lists them")
+    click.echo(explain_rule(found), nl=False)
+
+
+if __name__ == "__main__":
+    main(prog_name="wikilint")

@@ -1,0 +1,479 @@
+"""Reading what the user asks wikilint to lint: wikitext files, stdin and edit-form captures.
+
+Three kinds of input end up as one :class:`SourceText`:
+
+- plain wikitext (a file or ``-`` for stdin);
+- a saved MediaWiki edit page (``.html``): the ``wpTextbox1`` textarea, HTML-unescaped, and the
+  ``wpSection`` hidden input telling which section the box holds;
+- a plain-text capture of an edit form (copied from a browser): the wikitext between the page
+  chrome ("Anti-spam check … fill this in!" above it, "Summary:" below it).
+
+Captures often lose their newlines. When the text has none but has headings inside it,
+:func:`restore_line_breaks` puts line breaks back around the headings (and list items), so
+that sections work; the caller says so on stderr.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import BinaryIO
+
+import mwparserfromhell
+from mwparserfromhell.nodes import Heading, Text
+from mwparserfromhell.wikicode import Wikicode
+
+STDIN_ARG = "-"
+STDIN_LABEL = "<stdin>"
+_BOM = "\ufeff"
+_HTML_SUFFIXES = (".html", ".htm")
+
+
+class InputError(Exception):
+    """An input that cannot be linted; the message is one line and names the input."""
+
+
+class InputKind(enum.StrEnum):
+    WIKITEXT = "wikitext"
+    HTML_EDIT_PAGE = "html-edit-page"
+    EDIT_FORM_CAPTURE = "edit-form-capture"
+
+
+@dataclass(frozen=True)
+class Restoration:
+    """Line breaks put back into a flattened text (what changed, for the stderr note)."""
+
+    headings: int
+    list_items: int
+
+    def describe(self) -> str:
+        parts = [_plural(self.headings, "heading")]
+        if self.list_items:
+            parts.append(_plural(self.list_items, "list item"))
+        return f"restored line breaks around {' and '.join(parts)} (the text had lost its newlines)"
+
+
+@dataclass(frozen=True)
+class SourceText:
+    label: str  # the path as given, or "<stdin>": what messages show
+    path: Path | None  # None for stdin
+    text: str  # the wikitext to lint, after extraction and restoration
+    kind: InputKind = InputKind.WIKITEXT
+    section: str | None = None  # the section an edit page / capture holds, when known
+    page_title: str | None = None
+    restoration: Restoration | None = None
+    had_bom: bool = False
+    crlf: bool = False  # the file used CRLF line ends (written back that way)
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def writable(self) -> bool:
+        """Only a plain wikitext file can take the fixed text back."""
+        return self.path is not None and self.kind is InputKind.WIKITEXT
+
+    def encode_for_write(self, text: str) -> bytes:
+        """The fixed text in the file's own conventions (BOM, CRLF)."""
+        if self.crlf:
+            text = text.replace("\n", "\r\n")
+        return ((_BOM if self.had_bom else "") + text).encode("utf-8")
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def read_input(arg: str, stdin: BinaryIO | None = None, restore: bool = True) -> SourceText:
+    """Read one command-line input (a path, or ``-`` for ``stdin``). Raises :class:`InputError`."""
+    if arg == STDIN_ARG:
+        if stdin is None:
+            raise InputError(f"{STDIN_LABEL}: no standard input available")
+        return parse_source(stdin.read(), STDIN_LABEL, None, restore)
+    path = Path(arg)
+    if path.is_dir():
+        raise InputError(f"{arg}: is a directory (give wikitext files, or - for stdin)")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{arg}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{arg}: cannot read: {exc.strerror or exc}") from None
+    return parse_source(data, arg, path, restore)
+
+
+def parse_source(data: bytes, label: str, path: Path | None, restore: bool = True) -> SourceText:
+    """Decode, recognise the kind of input, extract the wikitext and restore its newlines."""
+    raw = decode(data, label)
+    had_bom = raw.startswith(_BOM)
+    if had_bom:
+        raw = raw[1:]
+    crlf = "\r\n" in raw
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+
+    kind, section, title = InputKind.WIKITEXT, None, None
+    if _looks_like_html(text, path):
+        kind = InputKind.HTML_EDIT_PAGE
+        text, section, title = extract_html_edit_page(text, label)
+    elif looks_like_edit_form(text):
+        kind = InputKind.EDIT_FORM_CAPTURE
+        text, section, title = extract_edit_form(text, label)
+
+    restoration = None
+    notes: list[str] = []
+    if restore and is_flattened(text):
+        text, restoration = restore_line_breaks(text)
+        if restoration is not None:
+            notes.append(restoration.describe())
+    return SourceText(
+        label=label,
+        path=path,
+        text=text,
+        kind=kind,
+        section=section,
+        page_title=title,
+        restoration=restoration,
+        had_bom=had_bom,
+        crlf=crlf,
+        notes=tuple(notes),
+    )
+
+
+def decode(data: bytes, label: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start]
+        raise InputError(
+            f"{label}: not valid UTF-8 (byte 0x{bad:02x} at offset {exc.start}); "
+            "wikilint reads UTF-8 only"
+        ) from None
+
+
+# -- saved edit pages (.html) ---------------------------------------------------------------
+
+
+def _looks_like_html(text: str, path: Path | None) -> bool:
+    if path is not None and path.suffix.lower() in _HTML_SUFFIXES:
+        return True
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html"))
+
+
+class _EditPageParser(HTMLParser):
+    """Collects the ``wpTextbox1`` textarea, the ``wpSection`` value and the ``<title>``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.textbox: list[str] | None = None  # None until the textarea is seen
+        self.section: str | None = None
+        self.title_parts: list[str] = []
+        self._in_textbox = False
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "textarea" and "wpTextbox1" in (values.get("name"), values.get("id")):
+            self.textbox = []
+            self._in_textbox = True
+            # A textarea holds raw text (RCDATA): a "<ref>" inside it is not a tag.
+            self.set_cdata_mode(tag)
+        elif tag == "input" and values.get("name") == "wpSection":
+            self.section = values.get("value", "")
+        elif tag == "title":
+            self._in_title = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._in_textbox = False
+        elif tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_textbox and self.textbox is not None:
+            self.textbox.append(data)
+        elif self._in_title:
+            self.title_parts.append(data)
+
+
+_EDIT_TITLE = re.compile(r"^\s*Editing\s+(?P<title>.+?)(?:\s+\((?:new )?section\))?\s+[-–—|]\s+.*$")
+
+
+def extract_html_edit_page(text: str, label: str) -> tuple[str, str | None, str | None]:
+    """(wikitext, wpSection value or None, page title or None) of a saved edit page."""
+    parser = _EditPageParser()
+    parser.feed(text)
+    parser.close()
+    if parser.textbox is None:
+        raise InputError(f"{label}: no wpTextbox1 edit box found (is this a saved edit page?)")
+    # In cdata mode the parser hands over the raw characters: unescape them once, here.
+    wikitext = html.unescape("".join(parser.textbox))
+    if wikitext.startswith("\n"):
+        wikitext = wikitext[1:]  # HTML drops one newline right after <textarea>
+    if not wikitext.strip():
+        raise InputError(f"{label}: the edit box (wpTextbox1) is empty")
+    match = _EDIT_TITLE.match(" ".join("".join(parser.title_parts).split()))
+    return wikitext, parser.section or None, match.group("title") if match else None
+
+
+# -- text captures of an edit form ----------------------------------------------------------
+
+_SUMMARY_LINE = re.compile(r"^\s*Summary:\s*$")
+_ANTISPAM_START = re.compile(r"^\s*Anti-spam check\b")
+_ANTISPAM_END = re.compile(r"fill this in!\s*$")
+_EDITING_LINE = re.compile(r"^\s*Editing(?:\s+(?P<rest>.*\S))?\s*$")
+_SECTION_MARK = re.compile(r"^\((?:new )?section\)$")
+# Lines of the page chrome above the edit box, used when the anti-spam label is missing.
+_CHROME_ABOVE = frozenset(
+    {
+        "hide",
+        "Appearance",
+        "Page information",
+        "Related changes",
+        "What links here",
+        "General",
+        "Tools",
+        "View history",
+        ", your edits will be attributed to your username, along with other benefits.",
+    }
+)
+
+
+def looks_like_edit_form(text: str) -> bool:
+    """A text capture of an edit form: a "Summary:" label and the form's header chrome."""
+    lines = text.split("\n")
+    if not any(_SUMMARY_LINE.match(line) for line in lines):
+        return False
+    return any(_ANTISPAM_START.match(line) or _EDITING_LINE.match(line) for line in lines)
+
+
+def extract_edit_form(text: str, label: str) -> tuple[str, str | None, str | None]:
+    """(wikitext, section hint, page title) from a text capture of an edit form."""
+    lines = text.split("\n")
+    start = _edit_box_start(lines)
+    end = next(
+        (i for i in range(start, len(lines)) if _SUMMARY_LINE.match(lines[i])), len(lines)
+    )
+    wikitext = "\n".join(lines[start:end]).strip("\n")
+    if not wikitext.strip():
+        raise InputError(f"{label}: the edit form capture holds no wikitext (empty edit box?)")
+    title, is_section = _form_title(lines[:start])
+    section = None
+    if is_section:
+        first = _first_heading_title(wikitext)
+        section = first or "section"
+    return wikitext, section, title
+
+
+def _edit_box_start(lines: list[str]) -> int:
+    """Index of the first line of the edit box: after the anti-spam field's label."""
+    for i, line in enumerate(lines):
+        if _ANTISPAM_START.match(line):
+            for j in range(i, min(i + 4, len(lines))):
+                if _ANTISPAM_END.search(lines[j]):
+                    return j + 1
+            return i + 1
+    summary = next((i for i, line in enumerate(lines) if _SUMMARY_LINE.match(line)), len(lines))
+    chrome = [i for i in range(summary) if lines[i].strip() in _CHROME_ABOVE]
+    return chrome[-1] + 1 if chrome else 0
+
+
+def _form_title(header: list[str]) -> tuple[str | None, bool]:
+    """The page title after "Editing", and whether the form edits one section."""
+    for i, line in enumerate(header):
+        match = _EDITING_LINE.match(line)
+        if not match:
+            continue
+        rest = match.group("rest")
+        if rest:  # "Editing Leon Trotsky (section)" on one line
+            is_section = rest.endswith("section)")
+            return re.sub(r"\s*\((?:new )?section\)$", "", rest) or None, is_section
+        title = header[i + 1].strip() if i + 1 < len(header) else ""
+        after = header[i + 2].strip() if i + 2 < len(header) else ""
+        return title or None, bool(_SECTION_MARK.match(after))
+    return None, False
+
+
+_LEADING_HEADING = re.compile(r"^(={1,6})\s*([^=\n]+?)\s*\1(?:\s|$)")
+
+
+def _first_heading_title(wikitext: str) -> str | None:
+    match = _LEADING_HEADING.match(wikitext)
+    return match.group(2) if match else None
+
+
+# -- restoring flattened line breaks --------------------------------------------------------
+
+# A run of 2–6 "=" standing alone between whitespace (or the text's ends).
+_EQUALS_RUN = re.compile(r"(?<!\S)={2,6}(?!\S)")
+# A list marker standing alone after whitespace: "* item", "## item", "#* item".
+_LIST_MARKER = re.compile(r"(?<=\S)(?P<space>\s+)(?P<marker>[*#]{1,3}) (?=\S)")
+_MAX_TITLE = 200
+# What may end the text before a flattened list item: the end of a sentence or of an item.
+_SENTENCE_END = ".:!?;"
+_ITEM_END = _SENTENCE_END + ">}]'\")"
+
+
+def is_flattened(text: str) -> bool:
+    """No line breaks at all in a text long enough to have had some."""
+    return "\n" not in text.strip() and len(text) > 80
+
+
+def restore_line_breaks(text: str) -> tuple[str, Restoration | None]:
+    """Put line breaks back around headings and list items of a text that lost its newlines.
+
+    Only markup at the top level is touched (never inside templates, links, tags, comments or
+    ``<math>``): a flattened heading is not parsed as one, so the "=" runs are searched in the
+    top-level text, and a whitespace run around each is replaced by one newline (a single
+    space becomes a newline, so offsets usually stay the same). Returns ``(text, None)``
+    when nothing looked like a heading.
+    """
+    eligible = _top_level_text_ranges(text)
+    if eligible is None:
+        return text, None
+    breaks: dict[tuple[int, int], str] = {}  # whitespace span -> "\n"
+    headings = 0
+    for opening, closing in _heading_pairs(text, eligible):
+        headings += 1
+        _break_before(text, opening[0], breaks)
+        _break_after(text, closing[1], breaks)
+    if not headings:
+        return text, None
+    items = _list_item_breaks(text, eligible, breaks)
+    restored = _apply_breaks(text, breaks)
+    return restored, Restoration(headings, items)
+
+
+class _Ranges:
+    """Sorted, merged ``[start, end)`` ranges with a containment test."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        self.ranges = merged
+        self._starts = [s for s, _ in merged]
+
+    def index_of(self, start: int, end: int) -> int | None:
+        """Which range holds all of ``[start, end)``, if one does."""
+        i = bisect.bisect_right(self._starts, start) - 1
+        if i >= 0 and end <= self.ranges[i][1]:
+            return i
+        return None
+
+
+def _top_level_text_ranges(text: str) -> _Ranges | None:
+    """Spans of text at the top level (headings are looked through: a flattened page often
+    parses as one long "heading" from the first "==" to the last)."""
+    source = text.replace("\0", "\ufffd")  # the tokenizer stops at NUL; same length
+    try:
+        code = mwparserfromhell.parse(source, skip_style_tags=False)
+    except RecursionError:
+        return None
+    ranges: list[tuple[int, int]] = []
+    _collect_text(code, 0, ranges)
+    return _Ranges(ranges)
+
+
+def _collect_text(code: Wikicode, pos: int, ranges: list[tuple[int, int]]) -> int:
+    for node in code.nodes:
+        if isinstance(node, Text):
+            ranges.append((pos, pos + len(node.value)))
+            pos += len(node.value)
+        elif isinstance(node, Heading):
+            ranges.append((pos, pos + node.level))  # the "=" markup counts as text here
+            pos = _collect_text(node.title, pos + node.level, ranges)
+            ranges.append((pos, pos + node.level))
+            pos += node.level
+        else:
+            pos += len(str(node))
+    return pos
+
+
+def _heading_pairs(
+    text: str, eligible: _Ranges
+) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    """Balanced ``== Title ==`` pairs of "=" runs in top-level text, left to right."""
+    runs = [
+        (m.start(), m.end())
+        for m in _EQUALS_RUN.finditer(text)
+        if eligible.index_of(m.start(), m.end()) is not None
+    ]
+    i = 0
+    while i + 1 < len(runs):
+        opening, closing = runs[i], runs[i + 1]
+        title = text[opening[1] : closing[0]]
+        if (
+            opening[1] - opening[0] == closing[1] - closing[0]
+            and title.strip()
+            and len(title) <= _MAX_TITLE
+            and "=" not in title
+        ):
+            yield opening, closing
+            i += 2
+        else:
+            i += 1
+
+
+def _break_before(text: str, at: int, breaks: dict[tuple[int, int], str]) -> None:
+    start = at
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    if start > 0 and start < at:
+        breaks[(start, at)] = "\n"
+
+
+def _break_after(text: str, at: int, breaks: dict[tuple[int, int], str]) -> None:
+    end = at
+    while end < len(text) and text[end].isspace():
+        end += 1
+    if end < len(text) and end > at:
+        breaks[(at, end)] = "\n"
+
+
+def _list_item_breaks(text: str, eligible: _Ranges, breaks: dict[tuple[int, int], str]) -> int:
+    """Break before flattened ``* item`` / ``# item`` markers; returns how many.
+
+    A marker counts after the end of a sentence (``focused on: * Trotsky's …``) or, once a list
+    has started on the current line, after the end of the previous item (``]]``, ``</ref>``).
+    """
+    count = 0
+    list_open = False
+    last_break = 0
+    for match in _LIST_MARKER.finditer(text):
+        space_start, marker_end = match.start("space"), match.end("marker")
+        if eligible.index_of(space_start, marker_end) is None:
+            continue
+        # A heading break since the last item closes any list.
+        if any(start >= last_break and start < space_start for start, _ in breaks):
+            list_open = False
+        before = text[space_start - 1]
+        if before in _SENTENCE_END or (list_open and before in _ITEM_END):
+            breaks.setdefault((space_start, match.end("space")), "\n")
+            count += 1
+            list_open = True
+            last_break = match.end("space")
+    return count
+
+
+def _apply_breaks(text: str, breaks: dict[tuple[int, int], str]) -> str:
+    out: list[str] = []
+    pos = 0
+    for (start, end), replacement in sorted(breaks.items()):
+        if start < pos:
+            continue  # the same whitespace run, claimed from both sides
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

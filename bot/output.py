@@ -1,0 +1,241 @@
+"""Formatting findings: text (with a short excerpt), JSON and GitHub Actions annotations.
+
+Line and column are computed here, only for output (rules work in offsets). Columns count
+characters, 1-based; ``end_line``/``end_column`` locate the exclusive end offset.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from rules import LintResult
+from rules.engine import PARSE_ERROR, PARSE_ERROR_CODE
+from rules.model import Applicability, Finding, Severity
+from rules.registry import get_rule
+
+EXCERPT_CONTEXT = 30  # characters shown on each side of the span
+EXCERPT_SPAN = 60  # characters of the span itself before it is cut with "…"
+FORMATS = ("text", "json", "github")
+
+_SEVERITY_COLOR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+class LineIndex:
+    """1-based line and column of offsets in one text."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1
+
+
+@dataclass(frozen=True)
+class Located:
+    """A finding with everything output needs: where it is and what the rule is."""
+
+    path: str
+    finding: Finding
+    code: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    section: str | None
+
+    @property
+    def fix_applicability(self) -> Applicability | None:
+        return self.finding.fix.applicability if self.finding.fix else None
+
+    @property
+    def safe_fix(self) -> bool:
+        return self.fix_applicability is Applicability.SAFE
+
+    @property
+    def unsafe_fix(self) -> bool:
+        return self.fix_applicability is Applicability.UNSAFE
+
+
+def rule_code(rule_name: str) -> str:
+    if rule_name == PARSE_ERROR:
+        return PARSE_ERROR_CODE
+    try:
+        return get_rule(rule_name).code
+    except KeyError:
+        return ""
+
+
+def locate(
+    path: str, result: LintResult, findings: Iterable[Finding] | None = None
+) -> list[Located]:
+    """Line/column, code and enclosing section for each finding of a lint result."""
+    index = LineIndex(result.text)
+    located = []
+    for finding in result.findings if findings is None else findings:
+        line, column = index.line_col(finding.start)
+        end_line, end_column = index.line_col(finding.end)
+        section = result.doc.section_at(finding.start) if result.doc is not None else None
+        located.append(
+            Located(
+                path=path,
+                finding=finding,
+                code=rule_code(finding.rule),
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                section=section.title if section else None,
+            )
+        )
+    return located
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def format_text(loc: Located, text: str, color: bool) -> str:
+    """``path:line:col: rule message [*]`` and a two-line excerpt with the span marked."""
+    f = loc.finding
+    marker = " [*]" if loc.safe_fix else " [*unsafe]" if loc.unsafe_fix else ""
+    rule = click.style(f.rule, fg=_SEVERITY_COLOR[f.severity], bold=True) if color else f.rule
+    where = click.style(f"{loc.path}:{loc.line}:{loc.column}:", bold=True) if color else (
+        f"{loc.path}:{loc.line}:{loc.column}:"
+    )
+    head = f"{where} {rule} {f.message}{marker}"
+    if f.rule == PARSE_ERROR and f.start == f.end == 0:
+        return head
+    return "\n".join([head, *excerpt(text, f.start, f.end, color, f.severity)])
+
+
+def excerpt(
+    text: str, start: int, end: int, color: bool = False, severity: Severity = Severity.WARNING
+) -> list[str]:
+    """Two lines: a window of the span's line around the span, and a caret line under it.
+
+    Never the whole line: at most EXCERPT_CONTEXT characters each side and EXCERPT_SPAN of
+    the span, with "…" where text was cut.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    span_end = min(end, line_end)
+    span = text[start:span_end]
+    cut_span = span_end < end or len(span) > EXCERPT_SPAN
+    if len(span) > EXCERPT_SPAN:
+        span = span[: EXCERPT_SPAN - 1]
+    left_from = max(line_start, start - EXCERPT_CONTEXT)
+    left = ("…" if left_from > line_start else "") + text[left_from:start]
+    right_to = min(line_end, span_end + EXCERPT_CONTEXT)
+    right = "" if cut_span else text[span_end:right_to] + ("…" if right_to < line_end else "")
+    shown_span = _printable(span) + ("…" if cut_span else "")
+    left, right = _printable(left), _printable(right)
+    carets = "^" * max(1, display_width(shown_span))
+    padding = " " * display_width(left)
+    if color:
+        hue = _SEVERITY_COLOR[severity]
+        shown_span = click.style(shown_span, fg=hue, bold=True)
+        carets = click.style(carets, fg=hue)
+    return [f"    {left}{shown_span}{right}", f"    {padding}{carets}"]
+
+
+def _printable(text: str) -> str:
+    return text.replace("\t", " ").replace("\r", " ")
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: wide East Asian characters take two, combining marks none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {noun}{'es' if noun.endswith(('x', 's', 'sh', 'ch')) else 's'}"
+
+
+def lint_summary(located: list[Located], files: int) -> str:
+    """``N findings (M fixable) in K files``, with a hint about unsafe fixes."""
+    safe = sum(1 for loc in located if loc.safe_fix)
+    unsafe = sum(1 for loc in located if loc.unsafe_fix)
+    fixable = f"{safe} fixable"
+    if unsafe:
+        fixable += f", {unsafe} more with --unsafe-fixes"
+    return f"{plural(len(located), 'finding')} ({fixable}) in {plural(files, 'file')}"
+
+
+# -- JSON -----------------------------------------------------------------------------------
+
+
+def to_json_object(loc: Located) -> dict[str, Any]:
+    f = loc.finding
+    fix = None
+    if f.fix is not None:
+        fix = {
+            "applicability": f.fix.applicability.name.lower(),
+            "edits": [
+                {"start": e.start, "end": e.end, "replacement": e.replacement}
+                for e in f.fix.edits
+            ],
+        }
+    return {
+        "rule": f.rule,
+        "code": loc.code,
+        "severity": f.severity.value,
+        "message": f.message,
+        "path": loc.path,
+        "line": loc.line,
+        "column": loc.column,
+        "end_line": loc.end_line,
+        "end_column": loc.end_column,
+        "start": f.start,
+        "end": f.end,
+        "section": loc.section,
+        "fixable": f.fix is not None,
+        "fix": fix,
+    }
+
+
+def format_json(located: Iterable[Located]) -> str:
+    return json.dumps([to_json_object(loc) for loc in located], ensure_ascii=False, indent=2)
+
+
+# -- GitHub Actions -------------------------------------------------------------------------
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(loc: Located) -> str:
+    """A workflow command: ``::warning file=…,line=…,col=…,…::message``."""
+    f = loc.finding
+    props = ",".join(
+        [
+            f"file={_escape_property(loc.path)}",
+            f"line={loc.line}",
+            f"col={loc.column}",
+            f"endLine={loc.end_line}",
+            f"endColumn={loc.end_column}",
+            f"title={_escape_property(f'{f.rule} ({loc.code})' if loc.code else f.rule)}",
+        ]
+    )
+    return f"::{_GITHUB_LEVEL[f.severity]} {props}::{_escape_data(f.message)}"

@@ -1,0 +1,464 @@
+"""The ``wikilint`` command line, end to end through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import rules
+from bot.cli import main, urls_needing_titles
+from rules.docs import TABLE_BEGIN, TABLE_END, rule_table_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+SECTION_FILE = EXAMPLES / "leon-trotsky-section.wiki"
+FORM_FILE = EXAMPLES / "leon-trotsky-edit-form.txt"
+
+# One cite-missing-access-date finding (a stable rule with no fix) in section "Early life".
+MISSING_ACCESS_DATE = (
+    "Lead.\n== Early life ==\nBorn.<ref>{{cite web |url=https://example.org/a |title=A}}</ref>\n"
+)
+# One safe fix (insecure-link: http → https for a host known to serve HTTPS).
+INSECURE = "Text.<ref>[http://www.marxists.org/archive/x.htm Title]</ref>\n"
+CLEAN = "Nothing to see here.\n"
+JSON_KEYS = {
+    "rule", "code", "severity", "message", "path", "line", "column", "end_line", "end_column",
+    "start", "end", "section", "fixable",
+}
+
+
+def run(*args: str, stdin: str | bytes | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+@pytest.fixture
+def page(tmp_path: Path):
+    def write(text: str, name: str = "page.wiki") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def error_lines(result: Result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+# -- basics ---------------------------------------------------------------------------------
+
+
+def test_version_and_help() -> None:
+    assert run("--version").output.startswith("wikilint, version")
+    help_text = run("--help").output
+    for command in ("lint", "fix", "rules", "explain"):
+        assert command in help_text
+
+
+def test_every_option_has_help() -> None:
+    for command in (main, *(main.commands[name] for name in ("lint", "fix", "rules", "explain"))):
+        for param in command.params:
+            if param.param_type_name == "option" and param.name not in ("help", "version"):
+                assert getattr(param, "help", None), f"{command.name} {param.name} has no help"
+
+
+# -- lint -----------------------------------------------------------------------------------
+
+
+def test_lint_clean_file_exits_0(page) -> None:
+    result = run("lint", str(page(CLEAN)))
+    assert result.exit_code == 0
+    assert "0 findings (0 fixable) in 1 file" in result.stdout
+
+
+def test_lint_reports_location_rule_message_and_excerpt(page) -> None:
+    path = page(MISSING_ACCESS_DATE)
+    result = run("lint", str(path))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f"{path}:3:11: cite-missing-access-date {{{{cite web}}}} has a url= but no access-date="
+    )
+    assert "{{cite web |url=https://example.org/a" in lines[1]
+    assert lines[2].strip().startswith("^^^")
+    assert lines[-1] == "1 finding (0 fixable) in 1 file"
+
+
+def test_excerpt_of_a_huge_line_is_short(page) -> None:
+    filler = "word " * 4000
+    path = page(filler + MISSING_ACCESS_DATE.replace("\n", " ") + filler)
+    result = run("lint", "--select", "cite-missing-access-date", str(path))
+    assert result.exit_code == 1
+    assert max(len(line) for line in result.stdout.splitlines()) < 200
+
+
+def test_lint_json_schema(page) -> None:
+    path = page(MISSING_ACCESS_DATE)
+    result = run("lint", "--format", "json", str(path))
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)
+    assert len(findings) == 1
+    item = findings[0]
+    assert set(item) >= JSON_KEYS
+    assert item["rule"] == "cite-missing-access-date" and item["code"] == "UR305"
+    assert item["severity"] == "info" and item["fixable"] is False
+    assert item["section"] == "Early life"
+    assert (item["line"], item["column"]) == (3, 11)
+    assert item["path"] == str(path)
+    text = MISSING_ACCESS_DATE
+    assert text[item["start"] : item["end"]].startswith("{{cite web")
+    assert text[item["start"] : item["end"]].endswith("}}")
+    assert (item["end_line"], item["end_column"]) == (3, 11 + item["end"] - item["start"])
+
+
+def test_lint_json_with_no_findings_is_an_empty_list(page) -> None:
+    result = run("lint", "--format", "json", str(page(CLEAN)))
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+def test_lint_github_annotations(page) -> None:
+    path = page(MISSING_ACCESS_DATE)
+    result = run("lint", "--format", "github", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"::notice file={path},line=3,col=11,")
+    assert result.stdout.rstrip().endswith("::{{cite web}} has a url= but no access-date=")
+
+
+def test_lint_stdin(page) -> None:
+    result = run("lint", "-", stdin=MISSING_ACCESS_DATE)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("<stdin>:3:11: cite-missing-access-date")
+
+
+@pytest.mark.parametrize("option", ["--ignore", "--select"])
+def test_select_and_ignore_take_names_and_codes(page, option: str) -> None:
+    path = str(page(MISSING_ACCESS_DATE))
+    expected = 0 if option == "--ignore" else 1
+    assert run("lint", option, "UR305", path).exit_code == expected
+    assert run("lint", option, "cite-missing-access-date,UR305", path).exit_code == expected
+
+
+def test_unknown_rule_is_a_usage_error_with_a_suggestion(page) -> None:
+    result = run("lint", "--select", "cite-missing-acess-date", str(page(CLEAN)))
+    assert result.exit_code == 2
+    assert error_lines(result) == [
+        "error: --select: unknown rule 'cite-missing-acess-date' "
+        "(did you mean 'cite-missing-access-date'?)"
+    ]
+
+
+def test_section_filter(page) -> None:
+    path = str(page("Intro <ref>{{cite web |url=https://e.org/b}}</ref>\n" + MISSING_ACCESS_DATE))
+    assert len(json.loads(run("lint", "--format", "json", path).stdout)) == 2
+    for key in ("Early life", "1", "early LIFE"):
+        found = json.loads(run("lint", "--format", "json", "--section", key, path).stdout)
+        assert [f["section"] for f in found] == ["Early life"]
+    missing = run("lint", "--section", "Death", path)
+    assert missing.exit_code == 2
+    assert error_lines(missing)[0].startswith(f"error: {path}: no section 'Death'")
+
+
+def test_config_is_discovered_upward(tmp_path: Path) -> None:
+    (tmp_path / "wikilint.toml").write_text('ignore = ["cite-missing-access-date"]\n')
+    sub = tmp_path / "pages"
+    sub.mkdir()
+    path = sub / "p.wiki"
+    path.write_text(MISSING_ACCESS_DATE, encoding="utf-8")
+    assert run("lint", str(path)).exit_code == 0
+    assert run("lint", "--config", str(ROOT / "pyproject.toml"), str(path)).exit_code == 1
+
+
+def test_bad_config_names_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "wikilint.toml"
+    config.write_text('selct = ["ALL"]\n')
+    path = tmp_path / "p.wiki"
+    path.write_text(CLEAN, encoding="utf-8")
+    result = run("lint", str(path))
+    assert result.exit_code == 2
+    assert error_lines(result) == [f"error: {config}: unknown key 'selct' (did you mean 'select'?)"]
+    explicit = run("lint", "--config", str(config), str(path))
+    assert explicit.exit_code == 2 and str(config) in explicit.stderr
+
+
+def test_input_errors_name_the_file_and_the_rest_is_linted(tmp_path: Path, page) -> None:
+    good = page(MISSING_ACCESS_DATE)
+    latin = tmp_path / "latin.wiki"
+    latin.write_bytes("Caf\xe9".encode("latin-1"))
+    missing = tmp_path / "missing.wiki"
+    result = run("lint", str(missing), str(tmp_path), str(latin), str(good))
+    assert result.exit_code == 2
+    errors = error_lines(result)
+    assert len(errors) == 3
+    assert errors[0] == f"error: {missing}: no such file"
+    assert errors[1].startswith(f"error: {tmp_path}: is a directory")
+    assert errors[2].startswith(f"error: {latin}: not valid UTF-8")
+    assert f"{good}:3:11: cite-missing-access-date" in result.stdout
+
+
+def test_parse_error_is_reported_and_exits_2(page, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_parse = rules.Document.parse.__func__
+
+    def parse(cls, text: str, *args, **kwargs):
+        if "DEEP" in text:
+            raise rules.ParseError("nesting too deep to parse")
+        return real_parse(cls, text, *args, **kwargs)
+
+    monkeypatch.setattr(rules.Document, "parse", classmethod(parse))
+    deep, good = page("DEEP {{{{", "deep.wiki"), page(MISSING_ACCESS_DATE)
+    result = run("lint", str(deep), str(good))
+    assert result.exit_code == 2
+    assert f"{deep}:1:1: parse-error cannot parse the text: nesting too deep" in result.stdout
+    assert f"{good}:3:11: cite-missing-access-date" in result.stdout
+
+
+# -- the samples ----------------------------------------------------------------------------
+
+
+def _findings_without_path(path: Path) -> tuple[list[str], str]:
+    result = run("lint", str(path))
+    assert result.exit_code == 1, result.output
+    return [line.replace(str(path), "PATH") for line in result.stdout.splitlines()], result.stderr
+
+
+def test_edit_form_capture_gives_the_same_findings_as_the_section() -> None:
+    from_section, notes = _findings_without_path(SECTION_FILE)
+    from_form, form_notes = _findings_without_path(FORM_FILE)
+    assert from_section == from_form
+    assert "restored line breaks around 20 headings" in notes
+    assert "restored line breaks around 20 headings" in form_notes
+
+
+def test_sample_acceptance_findings() -> None:
+    result = run("lint", "--format", "json", str(FORM_FILE))
+    findings = json.loads(result.stdout)
+    bare = [f for f in findings if f["rule"] == "bare-url"]
+    assert any(f["section"] == "Kronstadt rebellion" for f in bare)
+    prose = [f for f in findings if f["rule"] == "prose-date-format"]
+    assert any("2019 February 20" in f["message"] for f in prose)
+    assert not [f for f in findings if f["rule"] == "date-format"]
+
+
+# -- saved edit pages -----------------------------------------------------------------------
+
+EDIT_PAGE = (
+    "<!DOCTYPE html><html><head><title>Editing Page (section) - Wiki</title></head><body>"
+    '<input type="hidden" value="2" name="wpSection">'
+    '<textarea name="wpTextbox1" id="wpTextbox1">\n== Early life ==\n'
+    "Born.&lt;ref&gt;{{cite web |url=https://example.org/a |title=A}}&lt;/ref&gt;\n"
+    "</textarea></body></html>"
+)
+
+
+def test_html_edit_page_is_linted_and_never_written(page) -> None:
+    path = page(EDIT_PAGE, "edit.html")
+    result = run("lint", "--format", "json", str(path))
+    assert result.exit_code == 1
+    [finding] = json.loads(result.stdout)
+    assert finding["rule"] == "cite-missing-access-date" and finding["section"] == "Early life"
+    refused = run("fix", "--write", str(path))
+    assert refused.exit_code == 2
+    assert "--stdout" in error_lines(refused)[0] and str(path) in error_lines(refused)[0]
+    assert path.read_text(encoding="utf-8") == EDIT_PAGE
+
+
+# -- fix ------------------------------------------------------------------------------------
+
+
+def test_fix_default_is_a_dry_run_word_diff(page) -> None:
+    path = page(INSECURE)
+    result = run("fix", str(path))
+    assert result.exit_code == 1  # fixes proposed
+    assert "[-http-]{+https+}" in result.stdout
+    assert "@@ 1:12 @@" in result.stdout
+    assert "insecure-link ×1" in result.stdout and "converged" in result.stdout
+    assert "dry run" in result.stdout
+    assert path.read_text(encoding="utf-8") == INSECURE
+    assert run("fix", "--diff", str(path)).stdout == result.stdout
+
+
+def test_fix_with_nothing_to_fix_exits_0(page) -> None:
+    result = run("fix", str(page(MISSING_ACCESS_DATE)))
+    assert result.exit_code == 0
+    assert "nothing to fix; 1 finding remains" in result.stdout
+
+
+def test_fix_stdout_prints_the_text_and_the_summary_on_stderr(page) -> None:
+    result = run("fix", "--stdout", str(page(INSECURE)))
+    assert result.exit_code == 0
+    assert result.stdout == INSECURE.replace("http://", "https://")
+    assert "1 fix in 1 pass" in result.stderr
+
+
+def test_fix_stdout_takes_one_input(page) -> None:
+    result = run("fix", "--stdout", str(page(INSECURE)), str(page(CLEAN, "b.wiki")))
+    assert result.exit_code == 2
+
+
+def test_fix_is_idempotent_on_the_sample(tmp_path: Path) -> None:
+    first = run("fix", "--stdout", str(SECTION_FILE))
+    assert first.exit_code == 0 and first.stdout
+    fixed = tmp_path / "fixed.wiki"
+    fixed.write_text(first.stdout, encoding="utf-8")
+    second = run("fix", "--stdout", str(fixed))
+    assert second.stdout == first.stdout
+    assert run("fix", str(fixed)).exit_code == 0
+
+
+def test_fix_write_rewrites_in_place_keeping_mode_bom_and_crlf(tmp_path: Path) -> None:
+    path = tmp_path / "page.wiki"
+    path.write_bytes(("\ufeff" + INSECURE.replace("\n", "\r\nMore.\r\n")).encode())
+    os.chmod(path, 0o640)
+    result = run("fix", "--write", str(path))
+    assert result.exit_code == 0
+    assert "Applied 1 fix to 1 file." in result.stdout
+    expected = "\ufeff" + INSECURE.replace("http://", "https://").replace("\n", "\r\nMore.\r\n")
+    assert path.read_bytes() == expected.encode()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.wiki"]
+
+
+def test_fix_write_failure_leaves_the_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "page.wiki"
+    path.write_text(INSECURE, encoding="utf-8")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    result = run("fix", "--write", str(path))
+    assert result.exit_code == 2
+    assert error_lines(result) == [f"error: {path}: cannot write: No space left on device"]
+    assert path.read_text(encoding="utf-8") == INSECURE
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.wiki"]
+
+
+def test_fix_write_on_a_flattened_file_writes_the_restored_breaks(tmp_path: Path) -> None:
+    flat = "== A == Text.<ref>[http://www.marxists.org/x.htm T]</ref> == B == More text here."
+    path = tmp_path / "flat.wiki"
+    path.write_text(flat, encoding="utf-8")
+    result = run("fix", "--write", str(path))
+    assert result.exit_code == 0
+    assert "restored line breaks were written too" in result.stderr
+    assert path.read_text(encoding="utf-8") == (
+        "== A ==\nText.<ref>[https://www.marxists.org/x.htm T]</ref>\n== B ==\nMore text here."
+    )
+
+
+def test_json_lists_the_findings_of_every_file(page) -> None:
+    first, second = page(MISSING_ACCESS_DATE, "a.wiki"), page(MISSING_ACCESS_DATE, "b.wiki")
+    found = json.loads(run("lint", "--format", "json", str(first), str(second)).stdout)
+    assert [f["path"] for f in found] == [str(first), str(second)]
+
+
+def test_fix_write_refuses_stdin_and_edit_forms() -> None:
+    result = run("fix", "--write", "-", stdin=INSECURE)
+    assert result.exit_code == 2
+    assert "<stdin>: --write cannot" in result.stderr and "--stdout" in result.stderr
+    form = run("fix", "--write", str(FORM_FILE))
+    assert form.exit_code == 2 and "edit-form capture" in form.stderr
+
+
+def test_unsafe_fixes_use_fetched_titles(page, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "https://example.org/report"
+    calls: list[list[str]] = []
+
+    def fetch_titles(urls, user_agent=None, timeout=10.0):
+        calls.append(list(urls))
+        return {u: "Annual report 2018" for u in urls}
+
+    fake = types.ModuleType("bot.fetch")
+    fake.fetch_titles = fetch_titles  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.fetch", fake)
+    path = page(f"Text.<ref>{url}</ref>\n")
+    safe_only = run("fix", "--stdout", str(path))
+    assert safe_only.stdout == path.read_text(encoding="utf-8") and not calls
+    no_fetch = run("fix", "--stdout", "--unsafe-fixes", "--no-fetch", str(path))
+    assert "cite web" not in no_fetch.stdout and not calls
+    fixed = run("fix", "--stdout", "--unsafe-fixes", str(path))
+    assert calls == [[url]]
+    assert "{{cite web |url=https://example.org/report |title=Annual report 2018" in fixed.stdout
+
+
+def test_urls_needing_titles_finds_bare_and_placeholder_urls() -> None:
+    text = (
+        "A.<ref>https://example.org/a</ref> B.<ref>{{cite web |url=https://example.org/b "
+        "|title=Archived copy |archive-url=https://web.archive.org/web/2019/https://example.org/b"
+        " |access-date=1 May 2020}}</ref>\n"
+    )
+    result = rules.lint(text, rules.Config(select=("bare-url", "placeholder-title")))
+    assert urls_needing_titles(result) == [
+        "https://example.org/a",
+        "https://web.archive.org/web/2019/https://example.org/b",
+    ]
+
+
+# -- rules and explain ----------------------------------------------------------------------
+
+
+def test_rules_table_and_markdown() -> None:
+    table = run("rules").stdout.splitlines()
+    assert table[0].split() == ["RULE", "CODE", "SEVERITY", "FIX", "SUMMARY"]
+    assert any(line.startswith("cite-missing-access-date") and "UR305" in line for line in table)
+    assert run("rules", "--markdown").stdout == rule_table_markdown() + "\n"
+
+
+def test_explain_by_name_and_code() -> None:
+    by_name = run("explain", "cite-missing-access-date")
+    assert by_name.exit_code == 0 and "## What it does" in by_name.stdout
+    assert run("explain", "ur305").stdout == by_name.stdout
+
+
+def test_explain_unknown_rule_suggests() -> None:
+    result = run("explain", "cite-mising-access-date")
+    assert result.exit_code == 2
+    assert "did you mean 'cite-missing-access-date'" in result.stderr
+
+
+def test_readme_rule_table_is_fresh() -> None:
+    """README.md embeds `wikilint rules --markdown` between the markers; regenerate when stale."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert TABLE_BEGIN in readme and TABLE_END in readme, "README.md lacks the rule table markers"
+    start = readme.index(TABLE_BEGIN)
+    end = readme.index(TABLE_END) + len(TABLE_END)
+    assert readme[start:end] == rule_table_markdown(), "run `wikilint rules --markdown`"
+
+
+# -- the lint path stays light --------------------------------------------------------------
+
+
+def test_lint_and_fix_never_import_pywikibot_or_requests(tmp_path: Path) -> None:
+    path = tmp_path / "p.wiki"
+    path.write_text(INSECURE, encoding="utf-8")
+    script = (
+        "import sys\nfrom click.testing import CliRunner\nfrom bot.cli import main\n"
+        f"for args in (['lint', {str(path)!r}], ['fix', {str(path)!r}]):\n"
+        "    CliRunner().invoke(main, args, catch_exceptions=False)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pywikibot', 'requests')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_lint_page_reads_through_the_wiki_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import wiki_cli
+
+    def fetch_page(title: str, site: str | None = None) -> types.SimpleNamespace:
+        assert site == "test:en"
+        return types.SimpleNamespace(title=title, text=MISSING_ACCESS_DATE)
+
+    monkeypatch.setattr(wiki_cli, "fetch_page", fetch_page)
+    result = run("lint", "--page", "Some page", "--site", "test:en")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("[[Some page]]:3:11: cite-missing-access-date")
