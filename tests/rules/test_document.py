@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rules.document import Document, ParseError, SectionNotFound
-
-SEED = Path(__file__).resolve().parents[2] / "examples" / "leon-trotsky-section.wiki"
-SHARED_SEED = Path("/work/shared/seed/leon-trotsky-section.wiki")
+from tests.paths import SAMPLE
 
 
 def _sample() -> str:
-    for path in (SEED, SHARED_SEED):
-        if path.exists():
-            return path.read_text(encoding="utf-8")
-    pytest.fail("the sample section is missing from examples/")
+    return SAMPLE.read_text(encoding="utf-8")
 
 
 def assert_spans_exact(text: str) -> Document:

@@ -1,0 +1,98 @@
+"""date-format: a full date in a citation date parameter not in the page's date format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rules.context import Context
+from rules.datecontext import DateParam, date_context
+from rules.dates import Kind, render
+from rules.model import Edit, Finding, Fix, Fixability, Severity
+from rules.registry import Rule, register
+
+_NAMES = {("dmy", False): "dmy", ("mdy", False): "mdy", ("dmy", True): "dmy (short month)",
+          ("mdy", True): "mdy (short month)", ("iso", False): "ISO"}
+
+
+def describe(style: str, short: bool) -> str:
+    return _NAMES.get((style, short), style)
+
+
+@register
+class DateFormat(Rule):
+    """## What it does
+    Reports a full date (day, month and year) in a citation's date parameter (`date=`,
+    `publication-date=`, `access-date=`, `archive-date=`, `{{Webarchive|date=}}`) that is
+    not written in the page's date format.
+
+    The format comes from `{{Use dmy dates}}` / `{{Use mdy dates}}` (or a redirect such as
+    `{{Use DMY dates}}`, `{{dmy}}`, `{{Usemdy}}`) anywhere in the page, with its
+    `|cs1-dates=`: the first letter for publication dates, the second for access and archive
+    dates (one letter means both): `l` long (`14 March 2021`), `s` short month (`14 Mar 2021`),
+    `y` ISO (`2021-03-14`). Without `cs1-dates`, publication dates must be long and access or
+    archive dates may be long or ISO. Without a Use template the page's format is the majority
+    of its full dates (citations and prose); a tie, or no full dates, means no findings.
+    A citation's own `|df=` overrides the page format for that citation.
+
+    Month-year, year, season, `n.d.`, `c. 1920` values and ranges of months or years are never
+    findings. Ranges of days (`5–7 May 2020`) are, when the target is dmy or mdy.
+
+    ## Why is this bad?
+    MOS:DATEUNIFY asks for one date format in an article's citations; mixed formats look
+    careless and make references harder to read.
+
+    ## Example
+    ```wikitext
+    {{Use dmy dates}}
+    <ref>{{cite web |url=https://example.org |title=A |date=March 14, 2021}}</ref>
+    ```
+
+    ## Use instead
+    ```wikitext
+    {{Use dmy dates}}
+    <ref>{{cite web |url=https://example.org |title=A |date=14 March 2021}}</ref>
+    ```
+
+    ## Fix safety
+    Safe: the value is rewritten in the target format, keeping the spacing and comments around
+    it; the day, month and year never change. Values with templates or markup inside are left
+    alone.
+    """
+
+    name = "date-format"
+    code = "DT201"
+    summary = "a citation date not written in the page's date format"
+    severity = Severity.WARNING
+    fixable = Fixability.SAFE
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        dates = date_context(ctx)
+        for param in dates.params:
+            finding = self._check_param(param, dates.targets(param))
+            if finding is not None:
+                yield finding
+
+    def _check_param(self, param: DateParam, targets: list[tuple[str, bool]]) -> Finding | None:
+        parsed = param.parsed
+        if not targets or parsed is None or not parsed.valid:
+            return None
+        if parsed.kind not in (Kind.FULL, Kind.RANGE) or parsed.date is None:
+            return None
+        if parsed.kind is Kind.RANGE:
+            targets = [t for t in targets if t[0] != "iso"]
+            if not targets:
+                return None
+        if parsed.canonical and (parsed.style, parsed.short) in targets:
+            return None
+        style, short = targets[0]
+        if parsed.canonical is False and (parsed.style, parsed.short) in targets:
+            style, short = parsed.style, parsed.short  # right format, sloppy writing
+        new = render(parsed, style, short)
+        if new is None or new == param.value:
+            return None
+        wanted = " or ".join(describe(*t) for t in targets)
+        fix = Fix.safe(Edit(param.start, param.end, new))
+        return self.finding(
+            f"{param.name}={param.value} is not in the page's date format ({wanted}): {new}",
+            param.start, param.end, fix,
+        )
