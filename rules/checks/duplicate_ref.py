@@ -1,0 +1,120 @@
+"""duplicate-ref: the same reference written out twice instead of reused by name."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from rules.context import Context
+from rules.model import Edit, Finding, Fix, Fixability, Severity
+from rules.references import (
+    TAG,
+    Ref,
+    References,
+    add_name_to_tag,
+    ref_reuse_form,
+    references,
+    writable_name,
+)
+from rules.registry import Rule, register
+
+
+@register
+class DuplicateRef(Rule):
+    """## What it does
+    Reports a `<ref>` definition whose normalized content is identical to an earlier one in
+    the same group: unnamed copies, a named and an unnamed copy, or copies under different
+    names. One finding per redundant definition, naming the first one's line:col.
+
+    Skipped: *ibid*/*op. cit.*/*loc. cit.* back-references (their meaning depends on the
+    preceding citation), refs inside templates other than footnote templates (the template
+    decides where and whether they render), refs inside parser functions, list-defined refs
+    (`{{reflist|refs=…}}`, `<references>…</references>`), and refs inside a note that is itself
+    a duplicate (duplicate-efn merges the whole note).
+
+    ## Why is this bad?
+    The reference list shows the same source twice under two numbers; readers cannot tell
+    that two statements rest on the same citation, and fixes to one copy miss the other.
+
+    ## Example
+    ```wikitext
+    First.<ref>{{cite book |last=Deutscher |year=2015 |title=P}}</ref>
+    Second.<ref>{{cite book |last=Deutscher |year=2015 |title=P}}</ref>
+    ```
+
+    ## Use instead
+    ```wikitext
+    First.<ref name="Deutscher2015">{{cite book |last=Deutscher |year=2015 |title=P}}</ref>
+    Second.<ref name="Deutscher2015" />
+    ```
+
+    ## Fix safety
+    Safe: the rendered reference list keeps the same content, with one entry instead of two.
+    The first definition keeps its content and gets a name (its own, else a later copy's,
+    else a readable generated name unique in the page); later copies become
+    `<ref name="NAME" />`; every reuse of a name merged away is renamed to NAME, anywhere in
+    the page. When linting a section and one of those edits falls outside it, the finding is
+    reported without a fix. No fix when a merged-away name is also defined with other content.
+    """
+
+    name = "duplicate-ref"
+    code = "RF102"
+    summary = "The same `<ref>` content defined more than once instead of reused by name"
+    severity = Severity.WARNING
+    fixable = Fixability.SAFE
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        index = references(ctx)
+        skip = index.redundant_note_spans()
+        buckets: dict[tuple[str, str], list[Ref]] = defaultdict(list)
+        for ref in index.of_kind(TAG):
+            if not ref.is_definition or ref.list_defined or ref.in_template:
+                continue
+            if ref.in_parser_function or ref.is_ibid or not ref.norm:
+                continue
+            if any(s <= ref.start and ref.end <= e for s, e in skip):
+                continue
+            buckets[(ref.group, ref.norm)].append(ref)
+        for group in buckets.values():
+            if len(group) > 1:
+                yield from self._duplicates(index, group)
+
+    def _duplicates(self, index: References, group: list[Ref]) -> Iterator[Finding]:
+        first = group[0]
+        name = _choose_name(index, group)
+        for dup in group[1:]:
+            how = "same content" if dup.name is None or dup.name == first.name else (
+                f"same content under another name ({dup.name!r})"
+            )
+            message = (
+                f"duplicate reference: {how} as the ref at {index.where(first.start)}; "
+                f"reuse it with <ref name=\"{name or '…'}\" />"
+            )
+            yield self.finding(message, dup.start, dup.end, _fix(index, first, dup, name))
+
+
+def _choose_name(index: References, group: list[Ref]) -> str | None:
+    first = group[0]
+    if first.name:
+        return first.name if writable_name(first.name) else None
+    for later in group[1:]:
+        if later.name and writable_name(later.name) and not index.has_conflict(*later.key):
+            return later.name
+    return index.generated_name(first)
+
+
+def _fix(index: References, first: Ref, dup: Ref, name: str | None) -> Fix | None:
+    if name is None:
+        return None
+    edits = []
+    if first.name != name:
+        edits.append(add_name_to_tag(index.doc, first, name))
+    edits.append(Edit(dup.start, dup.end, ref_reuse_form(name, dup.group)))
+    if dup.name and dup.name != name:
+        if index.has_conflict(*dup.key):
+            return None
+        edits.extend(index.rename_edits(dup.group, dup.name, name))
+    try:
+        return Fix.safe(*edits)
+    except ValueError:  # overlapping edits: leave it to a person
+        return None

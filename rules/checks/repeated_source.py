@@ -1,0 +1,77 @@
+"""repeated-source: several full citations of one work (same URL, ISBN or DOI)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rules.context import Context
+from rules.model import Finding, Fixability, Severity
+from rules.references import TAG, TAG_FN, references, source_keys
+from rules.registry import Rule, register
+
+
+@register
+class RepeatedSource(Rule):
+    """## What it does
+    Reports a reference definition that is not identical to an earlier one but cites the same
+    source: the same URL (scheme, `www.` and a trailing slash ignored; archive URLs such as
+    `web.archive.org` are not compared), the same ISBN (hyphens ignored, ISBN-10 and ISBN-13
+    of one book are the same), or the same DOI. One finding per later definition, pointing at
+    the first. Identical copies are duplicate-ref's business; *ibid*-style refs are skipped.
+
+    ## Why is this bad?
+    The reference list repeats the full citation of one work with small variations (another
+    page, another access date), which is longer to read and drifts out of sync when one copy
+    is corrected.
+
+    ## Example
+    ```wikitext
+    A.<ref>{{cite book |last=Service |title=A History |isbn=978-0-674-01801-3 |page=75}}</ref>
+    B.<ref>{{cite book |last=Service |title=A History |isbn=978-0-674-01801-3 |page=80}}</ref>
+    ```
+
+    ## Use instead
+    ```wikitext
+    A.<ref name="Service2005">{{cite book |last=Service |isbn=978-0-674-01801-3}}</ref>{{rp|75}}
+    B.<ref name="Service2005" />{{rp|80}}
+    ```
+    or short citations (`{{sfn|Service|2005|p=80}}`) pointing at one full citation.
+
+    ## Fix safety
+    No fix: merging citations that differ (pages, quotes, editions) needs an editor's choice
+    between `{{rp}}` and short citations.
+    """
+
+    name = "repeated-source"
+    code = "RF107"
+    summary = "One source (same URL, ISBN or DOI) cited in several different full references"
+    severity = Severity.INFO
+    fixable = Fixability.NONE
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        index = references(ctx)
+        seen: dict[str, list] = {}
+        for ref in index.of_kind(TAG, TAG_FN):
+            if not ref.is_definition or ref.is_ibid:
+                continue
+            keys = source_keys(ref)
+            first = None
+            for key in keys:
+                for earlier in seen.get(key, ()):
+                    if earlier.norm == ref.norm:
+                        continue
+                    if first is None or earlier.start < first[0].start:
+                        first = (earlier, key)
+                        break
+            if first is not None:
+                earlier, key = first
+                kind, _, value = key.partition(":")
+                name = f'<ref name="{earlier.name}" />' if earlier.name else "a named ref"
+                yield self.finding(
+                    f"same source ({kind} {value}) as the ref at {index.where(earlier.start)}: "
+                    f"reuse {name} with {{{{rp}}}} for the page, or use short citations",
+                    ref.start,
+                    ref.end,
+                )
+            for key in keys:
+                seen.setdefault(key, []).append(ref)
