@@ -37,7 +37,7 @@ from rules.engine import FixResult, LintResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Commands defined elsewhere, loaded only when asked for (or when listing commands).
-PLUGIN_MODULES = ("bot.wiki_cli", "bot.scan")
+PLUGIN_MODULES = ("bot.wiki_cli", "bot.scan", "bot.runner")
 # Rules whose unsafe fixes need page titles fetched from the web (bot.fetch).
 TITLE_RULES = ("bare-url", "placeholder-title")
 DEBUG_ENV = "WIKILINT_DEBUG"
@@ -409,6 +409,13 @@ def _lint_one(
     is_flag=True,
     help="With --unsafe-fixes: do not fetch page titles from the web.",
 )
+@click.option(
+    "--contact",
+    envvar="WIKILINT_CONTACT",
+    metavar="EMAIL|URL",
+    help="With --unsafe-fixes: your contact, sent in the User-Agent when fetching titles "
+    "(required to fetch; env WIKILINT_CONTACT).",
+)
 @click.option("--submit", is_flag=True, help="With --page: save the fix to the wiki.")
 @click.option("--yes", is_flag=True, help="With --page --submit: save without asking.")
 @click.option("--summary", metavar="TEXT", help="With --page --submit: the edit summary.")
@@ -433,6 +440,7 @@ def fix(
     mode: str | None,
     unsafe_fixes: bool,
     no_fetch: bool,
+    contact: str | None,
     submit: bool,
     yes: bool,
     summary: str | None,
@@ -461,7 +469,9 @@ def fix(
         result = _guard(
             source.label,
             status,
-            lambda s=source: _fix_one(s, resolver, section, unsafe_fixes, no_fetch),
+            lambda s=source: _fix_one(
+                s, resolver, section, unsafe_fixes, None if no_fetch else contact, no_fetch
+            ),
         )
         if result is None:
             continue
@@ -493,6 +503,7 @@ def _fix_one(
     resolver: ConfigResolver,
     section: str | None,
     unsafe: bool,
+    contact: str | None,
     no_fetch: bool,
 ) -> FixResult:
     config = resolver.for_path(source.path)
@@ -502,7 +513,9 @@ def _fix_one(
         first = rules.lint(source.text, config, env, key)
         urls = urls_needing_titles(first)
         if urls:
-            env = dataclasses.replace(env, titles=_fetch_titles(source.label, urls))
+            env = dataclasses.replace(
+                env, titles=_fetch_titles(source.label, urls, contact)
+            )
     return rules.fix(source.text, config, env, key, unsafe=unsafe)
 
 
@@ -647,10 +660,18 @@ def urls_needing_titles(result: LintResult) -> list[str]:
     return [u for u in dict.fromkeys(urls) if u.lower().startswith(("http://", "https://"))]
 
 
-def _fetch_titles(label: str, urls: list[str]) -> dict[str, str]:
+def _fetch_titles(label: str, urls: list[str], contact: str | None) -> dict[str, str]:
     """Titles from bot.fetch (imported here: requests stays out of the lint path)."""
+    if not contact:
+        click.echo(
+            f"{label}: note: not fetching titles for {output.plural(len(urls), 'URL')}: "
+            "give --contact EMAIL|URL (or WIKILINT_CONTACT) so sites can reach you; "
+            "fixes that need titles are skipped",
+            err=True,
+        )
+        return {}
     try:
-        from bot import fetch
+        fetch = importlib.import_module("bot.fetch")
     except ImportError as exc:
         click.echo(
             f"{label}: note: cannot fetch titles ({exc}); fixes that need them are skipped",
@@ -659,7 +680,7 @@ def _fetch_titles(label: str, urls: list[str]) -> dict[str, str]:
         return {}
     click.echo(f"{label}: fetching titles for {output.plural(len(urls), 'URL')}…", err=True)
     try:
-        return dict(fetch.fetch_titles(urls))
+        return dict(fetch.fetch_titles(urls, contact))
     except Exception as exc:  # the network is not the user's fault: fix what we can
         click.echo(f"{label}: note: fetching titles failed: {exc}", err=True)
         return {}

@@ -372,7 +372,8 @@ def test_unsafe_fixes_use_fetched_titles(page, monkeypatch: pytest.MonkeyPatch) 
     url = "https://example.org/report"
     calls: list[list[str]] = []
 
-    def fetch_titles(urls, user_agent=None, timeout=10.0):
+    def fetch_titles(urls, contact, **limits):
+        assert contact == "ops@example.org"
         calls.append(list(urls))
         return {u: "Annual report 2018" for u in urls}
 
@@ -384,7 +385,10 @@ def test_unsafe_fixes_use_fetched_titles(page, monkeypatch: pytest.MonkeyPatch) 
     assert safe_only.stdout == path.read_text(encoding="utf-8") and not calls
     no_fetch = run("fix", "--stdout", "--unsafe-fixes", "--no-fetch", str(path))
     assert "cite web" not in no_fetch.stdout and not calls
-    fixed = run("fix", "--stdout", "--unsafe-fixes", str(path))
+    no_contact = run("fix", "--stdout", "--unsafe-fixes", str(path))
+    assert "--contact" in no_contact.stderr and not calls
+    assert "cite web" not in no_contact.stdout
+    fixed = run("fix", "--stdout", "--unsafe-fixes", "--contact", "ops@example.org", str(path))
     assert calls == [[url]]
     assert "{{cite web |url=https://example.org/report |title=Annual report 2018" in fixed.stdout
 

@@ -1,0 +1,182 @@
+"""rules.urls: the pure URL helpers shared by the URL rules and the title fetcher."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rules.urls import (
+    escape_title,
+    find_urls,
+    host_matches,
+    host_of,
+    is_acceptable_title,
+    is_placeholder_title,
+    normalize_url,
+    parse_wayback,
+    split_url,
+    wayback_key,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "urls"),
+    [
+        ("see http://a.org/b, then", ["http://a.org/b"]),
+        ("(http://a.org/b)", ["http://a.org/b"]),
+        ("http://a.org/d_(x).", ["http://a.org/d_(x)"]),
+        ("x https://a.org/?q=1&r=2; y ftp://f.org/z!", ["https://a.org/?q=1&r=2", "ftp://f.org/z"]),
+        ("[http://a.org/b label]", ["http://a.org/b"]),
+        ("no url: http:// nor www.example.org", []),
+    ],
+)
+def test_find_urls(text: str, urls: list[str]) -> None:
+    found = list(find_urls(text))
+    assert [u for _, _, u in found] == urls
+    for start, end, url in found:
+        assert text[start:end] == url
+
+
+def test_split_url_and_host() -> None:
+    assert split_url("HTTPS://User@WWW.Example.ORG:8080/a/B?c#d") == (
+        "https", "www.example.org", "/a/B?c#d"
+    )
+    assert split_url("//example.org/a") == ("", "example.org", "/a")
+    assert host_of("not a url") == ""
+    assert host_of("http://[::1]:80/x") == "[::1]"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("http://www.example.org/a/", "https://example.org/a"),
+        ("https://EXAMPLE.org/a#frag", "http://example.org/a"),
+        ("http://example.org:80/a?x=1&amp;y=2", "http://example.org/a?x=1&y=2"),
+        ("example.org/a", "http://www.example.org/a/"),
+        ("http:/example.org/a", "http://example.org/a"),
+    ],
+)
+def test_normalize_url_equal(a: str, b: str) -> None:
+    assert normalize_url(a) == normalize_url(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("http://example.org/A", "http://example.org/a"),  # paths keep their case
+        ("http://example.org/a?x=1", "http://example.org/a"),
+        ("http://www2.example.org/a", "http://example.org/a"),
+        ("http://sub.example.org/a", "http://example.org/a"),
+    ],
+)
+def test_normalize_url_different(a: str, b: str) -> None:
+    assert normalize_url(a) != normalize_url(b)
+
+
+def test_normalize_url_fragment_kept_on_request() -> None:
+    assert normalize_url("http://x.org/a#b", keep_fragment=True) == "x.org/a#b"
+
+
+def test_wayback_key_ignores_what_the_wayback_machine_ignores() -> None:
+    assert wayback_key("http://www2.X.org/A//./b/?z=1&a=2 <!-- bot -->") == wayback_key(
+        "https://x.org/a/b?a=2&z=1"
+    )
+    assert wayback_key("http://x.org/a%20b") == wayback_key("http://x.org/a b")
+    assert wayback_key("http://x.org/a?b=1") != wayback_key("http://x.org/a")
+
+
+def test_parse_wayback() -> None:
+    w = parse_wayback("https://web.archive.org/web/20180716012705/https://x.org/e.htm#a#a")
+    assert w is not None
+    assert (w.kind, w.timestamp, w.modifier, w.valid_timestamp) == ("web", "20180716012705", "",
+                                                                     True)
+    assert w.original == "https://x.org/e.htm#a#a"
+    assert w.url[w.original_start :] == w.original
+
+    w = parse_wayback("http://web.archive.org/web/2005id_/http://x.org/")
+    assert w is not None and (w.timestamp, w.modifier, w.original) == ("2005", "id_", "http://x.org/")
+
+    w = parse_wayback("https://web.archive.org/web/*/x.org/*")
+    assert w is not None and w.is_wildcard and not w.valid_timestamp
+
+    w = parse_wayback("https://web.archive.org/web/https://x.org/a")
+    assert w is not None and w.timestamp == "" and w.original == "https://x.org/a"
+
+    w = parse_wayback("https://web.archive.org/save/https://x.org/a")
+    assert w is not None and w.kind == "save" and w.original == "https://x.org/a"
+
+    assert parse_wayback("https://archive.org/details/foo") is None
+    assert parse_wayback("https://archive.ph/abc") is None
+    for bad in ("123", "201807160127051", "2018abc"):
+        w = parse_wayback(f"https://web.archive.org/web/{bad}/https://x.org/")
+        assert w is not None and not w.valid_timestamp, bad
+
+
+def test_host_matches() -> None:
+    hosts = ["www.marxists.org", "*.wikipedia.org"]
+    assert host_matches("WWW.Marxists.org", hosts)
+    assert host_matches("en.wikipedia.org", hosts)
+    assert not host_matches("wikipedia.org", hosts)
+    assert not host_matches("marxists.org", hosts)
+    assert not host_matches("www.marxists.org.evil.com", hosts)
+    assert not host_matches("enwikipedia.org", hosts)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Archived copy", " archived COPY ", "Wayback Machine", "{title}", "Just a moment..."],
+)
+def test_placeholder_titles(title: str) -> None:
+    assert is_placeholder_title(title)
+    assert not is_acceptable_title(title, "https://example.org/a")
+
+
+@pytest.mark.parametrize(
+    ("title", "url"),
+    [
+        ("", "https://example.org/a"),
+        ("Hi", "https://example.org/a"),
+        ("404 - File or directory not found.", "https://example.org/a"),
+        ("Attention Required! | Cloudflare", "https://example.org/a"),
+        ("Log in", "https://example.org/a"),
+        ("example.org", "https://www.example.org/a"),
+        ("www.example.org", "https://www.example.org/a"),
+        ("Example", "https://www.example.org/a"),
+        ("x.org", "https://web.archive.org/web/2019/https://x.org/a"),
+    ],
+)
+def test_junk_titles(title: str, url: str) -> None:
+    assert not is_acceptable_title(title, url)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Archived copy of the 1921 minutes", "The Red Terror", "BBC News – Belgium profile"],
+)
+def test_acceptable_titles(title: str) -> None:
+    assert is_acceptable_title(title, "https://www.example.org/a")
+
+
+def test_escape_title() -> None:
+    assert escape_title(" A | B [c] {{x}} &amp; <i> ") == (
+        "A {{!}} B &#91;c&#93; &#123;&#123;x&#125;&#125; & &lt;i&gt;"
+    )
+
+
+_URLISH = st.from_regex(r"(https?://)?(www\.)?[a-z]{1,8}\.(org|com)(/[A-Za-z0-9_.~-]{0,8}){0,3}/?"
+                        r"(\?[a-z]=[0-9])?(#[a-z]{1,3})?", fullmatch=True)
+
+
+@given(_URLISH)
+def test_normalize_url_is_idempotent(url: str) -> None:
+    once = normalize_url(url)
+    assert normalize_url(once) == once
+    assert wayback_key(wayback_key(url)) == wayback_key(url)
+
+
+@given(st.text(max_size=200))
+def test_find_urls_spans_are_exact(text: str) -> None:
+    for start, end, url in find_urls(text):
+        assert text[start:end] == url
+        assert "://" in url
