@@ -33,6 +33,7 @@ from rules.document import Document
 from rules.model import Edit
 from rules.naming import base_name, unique_name
 from rules.templates import find_param
+from rules.urls import is_archive_url, normalize_url, split_url
 from rules.wikitext import (
     EFN_TEMPLATES,
     is_footnote_template,
@@ -538,35 +539,18 @@ def is_efn(key: str) -> bool:
 
 # -- sources (repeated-source) -----------------------------------------------------------------
 
-ARCHIVE_HOSTS = (
-    "web.archive.org", "wayback.archive.org", "archive.org/web", "archive.today", "archive.ph",
-    "archive.is", "archive.li", "archive.fo", "archive.md", "archive.vn", "webcitation.org",
-    "wayback.archive-it.org", "ghostarchive.org", "webarchive.nationalarchives.gov.uk",
-    "webarchive.loc.gov", "arquivo.pt/wayback", "webarchive.org.uk",
-)
 ARCHIVE_PARAMS = frozenset({"archive-url", "archiveurl", "archive_url", "archive url"})
 _ISBN_TEXT = re.compile(r"\bISBN(?:-1[03])?[\s:]+((?:97[89][\s-]?)?(?:[0-9][\s-]?){9}[0-9Xx])\b")
 _DOI_URL = re.compile(r"^(?:https?:)?//(?:dx\.)?doi\.org/(10\..+)$", re.I)
-_URL_PARTS = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//([^/?#]*)(.*)$", re.I | re.S)
 
 
 def normalize_source_url(url: str) -> str | None:
-    """A comparison key ignoring scheme, ``www.``, host case and a trailing slash; None for
-    archive URLs and things that are not web URLs."""
-    url = url.strip()
-    match = _URL_PARTS.match(url)
-    if not match:
+    """A comparison key ignoring scheme, ``www.``, host case and a trailing slash
+    (:func:`rules.urls.normalize_url`); None for archive URLs and non-web URLs."""
+    _scheme, host, _rest = split_url(url)
+    if not host or "." not in host or is_archive_url(url):
         return None
-    host, rest = match.group(1).lower(), match.group(2)
-    host = host.rsplit("@", 1)[-1]
-    if host.startswith("www."):
-        host = host[4:]
-    if not host or "." not in host:
-        return None
-    key = host + rest
-    if any(key.startswith(a) or host.endswith("." + a) for a in ARCHIVE_HOSTS):
-        return None
-    return key.rstrip("/")
+    return normalize_url(url)
 
 
 def normalize_isbn(raw: str) -> str | None:

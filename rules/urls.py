@@ -51,6 +51,24 @@ _LOOSE_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*:)/{1,3}(?=[^/])", re.I)
 WAYBACK_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "web-beta.archive.org"})
 
 
+# Web archives: a copy of a source, not a source of its own (host, or host + path prefix).
+ARCHIVE_HOSTS = (
+    "web.archive.org", "wayback.archive.org", "archive.org/web", "archive.today", "archive.ph",
+    "archive.is", "archive.li", "archive.fo", "archive.md", "archive.vn", "webcitation.org",
+    "wayback.archive-it.org", "ghostarchive.org", "webarchive.nationalarchives.gov.uk",
+    "webarchive.loc.gov", "arquivo.pt/wayback", "webarchive.org.uk",
+)
+
+
+def is_archive_url(url: str) -> bool:
+    """Whether a URL points into a web archive (Wayback Machine, archive.today, …)."""
+    _scheme, host, rest = split_url(url)
+    if host.startswith("www."):
+        host = host[4:]
+    key = host + rest
+    return any(key.startswith(a) or host.endswith("." + a) for a in ARCHIVE_HOSTS)
+
+
 def find_urls(text: str) -> Iterator[tuple[int, int, str]]:
     """``(start, end, url)`` for each ``http(s)://``/``ftp://`` URL in ``text``.
 

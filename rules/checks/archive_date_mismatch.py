@@ -57,7 +57,7 @@ class ArchiveDateMismatch(Rule):
 
     name = "archive-date-mismatch"
     code = "DT204"
-    summary = "an archive date that differs from the Wayback URL's timestamp"
+    summary = "An archive date that differs from the Wayback URL's timestamp"
     severity = Severity.WARNING
     fixable = Fixability.SOMETIMES
 

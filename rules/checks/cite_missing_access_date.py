@@ -36,7 +36,7 @@ class CiteMissingAccessDate(Rule):
 
     name = "cite-missing-access-date"
     code = "UR305"
-    summary = "`{{cite web}}` with a URL but no access date"
+    summary = "A `{{cite web}}` with a URL but no access date"
     severity = Severity.INFO
     fixable = Fixability.NONE
 

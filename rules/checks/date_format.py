@@ -61,7 +61,7 @@ class DateFormat(Rule):
 
     name = "date-format"
     code = "DT201"
-    summary = "a citation date not written in the page's date format"
+    summary = "A citation date not written in the page's date format"
     severity = Severity.WARNING
     fixable = Fixability.SAFE
 

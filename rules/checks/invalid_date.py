@@ -45,7 +45,7 @@ class InvalidDate(Rule):
 
     name = "invalid-date"
     code = "DT203"
-    summary = "a citation date parameter that is not a valid date"
+    summary = "A citation date parameter that is not a valid date"
     severity = Severity.ERROR
     fixable = Fixability.NONE
 

@@ -56,7 +56,7 @@ class ProseDateFormat(Rule):
 
     name = "prose-date-format"
     code = "DT202"
-    summary = "a date in running text in a non-MOS format or not in the page's format"
+    summary = "A date in running text in a non-MOS format or not in the page's format"
     severity = Severity.WARNING
     fixable = Fixability.SOMETIMES
 
