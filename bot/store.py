@@ -1,0 +1,199 @@
+"""The proposal store: one SQLite file of proposed edits, their review and their submission.
+
+A proposal records everything needed to save it safely later: the base revision (id and
+timestamp), the original and proposed text, which findings were accepted, and what happened.
+Every change is one transaction; the schema carries a version number.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+Status = Literal["pending", "accepted", "rejected", "submitted", "skipped"]
+STATUSES: tuple[Status, ...] = ("pending", "accepted", "rejected", "submitted", "skipped")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS proposals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    site TEXT NOT NULL,
+    page TEXT NOT NULL,
+    section TEXT,                 -- as asked for: a heading title or a number, NULL = whole page
+    base_revid INTEGER NOT NULL,
+    base_timestamp TEXT NOT NULL,
+    original TEXT NOT NULL,       -- the whole page at base_revid (NFC)
+    proposed TEXT NOT NULL,       -- the whole page with the accepted fixes
+    findings TEXT NOT NULL,       -- JSON list of {key, rule, message, line, before, after}
+    accepted TEXT NOT NULL,       -- JSON list of accepted finding keys
+    rule_counts TEXT NOT NULL,    -- JSON {rule: applied fixes}
+    summary TEXT NOT NULL,
+    unsafe INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'accepted', 'rejected', 'submitted', 'skipped')),
+    reason TEXT,
+    saved_revid INTEGER,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS proposals_status ON proposals (status);
+"""
+
+
+def default_state_path() -> Path:
+    """``$XDG_STATE_HOME/wikilint/state.sqlite`` (``~/.local/state`` by default)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "wikilint" / "state.sqlite"
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Proposal:
+    site: str
+    page: str
+    section: str | None
+    base_revid: int
+    base_timestamp: str
+    original: str
+    proposed: str
+    findings: list[dict[str, Any]]
+    accepted: list[str]
+    rule_counts: dict[str, int]
+    summary: str
+    unsafe: bool = False
+    status: Status = "pending"
+    reason: str | None = None
+    saved_revid: int | None = None
+    id: int | None = None
+    created: str = field(default_factory=_now)
+    updated: str = field(default_factory=_now)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Proposal:
+        return cls(
+            id=row["id"], site=row["site"], page=row["page"], section=row["section"],
+            base_revid=row["base_revid"], base_timestamp=row["base_timestamp"],
+            original=row["original"], proposed=row["proposed"],
+            findings=json.loads(row["findings"]), accepted=json.loads(row["accepted"]),
+            rule_counts=json.loads(row["rule_counts"]), summary=row["summary"],
+            unsafe=bool(row["unsafe"]), status=row["status"], reason=row["reason"],
+            saved_revid=row["saved_revid"], created=row["created"], updated=row["updated"],
+        )
+
+
+class SchemaError(RuntimeError):
+    pass
+
+
+class Store:
+    """Proposals in one SQLite file. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else default_state_path()
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        # executescript() commits on its own, so the DDL carries its own transaction.
+        self.db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row["value"]) > SCHEMA_VERSION:
+                raise SchemaError(
+                    f"{self.path} has schema version {row['value']}; this wikilint knows "
+                    f"{SCHEMA_VERSION}: upgrade wikilint"
+                )
+
+    # -- proposals ------------------------------------------------------------------------
+
+    def add(self, p: Proposal) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                """INSERT INTO proposals (site, page, section, base_revid, base_timestamp,
+                   original, proposed, findings, accepted, rule_counts, summary, unsafe, status,
+                   reason, saved_revid, created, updated)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (p.site, p.page, p.section, p.base_revid, p.base_timestamp, p.original,
+                 p.proposed, json.dumps(p.findings), json.dumps(p.accepted),
+                 json.dumps(p.rule_counts), p.summary, int(p.unsafe), p.status, p.reason,
+                 p.saved_revid, p.created, p.updated),
+            )
+            p.id = int(cur.lastrowid or 0)
+        return p.id
+
+    def get(self, pid: int) -> Proposal:
+        row = self.db.execute("SELECT * FROM proposals WHERE id = ?", (pid,)).fetchone()
+        if row is None:
+            raise KeyError(f"no proposal {pid} in {self.path}")
+        return Proposal.from_row(row)
+
+    def list(self, status: Status | None = None) -> list[Proposal]:
+        if status is None:
+            rows = self.db.execute("SELECT * FROM proposals ORDER BY id").fetchall()
+        else:
+            rows = self.db.execute(
+                "SELECT * FROM proposals WHERE status = ? ORDER BY id", (status,)
+            ).fetchall()
+        return [Proposal.from_row(r) for r in rows]
+
+    def update(self, p: Proposal) -> None:
+        """Write back every mutable field of a proposal."""
+        if p.id is None:
+            raise ValueError("proposal was never added")
+        p.updated = _now()
+        with self.transaction() as db:
+            db.execute(
+                """UPDATE proposals SET base_revid = ?, base_timestamp = ?, original = ?,
+                   proposed = ?, findings = ?, accepted = ?, rule_counts = ?, summary = ?,
+                   status = ?, reason = ?, saved_revid = ?, updated = ? WHERE id = ?""",
+                (p.base_revid, p.base_timestamp, p.original, p.proposed,
+                 json.dumps(p.findings), json.dumps(p.accepted), json.dumps(p.rule_counts),
+                 p.summary, p.status, p.reason, p.saved_revid, p.updated, p.id),
+            )
+
+    def set_status(self, pid: int, status: Status, reason: str | None = None,
+                   saved_revid: int | None = None) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"bad status {status!r}")
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE proposals SET status = ?, reason = ?, saved_revid = COALESCE(?, "
+                "saved_revid), updated = ? WHERE id = ?",
+                (status, reason, saved_revid, _now(), pid),
+            )

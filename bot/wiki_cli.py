@@ -1,0 +1,418 @@
+"""Wiki commands: ``propose``, ``review``, ``submit``, and the ``--page`` mode of lint/fix.
+
+Section edits: the whole page is linted (it is the context), the fixes touch only the section,
+and the save sends ``section=N`` with the section's new text when MediaWiki's own section N is
+byte-for-byte the span we edited (checked with ``rvsection``); otherwise the whole page is sent.
+Either way the save carries the base revision id, and the saved page is read back.
+
+pywikibot is imported only by bot.wiki, and only when a wiki command runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+import rules
+from bot import review as rv
+from bot.store import Proposal, Store
+
+if TYPE_CHECKING:
+    from bot import wiki
+
+log = logging.getLogger("wikilint")
+
+
+# -- shared helpers ---------------------------------------------------------------------------
+
+
+def _setup_logging() -> None:
+    root = logging.getLogger("wikilint")
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("wikilint: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        root.propagate = False
+
+
+def load_config(path: str | None, select: Iterable[str] = ()) -> rules.Config:
+    try:
+        config = rules.Config.load(path) if path else rules.Config.discover(Path.cwd())
+        return config.with_selection(select=[s for v in select for s in v.split(",") if s])
+    except rules.ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def parse_section(section: str | None) -> str | int | None:
+    if section is None:
+        return None
+    return int(section) if section.strip().isdigit() else section
+
+
+def open_site(site: str | None) -> Any:
+    from bot import wiki
+
+    try:
+        return wiki.open_site(site)
+    except Exception as exc:  # pywikibot raises many kinds for a bad config: say it plainly
+        raise click.ClickException(
+            f"cannot open the wiki {site or '(from user-config.py)'}: {exc}. "
+            "See user-config.py.example (PYWIKIBOT_DIR)."
+        ) from exc
+
+
+def site_name(site: Any) -> str:
+    return f"{site.family.name}:{site.code}"
+
+
+def fetch_page(title: str, site: str | None = None) -> wiki.Revision:
+    """The latest revision of a page, for ``lint --page`` / ``fix --page`` (read-only)."""
+    from bot import wiki
+
+    try:
+        return wiki.fetch(open_site(site), title)
+    except wiki.PageSkipped as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _echo_diff(old: str, new: str, color: bool) -> None:
+    click.echo(rv._word_diff()(old, new, color))
+
+
+def make_plan(site: Any, rev: wiki.Revision, proposed: str, section: str | int | None,
+              summary: str) -> wiki.Plan:
+    """A section save when MediaWiki's section matches ours exactly, else a whole-page save."""
+    from bot import wiki
+
+    if section is None:
+        return wiki.Plan(proposed, summary)
+    sec = rules.Document.parse(rev.text).find_section(section)
+    start, end = sec.start, sec.end
+    delta = len(proposed) - len(rev.text)
+    if proposed[:start] != rev.text[:start] or proposed[end + delta:] != rev.text[end:]:
+        raise AssertionError("the fixes touch text outside the section")
+    theirs = wiki.fetch_section_text(site, rev.revid, sec.number)
+    if theirs is not None and theirs.rstrip() == rev.text[start:end].rstrip():
+        return wiki.Plan(proposed, summary, sec.number, proposed[start:end + delta].rstrip())
+    log.info("[[%s]]: MediaWiki's section %d differs from ours; saving the whole page",
+             rev.title, sec.number)
+    return wiki.Plan(proposed, summary)
+
+
+def _skip_reason(site: Any, rev: wiki.Revision) -> str | None:
+    from bot import wiki
+
+    if not wiki.bots_allowed(rev.text, site.username() or ""):
+        return "{{bots}}/{{nobots}} excludes this bot"
+    if wiki.in_use(rev.text):
+        return "the page is tagged {{in use}} / {{under construction}}"
+    return None
+
+
+# -- propose ----------------------------------------------------------------------------------
+
+
+def propose_page(store: Store, site: Any, title: str, section: str | int | None,
+                 config: rules.Config, unsafe: bool, color: bool,
+                 summary: str | None = None) -> Proposal | None:
+    """Fetch, fix and store one proposal; print its diff. None when there is nothing to do."""
+    from bot import wiki
+
+    try:
+        rev = wiki.fetch(site, title)
+    except wiki.PageSkipped as exc:
+        log.warning("%s", exc)
+        return None
+    reason = _skip_reason(site, rev)
+    if reason:
+        log.warning("skipped [[%s]]: %s", rev.title, reason)
+        return None
+    change = rv.compute(rev.text, section=section, config=config, unsafe=unsafe)
+    if wiki.same_saved_text(change.proposed, rev.text):
+        click.echo(f"[[{rev.title}]]: no changes")
+        return None
+    p = Proposal(
+        site=site_name(site), page=rev.title,
+        section=None if section is None else str(section),
+        base_revid=rev.revid, base_timestamp=rev.timestamp, original=rev.text,
+        proposed=change.proposed, findings=change.findings, accepted=change.keys,
+        rule_counts=change.rule_counts,
+        summary=rv.make_summary(change.rule_counts, change.section_title, summary),
+        unsafe=unsafe,
+    )
+    store.add(p)
+    click.echo(rv.render(p, color))
+    click.echo(f"proposal #{p.id} stored in {store.path}")
+    return p
+
+
+# -- submit -----------------------------------------------------------------------------------
+
+
+def _rebaser(p: Proposal, config: rules.Config, site: Any) -> wiki.Rebase:
+    """Re-apply the reviewed fixes to a newer revision, only if the change is the same one."""
+    section = parse_section(p.section)
+    sigs = [f["signature"] for f in p.findings]
+
+    def rebase(rev: wiki.Revision) -> wiki.Plan | None:
+        try:
+            change = rv.compute(rev.text, section=section, config=config, unsafe=p.unsafe,
+                                accept_signatures=sigs)
+        except rules.SectionNotFound:
+            return None
+        if not rv.same_change(p.original, p.proposed, rev.text, change.proposed):
+            return None
+        return make_plan(site, rev, change.proposed, section, p.summary)
+
+    return rebase
+
+
+def submit_proposal(store: Store, site: Any, p: Proposal, config: rules.Config,
+                    minor: bool, color: bool) -> str:
+    """Save one accepted proposal safely; record and return its new status."""
+    from bot import wiki
+
+    pid = p.id or 0
+    try:
+        cur = wiki.fetch(site, p.page)
+    except wiki.PageSkipped as exc:
+        store.set_status(pid, "skipped", exc.reason)
+        log.warning("#%d %s", pid, exc)
+        return "skipped"
+    reason = _skip_reason(site, cur)
+    if reason:
+        store.set_status(pid, "skipped", reason)
+        log.warning("#%d skipped [[%s]]: %s", pid, p.page, reason)
+        return "skipped"
+    rebase = _rebaser(p, config, site)
+    section = parse_section(p.section)
+    if cur.revid == p.base_revid:
+        plan = make_plan(site, cur, p.proposed, section, p.summary)
+    else:
+        plan_or_none = rebase(cur)
+        if plan_or_none is None:
+            return _needs_review(store, p, cur, config, color)
+        log.info("#%d [[%s]] changed since the proposal (rev %d → %d); the same fixes "
+                 "re-applied cleanly", pid, p.page, p.base_revid, cur.revid)
+        plan = plan_or_none
+    result = wiki.safe_save(site, cur, plan, rebase, minor=minor)
+    if result.status == "saved":
+        note = "; ".join(result.warnings) or ("merged by MediaWiki" if result.merged else None)
+        store.set_status(pid, "submitted", note, saved_revid=result.revid)
+        click.echo(f"#{pid} [[{p.page}]]: saved revision {result.revid}"
+                   + (f" ({note})" if note else ""))
+    elif result.status == "nochange":
+        store.set_status(pid, "skipped", "no change to save")
+        click.echo(f"#{pid} [[{p.page}]]: nothing to save")
+    else:
+        store.set_status(pid, "skipped", result.reason)
+        click.echo(f"#{pid} [[{p.page}]]: skipped: {result.reason}")
+    return result.status if result.status != "nochange" else "skipped"
+
+
+def _needs_review(store: Store, p: Proposal, cur: wiki.Revision, config: rules.Config,
+                  color: bool) -> str:
+    """The page changed where we edit: recompute on the current text and ask for a review."""
+    try:
+        change = rv.compute(cur.text, section=parse_section(p.section), config=config,
+                            unsafe=p.unsafe,
+                            accept_signatures=[f["signature"] for f in p.findings])
+    except rules.SectionNotFound:
+        reason = f"section {p.section!r} is gone from the current revision {cur.revid}"
+        store.set_status(p.id or 0, "skipped", reason)
+        click.echo(f"#{p.id} [[{p.page}]]: skipped: {reason}")
+        return "skipped"
+    p.base_revid, p.base_timestamp, p.original = cur.revid, cur.timestamp, cur.text
+    p.proposed, p.findings, p.accepted = change.proposed, change.findings, change.keys
+    p.rule_counts = change.rule_counts
+    p.summary = rv.make_summary(change.rule_counts, change.section_title)
+    p.status, p.reason = "pending", f"the page changed since the review (now rev {cur.revid})"
+    store.update(p)
+    click.echo(f"#{p.id} [[{p.page}]]: {p.reason}; the fixes were re-applied to the current "
+               "text and need a new review:")
+    _echo_diff(cur.text, p.proposed, color)
+    return "pending"
+
+
+def submit_many(store: Store, proposals: Iterable[Proposal], site_arg: str | None,
+                config: rules.Config, minor: bool, color: bool) -> dict[str, int]:
+    from bot import wiki
+
+    counts: dict[str, int] = {}
+    sites: dict[str, Any] = {}
+    for p in proposals:
+        key = site_arg or p.site
+        if key not in sites:
+            sites[key] = open_site(key)
+            try:
+                wiki.ensure_logged_in(sites[key])
+            except wiki.StopRun as exc:
+                raise click.ClickException(str(exc)) from exc
+        try:
+            status = submit_proposal(store, sites[key], p, config, minor, color)
+        except wiki.StopRun as exc:
+            raise click.ClickException(f"stopping: {exc}") from exc
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+# -- page mode for lint / fix -------------------------------------------------------------------
+
+
+def fix_page(title: str, *, section: str | int | None, site: str | None,
+             config: rules.Config, unsafe: bool, diff: bool, submit: bool, yes: bool,
+             summary: str | None, minor: bool, state: str | None, color: bool) -> int:
+    """``fix --page``: show the fix; with ``--submit`` save it (one-shot propose + submit).
+
+    The one-shot edit is recorded in the proposal store like any other.
+    """
+    from bot import wiki
+
+    _setup_logging()
+    s = open_site(site)
+    if not submit:
+        rev = fetch_page(title, site)
+        change = rv.compute(rev.text, section=section, config=config, unsafe=unsafe)
+        if diff:
+            _echo_diff(rev.text, change.proposed, color)
+        else:
+            click.echo(change.proposed, nl=False)
+        for f in change.findings:
+            click.echo(rv._finding_line(0, f).replace("[0] ", ""), err=True)
+        return 0
+    if unsafe and not yes:
+        raise click.UsageError("unsafe fixes need a person's review: use propose/review")
+    try:
+        wiki.ensure_logged_in(s)
+    except wiki.StopRun as exc:
+        raise click.ClickException(str(exc)) from exc
+    with Store(state) as store:
+        p = propose_page(store, s, title, section, config, unsafe, color, summary)
+        if p is None:
+            return 0
+        if not yes and not click.confirm(f"save #{p.id} to [[{p.page}]]?", default=False):
+            store.set_status(p.id or 0, "rejected", "declined at the prompt")
+            return 0
+        store.set_status(p.id or 0, "accepted")
+        p = store.get(p.id or 0)
+        try:
+            status = submit_proposal(store, s, p, config, minor, color)
+        except wiki.StopRun as exc:
+            raise click.ClickException(f"stopping: {exc}") from exc
+    return 0 if status in ("saved", "skipped") else 1
+
+
+# -- click commands -----------------------------------------------------------------------------
+
+_state_option = click.option(
+    "--state", type=click.Path(dir_okay=False), default=None,
+    help="Proposal store (default: $XDG_STATE_HOME/wikilint/state.sqlite).")
+_site_option = click.option(
+    "--site", default=None,
+    help="family:code, family, or an api.php URL (default: user-config.py).")
+_color_option = click.option("--color/--no-color", default=None,
+                             help="Colour the diff (default: when writing to a terminal).")
+
+
+def _color(color: bool | None) -> bool:
+    return sys.stdout.isatty() if color is None else color
+
+
+@click.command("propose")
+@click.option("--page", "pages", multiple=True, help="Page title (repeatable).")
+@click.option("--pages-file", type=click.File("r"), help="File with one title per line.")
+@click.option("--section", default=None, help="Section title or number (whole page is context).")
+@_site_option
+@_state_option
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--select", multiple=True, help="Only these rules (comma-separated, repeatable).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also propose unsafe fixes (reviewed later).")
+@click.option("--summary", default=None, help="Edit summary instead of the generated one.")
+@_color_option
+def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, site: str | None,
+                state: str | None, config_path: str | None, select: tuple[str, ...],
+                unsafe_fixes: bool, summary: str | None, color: bool | None) -> None:
+    """Compute fixes for wiki pages and store them as proposals to review."""
+    _setup_logging()
+    titles = list(pages)
+    if pages_file is not None:
+        titles += [t.strip() for t in pages_file if t.strip() and not t.startswith("#")]
+    if not titles:
+        raise click.UsageError("give --page TITLE or --pages-file FILE")
+    config = load_config(config_path, select)
+    s = open_site(site)
+    with Store(state) as store:
+        for title in titles:
+            try:
+                propose_page(store, s, title, parse_section(section), config, unsafe_fixes,
+                             _color(color), summary)
+            except rules.SectionNotFound as exc:
+                log.warning("[[%s]]: %s", title, exc)
+
+
+@click.command("review")
+@click.argument("ids", nargs=-1, type=int)
+@_state_option
+@click.option("--accept-all", is_flag=True, help="Accept every pending proposal (no prompts).")
+@click.option("--reject", "reject_all", is_flag=True, help="Reject every pending proposal.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@_color_option
+def review_cmd(ids: tuple[int, ...], state: str | None, accept_all: bool, reject_all: bool,
+               config_path: str | None, color: bool | None) -> None:
+    """Review pending proposals: accept, reject, skip, or choose findings one by one."""
+    if accept_all and reject_all:
+        raise click.UsageError("--accept-all and --reject exclude each other")
+    with Store(state) as store:
+        if accept_all or reject_all:
+            n = rv.review_batch(store, "accept" if accept_all else "reject", ids)
+            click.echo(f"{'accepted' if accept_all else 'rejected'} {n} proposal(s)")
+            return
+        if not store.list("pending"):
+            click.echo("no pending proposals")
+            return
+        done = rv.review_interactive(store, load_config(config_path), _color(color))
+        click.echo(", ".join(f"{k} {v}" for k, v in sorted(done.items())) or "nothing decided")
+
+
+@click.command("submit")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "all_", is_flag=True, help="Submit every accepted proposal.")
+@_site_option
+@_state_option
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--minor/--no-minor", default=True, help="Mark the edits minor (default).")
+@_color_option
+def submit_cmd(ids: tuple[int, ...], all_: bool, site: str | None, state: str | None,
+               config_path: str | None, minor: bool, color: bool | None) -> None:
+    """Save accepted proposals through the API, never over unreviewed text."""
+    _setup_logging()
+    if not ids and not all_:
+        raise click.UsageError("give proposal IDs or --all")
+    config = load_config(config_path)
+    with Store(state) as store:
+        if all_:
+            chosen = store.list("accepted")
+        else:
+            chosen = []
+            for pid in ids:
+                p = store.get(pid)
+                if p.status != "accepted":
+                    raise click.ClickException(f"proposal #{pid} is {p.status}, not accepted")
+                chosen.append(p)
+        if not chosen:
+            click.echo("no accepted proposals to submit")
+            return
+        counts = submit_many(store, chosen, site, config, minor, _color(color))
+    click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+def register(group: click.Group) -> None:
+    """Add the wiki commands to the main CLI group."""
+    for cmd in (propose_cmd, review_cmd, submit_cmd):
+        group.add_command(cmd)
