@@ -191,10 +191,9 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-def _section_key(section: str | None) -> str | int | None:
-    if section is None:
-        return None
-    return int(section) if section.strip().isdigit() else section
+def _section_key(section: str | None) -> str | None:
+    # Digits mean a section number, or a title when no section has that number.
+    return None if section is None else section.strip()
 
 
 class ConfigResolver:

@@ -49,10 +49,10 @@ def load_config(path: str | None, select: Iterable[str] = ()) -> rules.Config:
         raise click.ClickException(str(exc)) from exc
 
 
-def parse_section(section: str | None) -> str | int | None:
-    if section is None:
-        return None
-    return int(section) if section.strip().isdigit() else section
+def parse_section(section: str | None) -> str | None:
+    # Digits mean a section number, or a title when no section has that number
+    # (rules.Document.find_section).
+    return None if section is None else section.strip()
 
 
 def open_site(site: str | None) -> Any:

@@ -145,7 +145,7 @@ class Document:
             pos = self._walk_code(attr.value, pos + len(quotes), parent) + len(quotes)
         return pos
 
-    def _walk_node(self, node: Node, pos: int, parent: Node | None) -> int:  # noqa: C901
+    def _walk_node(self, node: Node, pos: int, parent: Node | None) -> int:
         start = pos
         self.nodes.append(node)
         self._parents[id(node)] = parent
@@ -345,18 +345,23 @@ class Document:
         return sections
 
     def find_section(self, wanted: str | int) -> Section:
-        """A section by 1-based number or by title (exact, then case-insensitive)."""
-        if isinstance(wanted, int) or (isinstance(wanted, str) and wanted.strip().isdigit()):
-            number = int(wanted)
+        """A section by 1-based number (an int, or a string of digits) or by title (exact,
+        then case-insensitive). A string of digits that is no section number is tried as a
+        title, so a section called "1919" can still be found by name."""
+        if isinstance(wanted, int):
             for section in self.sections:
-                if section.number == number:
+                if section.number == wanted:
                     return section
             raise SectionNotFound(wanted, self.sections)
         title = " ".join(wanted.split())
-        for match in (
+        candidates = []
+        if title.isdigit():
+            candidates.append(lambda s: s.number == int(title))
+        candidates += [
             lambda s: s.title == title,
             lambda s: s.title.casefold() == title.casefold(),
-        ):
+        ]
+        for match in candidates:
             for section in self.sections:
                 if match(section):
                     return section
@@ -366,12 +371,16 @@ class Document:
         """The innermost section containing an offset."""
         best = None
         for section in self.sections:
-            if section.start <= offset < section.end and (best is None or section.level >= best.level):
+            inside = section.start <= offset < section.end
+            if inside and (best is None or section.level >= best.level):
                 best = section
         return best
 
 
-_NON_SECTION_TAGS = frozenset({"ref", "references", "gallery", "poem", "blockquote"}) | PROTECTED_TAGS
+# Headings inside these are not page sections (MediaWiki does not number them).
+_NON_SECTION_TAGS = (
+    frozenset({"ref", "references", "gallery", "poem", "blockquote"}) | PROTECTED_TAGS
+)
 
 
 def _inside(ranges: list[tuple[int, int]], at: int) -> bool:

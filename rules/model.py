@@ -7,6 +7,7 @@ computed only when findings are printed.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -71,7 +72,7 @@ class Fix:
         ordered = tuple(sorted(self.edits, key=lambda e: (e.start, e.end)))
         if not ordered:
             raise ValueError("a fix needs at least one edit")
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in itertools.pairwise(ordered):
             if a.overlaps(b):
                 raise ValueError(f"overlapping edits in one fix: {a} {b}")
         object.__setattr__(self, "edits", ordered)

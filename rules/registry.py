@@ -19,11 +19,13 @@ class NoOptions:
     """This rule has no options."""
 
 
-def option(default: Any, help: str) -> Any:  # noqa: A002 - mirrors dataclasses.field
+def option(default: Any, help: str) -> Any:
     """A rule option: its default and the one-line help used in config errors and docs."""
+    metadata = {"help": help}
     if isinstance(default, list | dict | set):
-        return dataclasses.field(default_factory=lambda: type(default)(default), metadata={"help": help})
-    return dataclasses.field(default=default, metadata={"help": help})
+        # Mutable defaults: each Options instance gets its own copy.
+        return dataclasses.field(default_factory=lambda: type(default)(default), metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
 
 
 class Rule:

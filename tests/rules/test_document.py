@@ -121,3 +121,11 @@ def test_sections_by_number_and_title() -> None:
         doc.find_section("Three")
     with pytest.raises(SectionNotFound):
         doc.find_section(9)
+
+
+def test_a_title_made_of_digits_is_found_when_no_section_has_that_number() -> None:
+    doc = Document.parse("== 1919 ==\na\n== 1920 ==\nb\n")
+    assert doc.find_section("1919").title == "1919"
+    assert doc.find_section("2").title == "1920"
+    with pytest.raises(SectionNotFound):
+        doc.find_section(1919)
