@@ -30,7 +30,8 @@ def test_unknown_rule_names_the_closest() -> None:
 
 
 def test_unknown_top_level_key_names_the_closest() -> None:
-    with pytest.raises(ConfigError, match=r"wikilint.toml: unknown key 'selct' \(did you mean 'select'\?\)"):
+    expected = r"wikilint.toml: unknown key 'selct' \(did you mean 'select'\?\)"
+    with pytest.raises(ConfigError, match=expected):
         Config.from_mapping({"selct": []}, "wikilint.toml")
 
 
@@ -60,7 +61,9 @@ def test_discovery_upward_and_pyproject(tmp_path: Path) -> None:
     page = deep / "page.wiki"
     page.write_text("x")
     assert find_config_file(page) is None or tmp_path not in find_config_file(page).parents
-    (tmp_path / "pyproject.toml").write_text('[tool.wikilint]\nignore = ["cite-missing-access-date"]\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.wikilint]\nignore = ["cite-missing-access-date"]\n'
+    )
     assert find_config_file(page) == tmp_path / "pyproject.toml"
     assert Config.discover(page).ignore == ("cite-missing-access-date",)
     (tmp_path / "a" / "wikilint.toml").write_text('select = ["cite-missing-access-date"]\n')

@@ -56,8 +56,11 @@ def test_spans_are_exact_on_tricky_markup(text: str) -> None:
 
 
 WIKI_ALPHABET = st.sampled_from(
-    list("{}[]|=<>/!'*#:;-\n x&") + ["ref", "<ref>", "</ref>", "{{", "}}", "[[", "]]",
-                                     "<!--", "-->", "name=", "http://a.b", "==", "\0"]
+    [
+        *"{}[]|=<>/!'*#:;-\n x&",
+        "ref", "<ref>", "</ref>", "{{", "}}", "[[", "]]", "<!--", "-->", "name=",
+        "http://a.b", "==", "\x00",
+    ]
 )
 
 
