@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from mwparserfromhell.nodes import Node, Tag, Template
@@ -30,7 +30,7 @@ from mwparserfromhell.wikicode import Wikicode
 
 from rules.context import Context
 from rules.document import Document
-from rules.model import Edit
+from rules.model import Edit, Fix
 from rules.naming import base_name, unique_name
 from rules.templates import find_param
 from rules.urls import is_archive_url, normalize_url, split_url
@@ -610,3 +610,42 @@ def source_keys(ref: Ref) -> list[str]:
     for match in _ISBN_TEXT.finditer(_COMMENT.sub("", ref.content or "")):
         add("ISBN", normalize_isbn(match.group(1)))
     return keys
+
+
+# -- merging copies (duplicate-ref, duplicate-efn) ------------------------------------------------
+
+
+def merge_name(index: References, group: list[Ref]) -> str | None:
+    """The name the first of several identical copies keeps: its own, else a later copy's,
+    else a generated one (None when the first's own name cannot be written back)."""
+    first = group[0]
+    if first.name:
+        return first.name if writable_name(first.name) else None
+    for later in group[1:]:
+        if later.name and writable_name(later.name) and not index.has_conflict(*later.key):
+            return later.name
+    return index.generated_name(first)
+
+
+def merge_fix(
+    index: References, first: Ref, dup: Ref, name: str | None, reuse_form: Callable[[Ref, str], str]
+) -> Fix | None:
+    """Name the first copy, turn ``dup`` into ``reuse_form(dup, name)`` and point every reuse of a
+    name merged away at ``name``. None when that cannot be done safely."""
+    if name is None:
+        return None
+    edits = []
+    if first.name != name:
+        edits.append(add_name_to_tag(index.doc, first, name))
+    edits.append(Edit(dup.start, dup.end, reuse_form(dup, name)))
+    if dup.name and dup.name != name:
+        if index.has_conflict(*dup.key):
+            return None
+        edits.extend(
+            e for e in index.rename_edits(dup.group, dup.name, name)
+            if not (dup.start <= e.start < dup.end)  # the copy itself is replaced whole
+        )
+    try:
+        return Fix.safe(*edits)
+    except ValueError:  # overlapping edits: leave it to a person
+        return None

@@ -6,15 +6,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from rules.context import Context
-from rules.model import Edit, Finding, Fix, Fixability, Severity
+from rules.model import Finding, Fixability, Severity
 from rules.references import (
     NOTE,
     Ref,
     References,
-    add_name_to_tag,
+    merge_fix,
+    merge_name,
     note_reuse_form,
     references,
-    writable_name,
 )
 from rules.registry import Rule, register
 
@@ -69,14 +69,15 @@ class DuplicateEfn(Rule):
 
     def _duplicates(self, index: References, group: list[Ref]) -> Iterator[Finding]:
         first = group[0]
-        name = _choose_name(index, group)
+        name = merge_name(index, group)
         written = str(first.node.name).strip()  # type: ignore[attr-defined]
         for dup in group[1:]:
             message = (
                 f"duplicate of the {{{{{written}}}}} note at {index.where(first.start)}; "
                 f"reuse it with {{{{{written}|name={name or '…'}}}}}"
             )
-            yield self.finding(message, dup.start, dup.end, _fix(index, first, dup, name))
+            fix = merge_fix(index, first, dup, name, note_reuse_form)
+            yield self.finding(message, dup.start, dup.end, fix)
 
     def _name_conflicts(self, index: References) -> Iterator[Finding]:
         by_name: dict[tuple[str, str, str], list[Ref]] = defaultdict(list)
@@ -94,32 +95,3 @@ class DuplicateEfn(Rule):
                         later.end,
                     )
 
-
-def _choose_name(index: References, group: list[Ref]) -> str | None:
-    first = group[0]
-    if first.name:
-        return first.name if writable_name(first.name) else None
-    for later in group[1:]:
-        if later.name and writable_name(later.name) and not index.has_conflict(*later.key):
-            return later.name
-    return index.generated_name(first)
-
-
-def _fix(index: References, first: Ref, dup: Ref, name: str | None) -> Fix | None:
-    if name is None:
-        return None
-    edits = []
-    if first.name != name:
-        edits.append(add_name_to_tag(index.doc, first, name))
-    edits.append(Edit(dup.start, dup.end, note_reuse_form(dup, name)))
-    if dup.name and dup.name != name:
-        if index.has_conflict(*dup.key):
-            return None
-        edits.extend(
-            e for e in index.rename_edits(dup.group, dup.name, name)
-            if not (dup.start <= e.start < dup.end)
-        )
-    try:
-        return Fix.safe(*edits)
-    except ValueError:  # overlapping edits: leave it to a person
-        return None

@@ -6,15 +6,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from rules.context import Context
-from rules.model import Edit, Finding, Fix, Fixability, Severity
+from rules.model import Finding, Fixability, Severity
 from rules.references import (
     TAG,
     Ref,
     References,
-    add_name_to_tag,
+    merge_fix,
+    merge_name,
     ref_reuse_form,
     references,
-    writable_name,
 )
 from rules.registry import Rule, register
 
@@ -81,7 +81,7 @@ class DuplicateRef(Rule):
 
     def _duplicates(self, index: References, group: list[Ref]) -> Iterator[Finding]:
         first = group[0]
-        name = _choose_name(index, group)
+        name = merge_name(index, group)
         for dup in group[1:]:
             how = "same content" if dup.name is None or dup.name == first.name else (
                 f"same content under another name ({dup.name!r})"
@@ -90,31 +90,9 @@ class DuplicateRef(Rule):
                 f"duplicate reference: {how} as the ref at {index.where(first.start)}; "
                 f"reuse it with <ref name=\"{name or '…'}\" />"
             )
-            yield self.finding(message, dup.start, dup.end, _fix(index, first, dup, name))
+            fix = merge_fix(index, first, dup, name, _reuse_form)
+            yield self.finding(message, dup.start, dup.end, fix)
 
 
-def _choose_name(index: References, group: list[Ref]) -> str | None:
-    first = group[0]
-    if first.name:
-        return first.name if writable_name(first.name) else None
-    for later in group[1:]:
-        if later.name and writable_name(later.name) and not index.has_conflict(*later.key):
-            return later.name
-    return index.generated_name(first)
-
-
-def _fix(index: References, first: Ref, dup: Ref, name: str | None) -> Fix | None:
-    if name is None:
-        return None
-    edits = []
-    if first.name != name:
-        edits.append(add_name_to_tag(index.doc, first, name))
-    edits.append(Edit(dup.start, dup.end, ref_reuse_form(name, dup.group)))
-    if dup.name and dup.name != name:
-        if index.has_conflict(*dup.key):
-            return None
-        edits.extend(index.rename_edits(dup.group, dup.name, name))
-    try:
-        return Fix.safe(*edits)
-    except ValueError:  # overlapping edits: leave it to a person
-        return None
+def _reuse_form(dup: Ref, name: str) -> str:
+    return ref_reuse_form(name, dup.group)
