@@ -1,0 +1,197 @@
+"""The runner's view of the wiki: a small interface, and its implementation over pywikibot.
+
+The runner talks only to :class:`WikiGateway`, so its flow is tested offline with a fake.
+:class:`PywikibotGateway` is thin: saving is ``bot.wiki.safe_save`` (baserevid, nocreate, …),
+reading is ``bot.sources``; what ``bot.wiki`` does not offer yet (the one-request pre-save guard
+query, the render comparison, redirects of the in-use templates, pywikibot's retry settings)
+is here as small functions over pywikibot.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.botconfig import BotConfig, Limits, SourceSettings
+from bot.safety import GuardState
+from bot.sources import Unreadable, page_generator, read_pages
+from bot.wiki import Plan, Rebase, Revision, SaveResult
+
+if TYPE_CHECKING:
+    from pywikibot.site import APISite
+
+log = logging.getLogger("wikilint.botsite")
+
+
+class WikiUnavailable(Exception):
+    """The wiki does not answer usefully (lag, read-only, 5xx, HTML pages) after the bounded
+    retries: stop now, the next run resumes."""
+
+
+class WikiGateway(Protocol):
+    site_name: str
+    username: str
+
+    def login(self) -> None: ...
+
+    def revisions(
+        self, sources: SourceSettings, skip: Callable[[str, int], bool], rc_since: str | None,
+        rc_seen: Callable[[str], None],
+    ) -> Iterator[Revision | Unreadable]: ...
+
+    def guard_state(self, shutoff_page: str | None) -> GuardState: ...
+
+    def latest(self, title: str) -> Revision | None: ...
+
+    def renders_same(self, title: str, old: str, new: str) -> bool: ...
+
+    def in_use_names(self, templates: tuple[str, ...]) -> set[str]: ...
+
+    def save(self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool,
+             tags: str | None) -> SaveResult: ...
+
+    def api_events(self) -> list[str]: ...
+
+
+class ApiEventLog(logging.Handler):
+    """Notices API error codes pywikibot handled internally (``ratelimited``, ``maxlag``,
+    ``readonly``…): pywikibot retries them silently, the runner wants to slow down."""
+
+    _CODE = re.compile(r"API error (\w[\w-]*)|Pausing due to database lag")
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.events: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            m = self._CODE.search(record.getMessage())
+        except (TypeError, ValueError):
+            return
+        if m:
+            self.events.append(m.group(1) or "maxlag")
+
+
+def configure_pywikibot(limits: Limits) -> None:
+    """Bounded backoff: pywikibot retries lag, 5xx and non-JSON pages ``max_retries`` times,
+    waiting ``retry_wait`` doubling up to ``retry_max``, then raises; never a prompt."""
+    from pywikibot import config
+
+    config.maxlag = limits.maxlag
+    config.max_retries = limits.max_retries
+    config.retry_wait = limits.retry_wait
+    config.retry_max = limits.retry_max
+    config.put_throttle = 0  # the runner throttles saves itself (and slows down on ratelimits)
+    config.solve_captcha = False
+    config.simulate = False
+
+
+def unavailable_errors() -> tuple[type[BaseException], ...]:
+    import pywikibot.exceptions as exc
+    import requests
+
+    # SiteDefinitionError: for family_files wikis (AutoFamily) pywikibot raises it, without
+    # retrying, on any non-JSON answer such as an HTML maintenance page.
+    return (exc.MaxlagTimeoutError, exc.ApiTimeoutError, exc.ServerError,
+            exc.Server504Error, exc.SiteDefinitionError, requests.exceptions.ConnectionError,
+            ConnectionError)
+
+
+class PywikibotGateway:
+    def __init__(self, site: APISite) -> None:
+        self.site = site
+        self.site_name = f"{site.family.name}:{site.code}"
+        self._events = ApiEventLog()
+        logging.getLogger("pywiki").addHandler(self._events)
+
+    @classmethod
+    def open(cls, config: BotConfig) -> PywikibotGateway:
+        from pywikibot import config as pwb_config
+
+        from bot.wiki import open_site
+
+        configure_pywikibot(config.limits)
+        if config.wiki.password_file is not None:
+            pwb_config.password_file = str(config.wiki.password_file)
+        return cls(open_site(config.wiki.site, config.wiki.user))
+
+    @property
+    def username(self) -> str:
+        return self.site.username() or ""
+
+    def login(self) -> None:
+        from bot.wiki import ensure_logged_in
+
+        # A fresh look at blocks and rights: the site object may outlive an earlier run.
+        del self.site.userinfo
+        ensure_logged_in(self.site)
+
+    def revisions(
+        self, sources: SourceSettings, skip: Callable[[str, int], bool], rc_since: str | None,
+        rc_seen: Callable[[str], None],
+    ) -> Iterator[Revision | Unreadable]:
+        pages = page_generator(self.site, sources, rc_since, rc_seen)
+        return read_pages(self.site, pages, skip)
+
+    def guard_state(self, shutoff_page: str | None) -> GuardState:
+        """Shutoff page text and the new-message flag in one request (fresh, never cached)."""
+        params: dict[str, Any] = {"action": "query", "meta": "userinfo", "uiprop": "hasmsg",
+                                  "formatversion": 2}
+        if shutoff_page:
+            params.update(prop="revisions", titles=shutoff_page, rvprop="content",
+                          rvslots="main")
+        data = self.site.simple_request(**params).submit()
+        query = data.get("query", {})
+        text = None
+        for page in query.get("pages", []):
+            revs = page.get("revisions") or []
+            if revs:
+                text = revs[0].get("slots", {}).get("main", {}).get("content")
+        return GuardState(text, bool(query.get("userinfo", {}).get("messages")))
+
+    def latest(self, title: str) -> Revision | None:
+        """The page's latest revision now, or None when it does not exist."""
+        from bot.wiki import PageSkipped, fetch
+
+        try:
+            return fetch(self.site, title)
+        except PageSkipped:
+            return None
+
+    def renders_same(self, title: str, old: str, new: str) -> bool:
+        """Both texts render to the same HTML (the change would be invisible to readers)."""
+        return self._render(title, old) == self._render(title, new)
+
+    def _render(self, title: str, text: str) -> str:
+        data = self.site.simple_request(
+            action="parse", title=title, text=text, prop="text", contentmodel="wikitext",
+            disablelimitreport=True, disableeditsection=True, formatversion=2,
+        ).submit()
+        html = data.get("parse", {}).get("text", "")
+        return re.sub(r"<!--.*?-->", "", html, flags=re.S).strip()
+
+    def in_use_names(self, templates: tuple[str, ...]) -> set[str]:
+        """The configured in-use templates and every redirect to them."""
+        import pywikibot
+
+        names = set(templates)
+        for name in templates:
+            page = pywikibot.Page(self.site, name, ns=10)
+            try:
+                for redirect in page.redirects():
+                    names.add(redirect.title(with_ns=False))
+            except pywikibot.exceptions.Error as exc:
+                log.warning("cannot list redirects to [[%s]]: %s", page.title(), exc)
+        return names
+
+    def save(self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool,
+             tags: str | None) -> SaveResult:
+        from bot.wiki import safe_save
+
+        return safe_save(self.site, base, plan, rebase, minor=minor, tags=tags)
+
+    def api_events(self) -> list[str]:
+        events, self._events.events = self._events.events, []
+        return events

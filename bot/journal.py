@@ -1,0 +1,286 @@
+"""The run journal: one SQLite file of runs, what happened to every page, and cursors.
+
+Separate from the proposal store (``bot/store.py``): the journal is the scheduled bot's memory,
+the store is the human review queue, and an operator may delete or move either on its own.
+
+Every page's outcome is one transaction (its log row, its "latest processed revision" and the
+run's counters together), so a crash or ``kill -9`` leaves each page either fully recorded or
+not at all. A save is announced first (``begin_save``): an announcement still there on the next
+run means the outcome of that save is unknown, and the page is simply processed again (saves
+carry ``baserevid`` and fixes are idempotent, so this never duplicates an edit).
+
+:class:`RunLock` (``fcntl.flock`` on a file next to the journal) keeps two runs from overlapping;
+the kernel drops it when the process dies, so a killed run never leaves a stale lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Literal
+
+SCHEMA_VERSION = 1
+Action = Literal["edited", "proposed", "unchanged", "skipped", "failed"]
+ACTIONS: tuple[Action, ...] = ("edited", "proposed", "unchanged", "skipped", "failed")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL DEFAULT 'running',   -- running, completed, stopped, limit, failed, crashed
+    exit_code INTEGER,
+    reason TEXT,
+    site TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,                -- rules + options + fix policy of the run
+    dry_run INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS page_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    title TEXT NOT NULL,
+    revid INTEGER,                            -- the revision read
+    action TEXT NOT NULL CHECK (action IN
+        ('edited', 'proposed', 'unchanged', 'skipped', 'failed')),
+    reason TEXT,                              -- skip reason or error
+    findings TEXT NOT NULL,                   -- JSON {rule: count}
+    saved_revid INTEGER,
+    proposal_id INTEGER,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS page_log_run ON page_log (run_id);
+CREATE TABLE IF NOT EXISTS pages (            -- the latest revision processed, per page
+    site TEXT NOT NULL,
+    title TEXT NOT NULL,
+    revid INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    action TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (site, title)
+);
+CREATE TABLE IF NOT EXISTS pending_saves (    -- announced saves: outcome unknown after a crash
+    site TEXT NOT NULL,
+    title TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    base_revid INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (site, title)
+);
+CREATE TABLE IF NOT EXISTS cursors (site TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+                                    PRIMARY KEY (site, name));
+"""
+
+
+class JournalError(RuntimeError):
+    pass
+
+
+class LockHeld(JournalError):
+    """Another run holds the lock."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    title: str
+    revid: int | None
+    action: Action
+    reason: str | None = None
+    findings: Mapping[str, int] | None = None
+    saved_revid: int | None = None
+    proposal_id: int | None = None
+    # True: the outcome follows from this revision's text alone, so the same revision never
+    # needs reading again. False (conflicts, protection, errors): try again next run.
+    final: bool = True
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    status: str
+    actions: Counter[str]
+    findings: Counter[str]
+    skip_reasons: Counter[str]
+    pages: int
+
+
+class Journal:
+    """Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | Path, site: str) -> None:
+        self.path = Path(path)
+        self.site = site
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode; every write goes through :meth:`_tx` (BEGIN IMMEDIATE … COMMIT).
+        self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode = WAL")  # readers (reports) never block the run
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM journal_meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                db.execute("INSERT INTO journal_meta VALUES ('schema_version', ?)",
+                           (str(SCHEMA_VERSION),))
+            elif int(row["value"]) > SCHEMA_VERSION:
+                raise JournalError(f"{self.path} has journal schema {row['value']}; this "
+                                   f"wikilint knows {SCHEMA_VERSION}: upgrade wikilint")
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def start_run(self, fingerprint: str, dry_run: bool = False) -> int:
+        """A new run; runs left 'running' by a crash are marked 'crashed' (we hold the lock)."""
+        with self._tx() as db:
+            db.execute("UPDATE runs SET status='crashed', finished=? WHERE status='running' "
+                       "AND site=?", (_now(), self.site))
+            cur = db.execute("INSERT INTO runs (started, site, fingerprint, dry_run) "
+                             "VALUES (?, ?, ?, ?)", (_now(), self.site, fingerprint, int(dry_run)))
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, status: str, exit_code: int, reason: str = "") -> None:
+        with self._tx() as db:
+            db.execute("UPDATE runs SET status=?, exit_code=?, reason=?, finished=? WHERE id=?",
+                       (status, exit_code, reason or None, _now(), run_id))
+
+    def run_status(self, run_id: int) -> str:
+        row = self.db.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            raise JournalError(f"no run {run_id}")
+        return str(row["status"])
+
+    # -- pages --------------------------------------------------------------------------
+
+    def already_processed(self, title: str, revid: int, fingerprint: str) -> bool:
+        """This revision was fully handled with the same rules: no need to read it again."""
+        row = self.db.execute(
+            "SELECT 1 FROM pages WHERE site=? AND title=? AND revid=? AND fingerprint=?",
+            (self.site, title, revid, fingerprint),
+        ).fetchone()
+        return row is not None
+
+    def begin_save(self, run_id: int, title: str, base_revid: int) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO pending_saves VALUES (?, ?, ?, ?, ?)",
+                       (self.site, title, run_id, base_revid, _now()))
+
+    def unfinished_saves(self) -> list[tuple[str, int]]:
+        """Saves announced by a run that died before recording their outcome."""
+        rows = self.db.execute("SELECT title, base_revid FROM pending_saves WHERE site=? "
+                               "ORDER BY title", (self.site,)).fetchall()
+        return [(r["title"], int(r["base_revid"])) for r in rows]
+
+    def record(self, run_id: int, fingerprint: str, rec: PageRecord) -> None:
+        """A page's outcome, atomically: log row, processed revision, pending save cleared."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO page_log (run_id, title, revid, action, reason, findings, "
+                "saved_revid, proposal_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, rec.title, rec.revid, rec.action, rec.reason,
+                 json.dumps(dict(rec.findings or {}), sort_keys=True), rec.saved_revid,
+                 rec.proposal_id, _now()),
+            )
+            db.execute("DELETE FROM pending_saves WHERE site=? AND title=?",
+                       (self.site, rec.title))
+            if rec.final and rec.revid is not None:
+                # After our own save the latest revision is ours and already clean.
+                seen = rec.saved_revid or rec.revid
+                db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (self.site, rec.title, seen, fingerprint, rec.action, run_id, _now()))
+
+    def page_log(self, run_id: int | None = None) -> list[sqlite3.Row]:
+        if run_id is None:
+            return self.db.execute("SELECT * FROM page_log ORDER BY id").fetchall()
+        return self.db.execute("SELECT * FROM page_log WHERE run_id=? ORDER BY id",
+                               (run_id,)).fetchall()
+
+    def summary(self, run_id: int) -> RunSummary:
+        actions: Counter[str] = Counter()
+        findings: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
+        rows = self.page_log(run_id)
+        for row in rows:
+            actions[row["action"]] += 1
+            findings.update(json.loads(row["findings"]))
+            if row["action"] in ("skipped", "failed") and row["reason"]:
+                reasons[row["reason"]] += 1
+        return RunSummary(run_id, self.run_status(run_id), actions, findings, reasons, len(rows))
+
+    # -- cursors ------------------------------------------------------------------------
+
+    def cursor(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM cursors WHERE site=? AND name=?",
+                              (self.site, name)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_cursor(self, name: str, value: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", (self.site, name, value))
+
+
+class RunLock:
+    """An exclusive, non-blocking ``flock`` on ``path``; holds the owner's pid for operators."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._fh: IO[str] | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            owner = fh.read().strip() or "?"
+            fh.close()
+            raise LockHeld(f"another run holds {self.path} (pid {owner})") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()

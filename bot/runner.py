@@ -1,0 +1,536 @@
+"""``wikilint run --config bot.toml``: the scheduled bot, safe to leave running unattended.
+
+The runner only orchestrates: configuration (``bot.botconfig``), memory (``bot.journal``),
+page sources (``bot.sources``), safety checks (``bot.safety``), the wiki (``bot.botsite``:
+``bot.wiki.safe_save`` underneath) and proposals for review (``bot.store`` / ``bot.review``).
+The flow per page is pywikibot's ``treat_page`` shape: check → fix → guard → save → record.
+
+Exit codes (for cron, systemd and Toolforge):
+
+====  ===========================================================================
+0     the run completed
+1     the run failed (unexpected error, or too many pages failing in a row)
+2     configuration error (bot.toml, rules, or the wiki/account cannot be opened)
+3     stopped on purpose: shutoff page, new talk-page message, account blocked or
+      logged out
+4     stopped early, resumable: time budget, edit/page limit, SIGTERM, or the wiki is
+      lagged / read-only / failing (after the bounded backoff)
+5     another run holds the lock (nothing done)
+====  ===========================================================================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+import rules
+from bot import safety
+from bot.botconfig import BotConfig, load, validate_for_run
+from bot.botsite import WikiGateway, WikiUnavailable
+from bot.journal import Journal, LockHeld, PageRecord, RunLock
+from bot.sources import RC_CURSOR, Unreadable
+from bot.wiki import Plan, Revision, StopRun, WikiError, same_saved_text
+
+log = logging.getLogger("wikilint.run")
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_STOPPED, EXIT_RESUMABLE, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
+MAX_FAILURES_IN_A_ROW = 5
+MAX_THROTTLE = 600.0
+
+
+class Stop(Exception):
+    """End the run now; every page so far is fully recorded."""
+
+    def __init__(self, status: str, exit_code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.exit_code = exit_code
+        self.reason = reason
+
+
+@dataclass
+class Throttle:
+    """At least ``interval`` seconds between saves; doubles on ``ratelimited``."""
+
+    interval: float
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _last: float | None = None
+
+    def wait(self) -> None:
+        if self._last is not None:
+            delay = self._last + self.interval - self.clock()
+            if delay > 0:
+                self.sleep(delay)
+        self._last = self.clock()
+
+    def slow_down(self) -> None:
+        self.interval = min(max(self.interval * 2, 1.0), MAX_THROTTLE)
+        log.warning("the wiki rate-limited us: now at most one edit every %.0fs", self.interval)
+
+
+@dataclass
+class Budget:
+    """Time budget and per-run page/edit limits: reaching one stops the run resumably."""
+
+    time_budget: float
+    max_pages: int
+    max_edits: int
+    clock: Callable[[], float] = time.monotonic
+    started: float = field(default=0.0)
+    pages: int = 0
+    edits: int = 0
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    def check_time(self) -> None:
+        if self.time_budget and self.clock() - self.started >= self.time_budget:
+            raise Stop("limit", EXIT_RESUMABLE, f"time budget of {self.time_budget:.0f}s used")
+
+    def check_page(self) -> None:
+        self.check_time()
+        if self.max_pages and self.pages >= self.max_pages:
+            raise Stop("limit", EXIT_RESUMABLE, f"page limit of {self.max_pages} reached")
+
+    def check_edit(self) -> None:
+        self.check_time()
+        if self.max_edits and self.edits >= self.max_edits:
+            raise Stop("limit", EXIT_RESUMABLE, f"edit limit of {self.max_edits} reached")
+
+
+def fingerprint(config: BotConfig) -> str:
+    """What makes a processed revision's outcome valid: rules, their options, the policies."""
+    parts = [
+        rules.__name__,
+        repr(sorted((r.name, repr(r.options)) for r in config.lint.enabled())),
+        config.mode, config.fixes.unsafe, str(config.limits.max_page_size),
+        repr(sorted(config.safety.in_use_templates)),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    status: str
+    exit_code: int
+    reason: str
+    site: str
+    dry_run: bool
+    elapsed: float
+    actions: dict[str, int]
+    findings: dict[str, int]
+    skip_reasons: dict[str, int]
+    pages: int
+    unfinished_saves_recovered: list[str]
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2, sort_keys=True)
+
+    def human(self) -> str:
+        lines = [f"wikilint run #{self.run_id} on {self.site}: {self.status}"
+                 + (f" ({self.reason})" if self.reason else "")
+                 + (" [dry run: nothing was saved]" if self.dry_run else "")]
+        acts = ", ".join(f"{n} {a}" for a, n in sorted(self.actions.items())) or "none"
+        lines.append(f"  pages: {self.pages} ({acts}) in {self.elapsed:.0f}s")
+        if self.findings:
+            lines.append("  findings: " + ", ".join(
+                f"{r} {n}" for r, n in sorted(self.findings.items(), key=lambda kv: -kv[1])))
+        for reason, n in sorted(self.skip_reasons.items(), key=lambda kv: -kv[1]):
+            lines.append(f"  skipped/failed {n}x: {reason}")
+        lines.append(f"  exit code {self.exit_code}")
+        return "\n".join(lines)
+
+
+class Runner:
+    def __init__(
+        self,
+        config: BotConfig,
+        wiki: WikiGateway,
+        journal: Journal,
+        *,
+        dry_run: bool = False,
+        store_path: Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        progress: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.wiki = wiki
+        self.journal = journal
+        self.dry_run = dry_run
+        self.store_path = store_path if store_path is not None else config.state.proposals
+        self.clock = clock
+        self.sleep = sleep
+        self.progress = progress or (lambda title, action: None)
+        self.fingerprint = fingerprint(config)
+        self.throttle = Throttle(config.limits.edit_throttle, clock, sleep)
+        self.budget = Budget(config.limits.time_budget, config.limits.max_pages,
+                             config.limits.max_edits, clock)
+        self.in_use_names: set[str] = set(config.safety.in_use_templates)
+        self.terminate = False  # set by SIGTERM: finish the current page, then stop
+        self._failures_in_a_row = 0
+
+    # -- the run --------------------------------------------------------------------------
+
+    def run(self) -> RunReport:
+        started = self.clock()
+        recovered = [t for t, _ in self.journal.unfinished_saves()]
+        run_id = self.journal.start_run(self.fingerprint, self.dry_run)
+        status, code, reason = "completed", EXIT_OK, ""
+        try:
+            self._run(run_id, recovered)
+        except Stop as stop:
+            status, code, reason = stop.status, stop.exit_code, stop.reason
+        except StopRun as exc:
+            status, code, reason = _classify_stoprun(exc)
+        except WikiUnavailable as exc:
+            status, code, reason = "interrupted", EXIT_RESUMABLE, str(exc)
+        except Exception as exc:
+            if _is_unavailable(exc):
+                status, code, reason = "interrupted", EXIT_RESUMABLE, \
+                    f"the wiki is unavailable: {type(exc).__name__}: {exc}"
+            else:
+                log.exception("the run failed")
+                status, code, reason = "failed", EXIT_FAILED, f"{type(exc).__name__}: {exc}"
+        if code:
+            log.warning("stopping: %s", reason)
+        self.journal.finish_run(run_id, status, code, reason)
+        s = self.journal.summary(run_id)
+        return RunReport(run_id, status, code, reason, self.wiki.site_name, self.dry_run,
+                         round(self.clock() - started, 3), dict(s.actions), dict(s.findings),
+                         dict(s.skip_reasons), s.pages, recovered)
+
+    def _run(self, run_id: int, recovered: list[str]) -> None:
+        self.wiki.login()
+        if self.config.safety.in_use_templates:
+            self.in_use_names = self.wiki.in_use_names(self.config.safety.in_use_templates)
+        sources = self.config.sources
+        if recovered:
+            # A save whose outcome is unknown (the last run died mid-save): look again first.
+            log.warning("re-checking pages whose save was interrupted: %s", ", ".join(recovered))
+            sources = replace(sources, titles=tuple(recovered) + sources.titles)
+        next_cursor: list[str] = []
+        revisions = self.wiki.revisions(sources, self._already_processed,
+                                        self.journal.cursor(RC_CURSOR), next_cursor.append)
+        for item in self._guarded(revisions):
+            self.budget.check_page()
+            self.budget.pages += 1
+            record = self._treat(run_id, item)
+            self.journal.record(run_id, self.fingerprint, record)
+            self.progress(record.title, record.action)
+            log.info("[[%s]]: %s%s", record.title, record.action,
+                     f" ({record.reason})" if record.reason else
+                     f" (rev {record.saved_revid})" if record.saved_revid else "")
+            self._count_failure(record)
+        if next_cursor and not self.dry_run:
+            self.journal.set_cursor(RC_CURSOR, next_cursor[-1])
+
+    def _guarded(self, items: Iterator[Revision | Unreadable]) -> Iterator[Revision | Unreadable]:
+        for item in items:
+            if self.terminate:
+                raise Stop("interrupted", EXIT_RESUMABLE, "terminated by a signal")
+            yield item
+
+    def _already_processed(self, title: str, revid: int) -> bool:
+        return self.journal.already_processed(title, revid, self.fingerprint)
+
+    def _count_failure(self, record: PageRecord) -> None:
+        if record.action != "failed":
+            self._failures_in_a_row = 0
+            return
+        self._failures_in_a_row += 1
+        if self._failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
+            raise Stop("failed", EXIT_FAILED,
+                       f"{self._failures_in_a_row} pages failed in a row; last: {record.reason}")
+
+    # -- one page -------------------------------------------------------------------------
+
+    def _treat(self, run_id: int, item: Revision | Unreadable) -> PageRecord:
+        if isinstance(item, Unreadable):
+            return PageRecord(item.title, item.revid, "skipped", item.reason,
+                              final=item.revid is not None)
+        rev = item
+        try:
+            return self._treat_revision(run_id, rev)
+        except (Stop, StopRun, WikiUnavailable):
+            raise
+        except WikiError as exc:
+            return PageRecord(rev.title, rev.revid, "failed", str(exc), final=False)
+        except Exception as exc:
+            if _is_unavailable(exc):
+                raise
+            log.exception("[[%s]]: unexpected error", rev.title)
+            return PageRecord(rev.title, rev.revid, "failed", f"{type(exc).__name__}: {exc}",
+                              final=False)
+
+    def _treat_revision(self, run_id: int, rev: Revision) -> PageRecord:
+        reason = safety.page_skip_reason(rev.text, self.wiki.username,
+                                         self.config.limits.max_page_size, self.in_use_names)
+        if reason:
+            return PageRecord(rev.title, rev.revid, "skipped", reason)
+        env = rules.Environment(page_title=rev.title)
+        found = rules.lint(rev.text, self.config.lint, env)
+        if found.parse_error is not None:
+            return PageRecord(rev.title, rev.revid, "skipped",
+                              f"parse fails: {found.parse_error.message}")
+        counts = dict(Counter(f.rule for f in found.findings))
+        safe = _compute(rev.text, self.config.lint, env, unsafe=False)
+        record = PageRecord(rev.title, rev.revid, "unchanged", findings=counts)
+        proposal_id = None
+        if self.config.fixes.unsafe == "propose" or self.config.mode == "propose":
+            with_unsafe = _compute(rev.text, self.config.lint, env,
+                                   unsafe=self.config.fixes.unsafe == "propose")
+            if self.config.mode == "propose" or not same_saved_text(with_unsafe.proposed,
+                                                                    safe.proposed):
+                proposal_id = self._propose(rev, with_unsafe)
+                if self.config.mode == "propose":
+                    return replace(record, action="proposed" if proposal_id else "unchanged",
+                                   proposal_id=proposal_id)
+        if same_saved_text(safe.proposed, rev.text):
+            if proposal_id:
+                return replace(record, action="proposed", proposal_id=proposal_id)
+            return record
+        cosmetic = self._cosmetic_reason(rev, safe.proposed)
+        if cosmetic:
+            return replace(record, action="skipped", reason=cosmetic, proposal_id=proposal_id)
+        return self._submit(run_id, rev, safe, record, proposal_id)
+
+    def _cosmetic_reason(self, rev: Revision, new: str) -> str | None:
+        if safety.whitespace_only(rev.text, new):
+            return "cosmetic only: whitespace"
+        if self.config.safety.cosmetic_check == "render" and \
+                self.wiki.renders_same(rev.title, rev.text, new):
+            return "cosmetic only: renders the same"
+        return None
+
+    def _submit(self, run_id: int, rev: Revision, change: Any, record: PageRecord,
+                proposal_id: int | None) -> PageRecord:
+        record = replace(record, proposal_id=proposal_id)
+        if self.dry_run:
+            return replace(record, action="edited", reason="dry run: not saved", final=False)
+        self.budget.check_edit()
+        self.throttle.wait()
+        self._check_guards()  # after the throttle's wait: as fresh as possible
+        plan = Plan(change.proposed, self._summary(change.rule_counts))
+        self.journal.begin_save(run_id, rev.title, rev.revid)
+        result = self.wiki.save(rev, plan, self._rebaser(rev.title), minor=self.config.wiki.minor,
+                                tags=self.config.wiki.tags)
+        if "ratelimited" in self.wiki.api_events():
+            self.throttle.slow_down()
+        if result.status == "saved":
+            self.budget.edits += 1
+            reason = "; ".join(result.warnings) or None
+            # A merged save is not known to be clean: don't mark its revision as processed.
+            return replace(record, action="edited", saved_revid=result.revid, reason=reason,
+                           final=not result.merged)
+        if result.status == "nochange":
+            # We computed a change, yet the wiki saw none: was our save already made by a
+            # request whose answer was lost (timeout, dropped connection, pywikibot retry)?
+            current = self.wiki.latest(rev.title)
+            if current is not None and current.revid != rev.revid \
+                    and current.user == self.wiki.username and current.parentid == rev.revid:
+                self.budget.edits += 1
+                return replace(record, action="edited", saved_revid=current.revid,
+                               reason="saved; the wiki's answer was lost and the retry found "
+                                      "the edit already made")
+            return replace(record, action="unchanged", final=False)
+        return replace(record, action="skipped", reason=result.reason, final=False)
+
+    def _check_guards(self) -> None:
+        s = self.config.safety
+        state = self.wiki.guard_state(s.shutoff_page)
+        reason = safety.guard_stop_reason(state, s.shutoff_page, s.shutoff_run_value,
+                                          s.check_talk)
+        if reason:
+            raise Stop("stopped", EXIT_STOPPED, reason)
+
+    def _rebaser(self, title: str) -> Callable[[Revision], Plan | None]:
+        def rebase(newer: Revision) -> Plan | None:
+            env = rules.Environment(page_title=title)
+            if safety.page_skip_reason(newer.text, self.wiki.username,
+                                       self.config.limits.max_page_size, self.in_use_names):
+                return None  # someone tagged {{nobots}}/{{in use}} meanwhile: leave it
+            change = _compute(newer.text, self.config.lint, env, unsafe=False)
+            return Plan(change.proposed, self._summary(change.rule_counts))
+        return rebase
+
+    def _summary(self, rule_counts: dict[str, int]) -> str:
+        from bot.review import SUMMARY_PREFIX, make_summary
+
+        body = make_summary(rule_counts).removeprefix(SUMMARY_PREFIX)
+        prefix = self.config.wiki.summary_prefix.strip()
+        summary = f"{prefix}: {body}" if prefix else body
+        if self.config.wiki.docs_page:
+            summary += f" ([[{self.config.wiki.docs_page}|details]])"
+        return summary
+
+    def _propose(self, rev: Revision, change: Any) -> int | None:
+        if self.dry_run or same_saved_text(change.proposed, rev.text):
+            return None
+        from bot.store import Proposal, Store
+
+        unsafe = self.config.fixes.unsafe == "propose"
+        p = Proposal(
+            site=self.wiki.site_name, page=rev.title, section=None, base_revid=rev.revid,
+            base_timestamp=rev.timestamp, original=rev.text, proposed=change.proposed,
+            findings=change.findings, accepted=change.keys, rule_counts=change.rule_counts,
+            summary=self._summary(change.rule_counts), unsafe=unsafe,
+        )
+        with Store(self.store_path) as store:
+            return store.add(p)
+
+
+def _compute(text: str, config: rules.Config, env: rules.Environment, unsafe: bool) -> Any:
+    from bot.review import compute
+
+    return compute(text, config=config, env=env, unsafe=unsafe)
+
+
+def _classify_stoprun(exc: StopRun) -> tuple[str, int, str]:
+    code = getattr(exc.__cause__, "code", "")
+    if code == "readonly":
+        return "interrupted", EXIT_RESUMABLE, f"the wiki is read-only: {exc}"
+    return "stopped", EXIT_STOPPED, str(exc)
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    from bot.botsite import unavailable_errors
+
+    return isinstance(exc, unavailable_errors())
+
+
+# -- the command ----------------------------------------------------------------------------
+
+
+class _Progress:
+    """A one-line counter on a terminal; nothing otherwise (log lines tell the story)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, title: str, action: str) -> None:
+        self.counts[action] += 1
+        if self.enabled:
+            n = sum(self.counts.values())
+            detail = " ".join(f"{a}={c}" for a, c in sorted(self.counts.items()))
+            click.echo(f"\r{n} pages  {detail}  {title[:40]:<40}", nl=False, err=True)
+
+    def close(self) -> None:
+        if self.enabled and self.counts:
+            click.echo("", err=True)
+
+
+def setup_logging(interactive: bool, verbose: bool) -> None:
+    """Our log lines on stderr; pywikibot keeps its own handlers. Every handler of both gets
+    the redacting filter (pywikibot logs request parameters and headers on errors)."""
+    from bot import logfilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(
+        "%(message)s" if interactive else "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler._wikilint_run = True  # type: ignore[attr-defined]
+    logger = logging.getLogger("wikilint")
+    # Replace the handler of an earlier call (tests, or execute() called twice in a process).
+    logger.handlers = [h for h in logger.handlers if not getattr(h, "_wikilint_run", False)]
+    logger.addHandler(handler)
+    logger.propagate = False
+    # On a terminal the progress line tells the story; log lines would break it up.
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if interactive
+                    else logging.INFO)
+    try:
+        # pywikibot replaces the handlers of its "pywiki" logger when it first logs: make it
+        # do so now, so that the filter below lands on the handlers it will really use.
+        import pywikibot.bot
+        from pywikibot import config as pwb_config
+
+        pwb_config.verbose_output = verbose
+        pywikibot.bot.init_handlers()
+    except Exception as exc:  # no user-config yet: the run reports it when opening the wiki
+        logger.debug("pywikibot logging not initialised: %s", exc)
+    logfilter.install(loggers=("", "pywiki", "wikilint"))
+
+
+def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool = False,
+            gateway_factory: Callable[[BotConfig], WikiGateway] | None = None,
+            interactive: bool | None = None) -> int:
+    """The whole command; returns the exit code (tests call this directly)."""
+    interactive = sys.stderr.isatty() if interactive is None else interactive
+    setup_logging(interactive, verbose)
+    try:
+        config = load(config_path)
+        validate_for_run(config)
+    except rules.ConfigError as exc:
+        click.echo(f"wikilint run: {exc}", err=True)
+        return EXIT_CONFIG
+    lock = RunLock(config.lock_path)
+    try:
+        lock.acquire()
+    except LockHeld as exc:
+        click.echo(f"wikilint run: {exc}; not starting", err=True)
+        return EXIT_LOCKED
+    try:
+        try:
+            wiki = (gateway_factory or _default_gateway)(config)
+        except Exception as exc:
+            click.echo(f"wikilint run: cannot open the wiki: {type(exc).__name__}: {exc}",
+                       err=True)
+            return EXIT_CONFIG
+        progress = _Progress(interactive)
+        with Journal(config.state.journal, wiki.site_name) as journal:
+            runner = Runner(config, wiki, journal, dry_run=dry_run, progress=progress)
+            previous = signal.signal(signal.SIGTERM, lambda *_: setattr(runner, "terminate",
+                                                                      True))
+            try:
+                result = runner.run()
+            finally:
+                signal.signal(signal.SIGTERM, previous)
+                progress.close()
+        click.echo(result.human())
+        if report:
+            Path(report).write_text(result.to_json() + "\n", encoding="utf-8")
+        return result.exit_code
+    finally:
+        lock.release()
+
+
+def _default_gateway(config: BotConfig) -> WikiGateway:
+    from bot.botsite import PywikibotGateway
+
+    return PywikibotGateway.open(config)
+
+
+@click.command("run")
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False),
+              help="The bot's bot.toml (see examples/bot.toml).")
+@click.option("--report", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the run report as JSON to this file.")
+@click.option("--dry-run", is_flag=True, help="Read and fix, but save nothing and queue nothing.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging (secrets are still redacted).")
+def run(config_path: str, report: str | None, dry_run: bool, verbose: bool) -> None:
+    """Run the scheduled bot: lint the configured pages and save safe fixes.
+
+    Exit codes: 0 completed; 1 failed; 2 configuration error; 3 stopped by the shutoff page, a
+    talk-page message or a block; 4 stopped early but resumable (time budget, limits, lag,
+    read-only, SIGTERM); 5 another run holds the lock.
+    """
+    sys.exit(execute(config_path, report, dry_run, verbose))
+
+
+def register(group: click.Group) -> None:
+    """``bot.cli`` plugin hook: adds ``wikilint run``."""
+    group.add_command(run)

@@ -1,0 +1,130 @@
+"""bot.toml: the documented example loads; every mistake is one line naming file and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import botconfig
+from rules.config import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "bot.toml"
+
+
+def load_text(tmp_path: Path, text: str) -> botconfig.BotConfig:
+    path = tmp_path / "bot.toml"
+    path.write_text(text, encoding="utf-8")
+    return botconfig.load(path)
+
+
+def error(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_text(tmp_path, text)
+    message = str(info.value)
+    assert "\n" not in message
+    assert str(tmp_path / "bot.toml") in message
+    return message
+
+
+def test_example_loads_and_is_runnable() -> None:
+    config = botconfig.load(EXAMPLE)
+    botconfig.validate_for_run(config)
+    assert config.mode == "submit"
+    assert config.safety.shutoff_page and config.safety.check_talk
+    assert config.fixes.unsafe == "propose"
+    assert config.limits.max_edits > 0 and config.limits.time_budget > 0
+    assert config.state.journal.is_absolute()
+
+
+def test_defaults(tmp_path: Path) -> None:
+    config = load_text(tmp_path, '[sources]\ntitles = "Main Page"\n')
+    assert config.sources.titles == ("Main Page",)  # a single string is a list of one
+    assert config.mode == "submit" and config.fixes.unsafe == "propose"
+    assert config.limits.maxlag == 5 and config.limits.edit_throttle == 10.0
+    assert config.state.journal == tmp_path / "wikilint-journal.sqlite"
+    assert config.lock_path == tmp_path / "wikilint-journal.sqlite.lock"
+    assert config.lint.select is None
+
+
+def test_full(tmp_path: Path) -> None:
+    (tmp_path / "titles.txt").write_text("# comment\nA\n\n[[B]]\n")
+    config = load_text(tmp_path, """
+mode = "propose"
+[wiki]
+site = "wikipedia:en"
+user = "ExampleBot"
+password_file = "~/secret/passwords"
+summary_prefix = "Bot"
+docs_page = "User:ExampleBot/Task 2"
+[sources]
+titles_file = "titles.txt"
+categories = ["Category:X"]
+category_depth = 2
+transcluding = ["Cite web"]
+recent_changes = true
+search = "insource:/colour/"
+namespaces = [0, 118]
+[lint]
+select = ["cite-missing-access-date"]
+[fixes]
+unsafe = "skip"
+[limits]
+max_edits = 10
+time_budget = "20m"
+edit_throttle = 12.5
+[safety]
+shutoff_page = "User:ExampleBot/Shutoff"
+shutoff_run_value = "yes"
+check_talk = false
+cosmetic_check = "whitespace"
+[state]
+journal = "state/journal.sqlite"
+""")
+    assert config.mode == "propose" and config.wiki.site == "wikipedia:en"
+    assert config.wiki.password_file == Path.home() / "secret" / "passwords"
+    assert config.sources.titles_file == tmp_path / "titles.txt"
+    assert config.sources.namespaces == (0, 118) and config.sources.category_depth == 2
+    assert config.lint.select == ("cite-missing-access-date",)
+    assert config.limits.time_budget == 1200.0 and config.limits.edit_throttle == 12.5
+    assert config.safety.shutoff_run_value == "yes" and not config.safety.check_talk
+    assert config.state.journal == tmp_path / "state" / "journal.sqlite"
+
+
+@pytest.mark.parametrize(("text", "fragments"), [
+    ("[limits]\nmax_edit = 1\n", ["unknown key 'max_edit' in [limits]", "'max_edits'"]),
+    ("[limit]\n", ["unknown key 'limit'", "'limits'"]),
+    ("[sources]\ncategory = 'X'\n", ["[sources]", "'categories'"]),
+    ("[safety]\nshutof_page = 'X'\n", ["'shutoff_page'"]),
+    ("mode = 'sumbit'\n", ["mode must be one of submit, propose", "'submit'"]),
+    ("[fixes]\nunsafe = 'yes'\n", ["unsafe must be one of propose, skip"]),
+    ("[limits]\nmax_edits = -1\n", ["max_edits must be an integer >= 0"]),
+    ("[limits]\nmax_edits = true\n", ["max_edits must be an integer"]),
+    ("[limits]\ntime_budget = 'soon'\n", ["time_budget must be seconds or a duration"]),
+    ("[safety]\ncheck_talk = 'yes'\n", ["check_talk must be true or false"]),
+    ("[sources]\nnamespaces = ['0']\n", ["namespaces must be a list of int"]),
+    ("[sources]\ntitles_file = 'nope.txt'\n", ["titles_file", "does not exist"]),
+    ("[lint]\nselect = ['cite-missing-acess-date']\n",
+     ["[lint]", "unknown rule", "'cite-missing-access-date'"]),
+    ("[lint]\nrules = 3\n", ["[lint]"]),
+    ("wiki = 3\n", ["[wiki] must be a table"]),
+    ("[limits\n", ["invalid TOML"]),
+    ("[limits]\nmax_retries = 0\n", ["max_retries must be at least 1"]),
+    ("[safety]\nshutoff_run_value = ' '\n", ["shutoff_run_value must not be empty"]),
+])
+def test_errors_are_one_line_and_name_the_key(tmp_path: Path, text: str,
+                                              fragments: list[str]) -> None:
+    message = error(tmp_path, text)
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config"):
+        botconfig.load(tmp_path / "absent.toml")
+
+
+def test_run_needs_a_source(tmp_path: Path) -> None:
+    config = load_text(tmp_path, "[limits]\nmax_edits = 1\n")
+    with pytest.raises(ConfigError, match=r"\[sources\] names no pages"):
+        botconfig.validate_for_run(config)
