@@ -234,7 +234,7 @@ def _sources(
     paths: tuple[str, ...], restore: bool, status: RunStatus
 ) -> Iterator[SourceText]:
     """Each readable input, in order; unreadable ones are reported and counted as errors."""
-    stdin = click.get_binary_stream("stdin")
+    stdin = sys.stdin.buffer  # click's CliRunner swaps sys.stdin for tests
     for arg in paths:
         try:
             source = read_input(arg, stdin, restore)

@@ -36,7 +36,7 @@ from typing import Any
 import click
 
 import rules
-from bot import safety
+from bot import safety, wiki
 from bot.botconfig import BotConfig, load, validate_for_run
 from bot.botsite import WikiGateway, WikiUnavailable
 from bot.journal import Journal, LockHeld, PageRecord, RunLock
@@ -438,8 +438,6 @@ class _Progress:
 def setup_logging(interactive: bool, verbose: bool) -> None:
     """Our log lines on stderr; pywikibot keeps its own handlers. Every handler of both gets
     the redacting filter (pywikibot logs request parameters and headers on errors)."""
-    from bot import logfilter
-
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(
         "%(message)s" if interactive else "%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -452,17 +450,7 @@ def setup_logging(interactive: bool, verbose: bool) -> None:
     # On a terminal the progress line tells the story; log lines would break it up.
     logger.setLevel(logging.DEBUG if verbose else logging.WARNING if interactive
                     else logging.INFO)
-    try:
-        # pywikibot replaces the handlers of its "pywiki" logger when it first logs: make it
-        # do so now, so that the filter below lands on the handlers it will really use.
-        import pywikibot.bot
-        from pywikibot import config as pwb_config
-
-        pwb_config.verbose_output = verbose
-        pywikibot.bot.init_handlers()
-    except Exception as exc:  # no user-config yet: the run reports it when opening the wiki
-        logger.debug("pywikibot logging not initialised: %s", exc)
-    logfilter.install(loggers=("", "pywiki", "wikilint"))
+    wiki.redact_secrets_in_logs(verbose)
 
 
 def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool = False,

@@ -426,3 +426,23 @@ def _verify(
         log.warning("[[%s]] rev %s: %s", base.title, newrevid, warnings[-1])
     return SaveResult("saved", base.title, newrevid, merged=True, warnings=warnings,
                       base=intervening)
+
+
+def redact_secrets_in_logs(verbose: bool = False) -> None:
+    """Make every log handler of ours and pywikibot's drop passwords, tokens and cookies.
+
+    pywikibot logs request parameters on API errors, and replaces the handlers of its
+    ``pywiki`` logger the first time it logs: initialise them now so that the filter lands
+    on the handlers it will really use.
+    """
+    from bot import logfilter
+
+    try:
+        import pywikibot.bot
+        from pywikibot import config as pwb_config
+
+        pwb_config.verbose_output = verbose
+        pywikibot.bot.init_handlers()
+    except Exception as exc:  # no user-config yet: opening the wiki reports it
+        log.debug("pywikibot logging not initialised: %s", exc)
+    logfilter.install(loggers=("", "pywiki", "wikilint"))

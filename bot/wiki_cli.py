@@ -39,6 +39,9 @@ def _setup_logging() -> None:
         root.addHandler(handler)
         root.setLevel(logging.INFO)
         root.propagate = False
+    from bot import wiki
+
+    wiki.redact_secrets_in_logs()
 
 
 def load_config(path: str | None, select: Iterable[str] = ()) -> rules.Config:
