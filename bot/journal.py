@@ -20,12 +20,13 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
+
+from bot.sqlite import SQLiteFile
 
 SCHEMA_VERSION = 1
 Action = Literal["edited", "proposed", "unchanged", "skipped", "failed"]
@@ -117,52 +118,24 @@ class RunSummary:
     pages: int
 
 
-class Journal:
+class Journal(SQLiteFile):
     """Use as a context manager, or call :meth:`close`."""
 
+    SCHEMA = _SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+    META_TABLE = "journal_meta"
+    WAL = True  # readers (reports) never block the run
+    error = JournalError
+
     def __init__(self, path: str | Path, site: str) -> None:
-        self.path = Path(path)
         self.site = site
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # Autocommit mode; every write goes through :meth:`_tx` (BEGIN IMMEDIATE … COMMIT).
-        self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode = WAL")  # readers (reports) never block the run
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
-        with self._tx() as db:
-            row = db.execute("SELECT value FROM journal_meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                db.execute("INSERT INTO journal_meta VALUES ('schema_version', ?)",
-                           (str(SCHEMA_VERSION),))
-            elif int(row["value"]) > SCHEMA_VERSION:
-                raise JournalError(f"{self.path} has journal schema {row['value']}; this "
-                                   f"wikilint knows {SCHEMA_VERSION}: upgrade wikilint")
-
-    def __enter__(self) -> Journal:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        super().__init__(path)
 
     # -- runs ---------------------------------------------------------------------------
 
     def start_run(self, fingerprint: str, dry_run: bool = False) -> int:
         """A new run; runs left 'running' by a crash are marked 'crashed' (we hold the lock)."""
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("UPDATE runs SET status='crashed', finished=? WHERE status='running' "
                        "AND site=?", (_now(), self.site))
             cur = db.execute("INSERT INTO runs (started, site, fingerprint, dry_run) "
@@ -170,7 +143,7 @@ class Journal:
             return int(cur.lastrowid or 0)
 
     def finish_run(self, run_id: int, status: str, exit_code: int, reason: str = "") -> None:
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("UPDATE runs SET status=?, exit_code=?, reason=?, finished=? WHERE id=?",
                        (status, exit_code, reason or None, _now(), run_id))
 
@@ -191,7 +164,7 @@ class Journal:
         return row is not None
 
     def begin_save(self, run_id: int, title: str, base_revid: int) -> None:
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO pending_saves VALUES (?, ?, ?, ?, ?)",
                        (self.site, title, run_id, base_revid, _now()))
 
@@ -203,7 +176,7 @@ class Journal:
 
     def record(self, run_id: int, fingerprint: str, rec: PageRecord) -> None:
         """A page's outcome, atomically: log row, processed revision, pending save cleared."""
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute(
                 "INSERT INTO page_log (run_id, title, revid, action, reason, findings, "
                 "saved_revid, proposal_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -245,7 +218,7 @@ class Journal:
         return None if row is None else str(row["value"])
 
     def set_cursor(self, name: str, value: str) -> None:
-        with self._tx() as db:
+        with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", (self.site, name, value))
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+
+from bot.sqlite import SQLiteFile
 
 SCHEMA_VERSION = 1
 Status = Literal["pending", "accepted", "rejected", "submitted", "skipped"]
@@ -92,53 +92,14 @@ class Proposal:
         )
 
 
-class SchemaError(RuntimeError):
-    pass
-
-
-class Store:
+class Store(SQLiteFile):
     """Proposals in one SQLite file. Use as a context manager or call :meth:`close`."""
 
+    SCHEMA = _SCHEMA
+    SCHEMA_VERSION = SCHEMA_VERSION
+
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path else default_state_path()
-        if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self._migrate()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-
-    def _migrate(self) -> None:
-        # executescript() commits on its own, so the DDL carries its own transaction.
-        self.db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
-        with self.transaction() as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row["value"]) > SCHEMA_VERSION:
-                raise SchemaError(
-                    f"{self.path} has schema version {row['value']}; this wikilint knows "
-                    f"{SCHEMA_VERSION}: upgrade wikilint"
-                )
+        super().__init__(path if path else default_state_path())
 
     # -- proposals ------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 import rules
 from bot import review as rv
 from bot import wiki
-from bot.store import SCHEMA_VERSION, Proposal, SchemaError, Store
+from bot.sqlite import SchemaError
+from bot.store import SCHEMA_VERSION, Proposal, Store
 from bot.wiki_cli import register
 
 CONFIG = rules.Config(select=("insecure-link",))

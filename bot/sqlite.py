@@ -1,0 +1,75 @@
+"""The one way wikilint opens its SQLite files (proposal store, bot journal).
+
+Autocommit connection; every write goes through :meth:`SQLiteFile.transaction`
+(``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception), so a crash or a kill
+leaves each record whole or absent. The schema carries a version number, and a file written
+by a newer wikilint is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar, Self
+
+
+class SchemaError(RuntimeError):
+    """The file was written by a newer wikilint."""
+
+
+class SQLiteFile:
+    SCHEMA: ClassVar[str]  # CREATE TABLE IF NOT EXISTS … statements
+    SCHEMA_VERSION: ClassVar[int]
+    META_TABLE: ClassVar[str] = "meta"  # (key TEXT PRIMARY KEY, value TEXT) holding the version
+    WAL: ClassVar[bool] = False  # write-ahead log: readers never block the writer
+    error: ClassVar[type[Exception]] = SchemaError
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        if self.WAL:
+            self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        # executescript() commits on its own, so the DDL carries its own transaction.
+        self.db.executescript("BEGIN IMMEDIATE;" + self.SCHEMA + "COMMIT;")
+        with self.transaction() as db:
+            row = db.execute(
+                f"SELECT value FROM {self.META_TABLE} WHERE key = 'schema_version'"
+            ).fetchone()
+            if row is None:
+                db.execute(
+                    f"INSERT INTO {self.META_TABLE} VALUES ('schema_version', ?)",
+                    (str(self.SCHEMA_VERSION),),
+                )
+            elif int(row["value"]) > self.SCHEMA_VERSION:
+                raise self.error(
+                    f"{self.path} has schema version {row['value']}; this wikilint knows "
+                    f"{self.SCHEMA_VERSION}: upgrade wikilint"
+                )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,29 @@
+"""Fixtures for the whole suite."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+# Commands under test configure process-wide logging (our "wikilint" logger, the root's
+# handlers); a CLI process does that once, a test run many times. pywikibot's own "pywiki"
+# logger is left alone: pywikibot sets its handlers up once per process.
+_LOGGERS = ("", "wikilint")
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    saved = []
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        saved.append(
+            (logger, list(logger.handlers), logger.level, logger.propagate, list(logger.filters))
+        )
+    yield
+    for logger, handlers, level, propagate, filters in saved:
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+        logger.filters[:] = filters
