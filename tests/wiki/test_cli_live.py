@@ -225,3 +225,51 @@ def test_section_save_is_used_when_mediawiki_agrees_on_the_section(
     sec = rules.Document.parse(rev.text).find_section(SECTION)
     assert plan.section == sec.number
     assert plan.section_text is not None and plan.section_text.startswith(f"=== {SECTION} ===")
+
+
+def _insert_section_above(page: str, heading: str) -> str:
+    at = rules.Document.parse(page).find_section(SECTION).start
+    return page[:at] + f"== {heading} ==\nA section a human added above.\n\n" + page[at:]
+
+
+def test_submit_after_a_section_was_inserted_above_edits_the_reviewed_section(
+    live_wiki: str, human: ApiClient, state_db: Path
+) -> None:
+    title = unique_title("cli-renumbered")
+    page = sample_page()
+    human.edit(title, page, createonly=True)
+    propose(title, state_db)
+    run(["review", "--accept-all", "--state", str(state_db)])
+    human.edit(title, _insert_section_above(page, "HUMAN-NEW-SECTION"))
+    res = run(["submit", "--all", "--state", str(state_db)])
+    assert "saved revision" in res.output, res.output
+    history = human.history(title)
+    assert history[-1].user == BOT_USER
+    assert_no_text_lost(history, BOT_USER, section_fixer(), ["HUMAN-NEW-SECTION"])
+    # The fixes landed in the reviewed section, which now has another number.
+    before, after = history[-2].text, history[-1].text
+    sec = rules.Document.parse(before).find_section(SECTION)
+    assert after[: sec.start] == before[: sec.start]
+    assert after.count("https://www.marxists.org") > before.count("https://www.marxists.org")
+
+
+def test_a_section_proposed_by_number_is_not_saved_into_another_section(
+    live_wiki: str, human: ApiClient, state_db: Path
+) -> None:
+    title = unique_title("cli-renumbered-n")
+    page = sample_page()
+    human.edit(title, page, createonly=True)
+    number = rules.Document.parse(page).find_section(SECTION).number
+    res = run(["propose", "--page", title, "--section", str(number), "--select",
+               "insecure-link", "--state", str(state_db), "--no-color"])
+    assert res.exit_code == 0, res.output
+    run(["review", "--accept-all", "--state", str(state_db)])
+    human.edit(title, _insert_section_above(page, "HUMAN-NEW-SECTION"))
+    run(["submit", "--all", "--state", str(state_db)])
+    history = human.history(title)
+    # Either nothing was saved (back to review), or exactly the reviewed fixes were applied:
+    # never the fixes of whatever section now has that number.
+    assert_no_text_lost(
+        history, BOT_USER, lambda text: rv.compute(text, section=SECTION, config=CONFIG).proposed,
+        ["HUMAN-NEW-SECTION"],
+    )
