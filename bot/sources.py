@@ -1,9 +1,9 @@
 """Page sources for ``wikilint run``: generators over pywikibot, combined and de-duplicated.
 
-Reading is batched twice (pywikibot ``site.preloadpages``, one request per batch of up to 50
-pages, or 500 with ``apihighlimits``): first revision ids only, so pages whose latest revision
-the journal has already processed are dropped without their text ever being downloaded, then
-the text of the rest.
+Reading is batched (issue 6: N pages cost at most ⌈N/50⌉ + 3 requests; see ``read_pages``):
+with a bot account, the latest revision ids of up to 500 pages per request first, so pages whose
+latest revision the journal has already processed are dropped without their text ever being
+downloaded, then the texts of the rest, 50 per request.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("wikilint.sources")
 
 RC_CURSOR = "recentchanges"
-BATCH = 50
+BATCH = 50  # texts per request
+HIGH_LIMIT = 500  # titles per query with apihighlimits (MediaWiki's ApiBase::LIMIT_SML2)
 
 
 @dataclass(frozen=True)
@@ -124,42 +125,134 @@ def read_pages(
     site: APISite, pages: Iterable[pywikibot.Page], skip: Callable[[str, int], bool],
     batch: int = BATCH,
 ) -> Iterator[Revision | Unreadable]:
-    """Latest revisions of ``pages``, read in batches; ``skip(title, revid)`` drops a page
-    before its text is downloaded (already processed)."""
-    for chunk in batched(pages, batch):
-        fresh = []
-        for page in site.preloadpages(chunk, content=False, groupsize=batch):
-            if not page.exists():
-                yield Unreadable(page.title(), None, "the page does not exist")
-                continue
-            if skip(page.title(), page.latest_revision_id):
-                log.debug("[[%s]] rev %s already processed", page.title(),
-                          page.latest_revision_id)
-                continue
-            fresh.append(page)
-        if not fresh:
+    """Latest revisions of ``pages``, in source order, read in batches; ``skip(title, revid)``
+    drops a page whose revision was already processed (never linted again).
+
+    Requests (issue 6: at most ⌈N/50⌉ + 3 for N pages, continuations of oversized responses
+    aside). Texts come ``batch`` (50) pages per request. With ``apihighlimits`` (a bot
+    account) one ``prop=info`` request first gives the latest revision ids of a window of up
+    to 500 pages, and only the pages not already processed have their text downloaded. That
+    pre-pass is used while it pays: a window gets one only while the pre-passes so far cost at
+    most one request more than the text requests they saved, so with the one-off siteinfo
+    request pywikibot adds (the ProofreadPage check) the total stays within ⌈N/50⌉ + 3 even
+    when nothing is skipped. Otherwise (no high limits: the ids of 50 pages would cost as much
+    as their texts; or the pre-pass stopped paying) ids and texts come in the same request
+    and processed revisions are dropped in memory, before anything lints them.
+
+    Every request carries ``curtimestamp``, which MediaWiki takes before the module runs: the
+    edit's ``starttimestamp`` is earlier than the read of the text (the safe side: a deletion
+    after it is always detected) and costs no separate server-time request.
+    """
+    window = HIGH_LIMIT if _high_limits(site) else batch
+    prepasses = saved = 0
+    for chunk in batched((p.title(with_section=False) for p in pages), window):
+        if window > batch and prepasses <= saved + 1:
+            prepasses += 1
+            # Per title, in source order: None (its text is to be read) or why not.
+            plan: list[tuple[str, Unreadable | None]] = []
+            for title, info in _query_pages(site, chunk, _INFO).items():
+                if info.get("missing") or info.get("invalid"):
+                    plan.append((title, Unreadable(title, None, "the page does not exist")))
+                elif skip(title, info.get("lastrevid", 0)):
+                    log.debug("[[%s]] rev %s already processed", title, info.get("lastrevid"))
+                else:
+                    plan.append((title, None))
+            fresh = [title for title, why in plan if why is None]
+            saved += _batches(len(chunk), batch) - _batches(len(fresh), batch)
+            parts = batched(fresh, batch)
+            texts: dict[str, dict[str, Any]] = {}
+            for title, why in plan:
+                if why is not None:
+                    yield why
+                    continue
+                if title not in texts:  # the next batch (50 texts at most in memory)
+                    texts = _query_pages(site, next(parts), _TEXTS)
+                yield _to_revision(title, texts[title], "the page was deleted")
             continue
-        # The edit's starttimestamp: taken before the text is read, so a deletion between
-        # this read and the save is always detected (an earlier start is the safe side).
-        start = site.server_time().isoformat()
-        for page in site.preloadpages(fresh, content=True, groupsize=batch):
-            yield to_revision(page, start)
+        for part in batched(chunk, batch):
+            for title, data in _query_pages(site, part, _TEXTS).items():
+                if data.get("missing") or data.get("invalid"):
+                    yield Unreadable(title, None, "the page does not exist")
+                elif skip(title, data.get("lastrevid", 0)):
+                    log.debug("[[%s]] rev %s already processed", title, data.get("lastrevid"))
+                else:
+                    yield _to_revision(title, data, "the page does not exist")
 
 
-def to_revision(page: pywikibot.Page, start: str) -> Revision | Unreadable:
-    title = page.title()
-    if not page.exists():
-        return Unreadable(title, None, "the page was deleted")
-    if page.isRedirectPage():
-        return Unreadable(title, page.latest_revision_id, "redirect")
-    if page.content_model != "wikitext":
-        return Unreadable(title, page.latest_revision_id,
-                          f"content model {page.content_model} is not wikitext")
-    rev = page.latest_revision
-    if rev.get("texthidden") or rev.text is None:
-        return Unreadable(title, rev.revid, "the revision text is hidden")
+def _batches(n: int, size: int) -> int:
+    return -(-n // size)
+
+
+_INFO: dict[str, Any] = {"prop": "info"}
+_TEXTS: dict[str, Any] = {"prop": "info|revisions", "rvprop": "ids|timestamp|user|content",
+                          "rvslots": "main"}
+
+
+def _high_limits(site: APISite) -> bool:
+    try:
+        return bool(site.logged_in() and site.has_right("apihighlimits"))
+    except Exception as exc:  # no user info: the small limits are always allowed
+        log.debug("cannot tell whether the account has apihighlimits: %s", exc)
+        return False
+
+
+def _query_pages(site: APISite, titles: list[str], props: dict[str, Any]
+                 ) -> dict[str, dict[str, Any]]:
+    """``action=query`` over ``titles`` (one request, plus continuations): each requested
+    title (as sent, in order) → its page object, revisions merged across continuations, the
+    request's ``curtimestamp`` under ``"_start"``."""
+    params: dict[str, Any] = {"action": "query", "titles": titles, "curtimestamp": True,
+                              "formatversion": 2, **props}
+    aliases: dict[str, str] = {}  # normalized title → title as sent
+    found: dict[str, dict[str, Any]] = {}
+    start = None
+    while True:
+        data = site.simple_request(**params).submit()
+        start = start or data.get("curtimestamp")
+        query = data.get("query", {})
+        for entry in query.get("normalized", []):
+            aliases[entry["to"]] = aliases.get(entry["from"], entry["from"])
+        new_revisions = 0
+        for page in query.get("pages", []):
+            key = aliases.get(page.get("title", ""), page.get("title", ""))
+            known = found.setdefault(key, {})
+            revisions = known.get("revisions", []) + page.get("revisions", [])
+            new_revisions += len(page.get("revisions", []))
+            known.update(page, revisions=revisions)
+        cont = data.get("continue")
+        if not cont:
+            break
+        if not new_revisions:
+            log.warning("the wiki continued a query without returning anything: giving up on "
+                        "the rest of this batch")
+            break
+        params = {**params, **cont}
+    result = {}
+    for title in titles:
+        page = found.get(title, {"title": title, "missing": True})
+        page["_start"] = start
+        result[title] = page
+    return result
+
+
+def _to_revision(title: str, page: dict[str, Any], gone: str) -> Revision | Unreadable:
+    if page.get("missing") or page.get("invalid"):
+        return Unreadable(title, None, gone)
+    revid = page.get("lastrevid")
+    if page.get("redirect"):
+        return Unreadable(title, revid, "redirect")
+    model = page.get("contentmodel", "wikitext")
+    if model != "wikitext":
+        return Unreadable(title, revid, f"content model {model} is not wikitext")
+    revisions = page.get("revisions") or []
+    rev = revisions[-1] if revisions else {}
+    slot = rev.get("slots", {}).get("main", {})
+    if not rev:
+        return Unreadable(title, revid, "the revision could not be read")
+    if slot.get("texthidden") or "content" not in slot:
+        return Unreadable(title, rev.get("revid", revid), "the revision text is hidden")
     return Revision(
-        title=title, pageid=page.pageid, revid=rev.revid, parentid=rev.parentid or 0,
-        timestamp=rev.timestamp.isoformat(), user=rev.user or "", text=nfc(rev.text),
-        starttimestamp=start,
+        title=title, pageid=page.get("pageid", 0), revid=rev["revid"],
+        parentid=rev.get("parentid") or 0, timestamp=rev["timestamp"],
+        user=rev.get("user", ""), text=nfc(slot["content"]), starttimestamp=page["_start"],
     )
