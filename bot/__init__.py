@@ -5,9 +5,17 @@ the pure library in ``rules``. Heavy dependencies (pywikibot, requests) are impo
 only by the commands that need them.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("wikilint")
-except PackageNotFoundError:  # running from a source tree that was not pip-installed
-    __version__ = "unknown (not installed)"
+
+def __getattr__(name: str) -> str:
+    # ``bot.__version__`` on first use: importlib.metadata costs ~25 ms of every start-up.
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("wikilint")
+    except PackageNotFoundError:  # running from a source tree that was not pip-installed
+        found = "unknown (not installed)"
+    globals()["__version__"] = found
+    return found

@@ -27,12 +27,9 @@ from typing import Any, NoReturn
 import click
 
 import rules
-from bot import __version__, output
-from bot.diff import word_diff
+from bot import output
 from bot.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
 from rules.config import closest, find_config_file
-from rules.docs import explain as explain_rule
-from rules.docs import rule_table_markdown
 from rules.engine import FixResult, LintResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -98,8 +95,18 @@ def _register_plugin(group: click.Group, module: Any) -> None:
             return
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from bot import __version__  # importlib.metadata: only when asked
+
+    click.echo(f"wikilint, version {__version__}", color=ctx.color)
+    ctx.exit()
+
+
 @click.group(cls=LazyPluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="wikilint")
+@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and exit.")
 def main() -> None:
     """Lint and fix MediaWiki wikitext: references, footnotes, dates and URLs.
 
@@ -562,6 +569,8 @@ def _report_fix(
         if source.kind is not InputKind.WIKITEXT:
             head += "   [positions are in the extracted wikitext]"
         click.echo(click.style(head, bold=True) if color else head, color=color)
+        from bot.diff import word_diff  # fix only: lint never loads it
+
         click.echo(word_diff(result.original, result.text, color), nl=False, color=color)
     elif mode == "write" and result.changed:
         assert source.path is not None  # writable() checked it
@@ -741,6 +750,8 @@ def _fix_pages(
 def rules_command(markdown: bool) -> None:
     """List the rules: name, code, severity, fix, summary."""
     if markdown:
+        from rules.docs import rule_table_markdown
+
         click.echo(rule_table_markdown())
         return
     header = ("RULE", "CODE", "SEVERITY", "FIX", "SUMMARY")
@@ -762,6 +773,8 @@ def explain_command(rule: str) -> None:
     except KeyError:
         known = [r.name for r in rules.all_rules()] + [r.code for r in rules.all_rules()]
         _fail(f"unknown rule {rule!r}{closest(rule, known)}; `wikilint rules` lists them")
+    from rules.docs import explain as explain_rule
+
     click.echo(explain_rule(found), nl=False)
 
 

@@ -167,9 +167,9 @@ def _use_template(doc: Document) -> tuple[str | None, tuple[str, str] | None]:
         if not m or doc.in_protected(use.start):
             continue
         cs1 = None
-        for param in use.node.params:
-            if str(param.name).strip() == "cs1-dates":
-                letters = _CS1_DATES.match(str(param.value).strip().lower())
+        for name, param in doc.named_params(use.node):
+            if name == "cs1-dates":
+                letters = _CS1_DATES.match(doc.code_text(param.value).strip().lower())
                 if letters:
                     first = letters.group(1)
                     cs1 = (first, letters.group(2) or first)
@@ -187,16 +187,12 @@ def _date_params(doc: Document, archive_urls: dict[int, tuple[TemplateUse, Param
             continue
         df = None
         wanted = []
-        text = doc.text
         webarchive = use.key in WEBARCHIVE_TEMPLATES
-        for param in use.node.params:
+        for name, param in doc.named_params(use.node):
             if not param.showkey:
                 continue
-            n_start, n_end = doc.code_span(param.name)
-            name = text[n_start:n_end].strip()
             if name == "df":
-                v_start, v_end = doc.code_span(param.value)
-                df = _DF.get(text[v_start:v_end].strip().lower())
+                df = _DF.get(doc.code_text(param.value).strip().lower())
             elif name in _ARCHIVE_URL_PARAMS and (name == "url") == webarchive:
                 archive_urls[id(use.node)] = (use, param)
             elif name in DATE_PARAMS:
@@ -243,7 +239,6 @@ class _ProseWalker:
         self.doc = doc
         self.ranges: list[tuple[int, int, int]] = []  # start, end, container id
         self.next_container = 0
-        self.keys = {id(use.node): use.key for use in doc.templates}
 
     def container(self) -> int:
         self.next_container += 1
@@ -269,8 +264,8 @@ class _ProseWalker:
                 elif ":" not in title.lstrip(":"):
                     self.walk(node.text, box)
             elif kind is Template:
-                if is_footnote_template(self.keys.get(id(node), "")):
-                    note = _note_param(node)
+                if is_footnote_template(doc.template_use(node).key):
+                    note = _note_param(doc, node)
                     if note is not None:
                         self.walk(note, self.container())
             elif kind is HTMLEntity:
@@ -299,9 +294,9 @@ class _ProseWalker:
             self.walk(node.contents, inner)
 
 
-def _note_param(node: Template) -> Wikicode | None:
-    for param in node.params:
-        if str(param.name).strip() == "1":
+def _note_param(doc: Document, node: Template) -> Wikicode | None:
+    for name, param in doc.named_params(node):
+        if name == "1":
             return param.value
     return None
 
@@ -339,12 +334,19 @@ def _prose_dates(doc: Document) -> list[ProseDate]:
     walker = _ProseWalker(doc)
     walker.walk(doc.code, walker.container())
     text = doc.text
+    ranges = sorted(walker.ranges)
+    # Runs of running text (ranges are leaves of the tree: they never overlap, and many touch).
+    segments: list[list[int]] = []
+    for start, end, _ in ranges:
+        if segments and start <= segments[-1][1]:
+            segments[-1][1] = max(end, segments[-1][1])
+        else:
+            segments.append([start, end])
+    # The text with everything but running text blanked out (offsets unchanged).
     pieces: list[str] = []
     pos = 0
-    ranges = sorted(walker.ranges)
-    for start, end, _ in ranges:
-        if start > pos:
-            pieces.append("\0" * (start - pos))
+    for start, end in segments:
+        pieces.append("\0" * (start - pos))
         pieces.append(text[start:end])
         pos = end
     pieces.append("\0" * (len(text) - pos))
@@ -357,12 +359,6 @@ def _prose_dates(doc: Document) -> list[ProseDate]:
     quoted = _quoted_ranges(text, quotes)
     starts = [s for s, _ in quoted]
     found = []
-    segments: list[list[int]] = []
-    for start, end, _ in ranges:
-        if segments and start <= segments[-1][1]:
-            segments[-1][1] = max(end, segments[-1][1])
-        else:
-            segments.append([start, end])
     dates = [
         date
         for seg_start, seg_end in segments

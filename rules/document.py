@@ -8,6 +8,7 @@ The walk never calls ``str(node)`` on containers, so it stays linear in the text
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -20,14 +21,13 @@ from mwparserfromhell.nodes import (
     Comment,
     ExternalLink,
     Heading,
-    HTMLEntity,
     Node,
     Tag,
     Template,
     Text,
     Wikilink,
 )
-from mwparserfromhell.nodes.extras import Attribute
+from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.wikicode import Wikicode
 
 from rules.wikitext import PROTECTED_TAGS, tag_name, template_key
@@ -96,22 +96,27 @@ class Document:
     def __init__(self, text: str, code: Wikicode) -> None:
         self.text = text
         self.code = code
+        # What the parser saw (NUL replaced): ``_source[span]`` is exactly ``str(node)``.
+        self._source = text.replace("\0", _NUL_STANDIN) if "\0" in text else text
         self.nodes: list[Node] = []  # pre-order, i.e. source order
         self._node_spans: dict[int, tuple[int, int]] = {}
         self._code_spans: dict[int, tuple[int, int]] = {}
         self._parents: dict[int, Node | None] = {}
-        self._by_type: dict[type, list[Node]] = defaultdict(list)
+        self._by_type: dict[type, list[Node]] = {}  # every kind but Text (see nodes_of)
         end = self._walk_code(code, 0, None)
         if end != len(text):
             raise ParseError(f"span index covers {end} of {len(text)} characters")
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.templates: list[TemplateUse] = []
         self.templates_by_key: dict[str, list[TemplateUse]] = defaultdict(list)
-        self.refs: list[RefTag] = []
-        self._index()
+        self._uses: dict[int, TemplateUse] = {}
+        self._named_params: dict[int, list[tuple[str, Parameter]]] = {}
+        self._params: dict[int, dict[str, Parameter]] = {}
+        self._template_starts: list[int] | None = None
+        self._starts_of: dict[type, list[int]] = {}
+        self._index_templates()
         self.protected: list[tuple[int, int]] = self._protected_ranges()
         self._protected_starts = [s for s, _ in self.protected]
-        self.sections: list[Section] = self._sections()
 
     # -- construction -------------------------------------------------------------------
 
@@ -129,10 +134,20 @@ class Document:
             raise ParseError("nesting too deep to parse") from exc
         return doc
 
+    # The span walk is the hottest loop of a lint pass (one step per node of the page), hence
+    # the local names and Text handled inline: most nodes are Text.
     def _walk_code(self, code: Wikicode, pos: int, parent: Node | None) -> int:
         start = pos
+        spans = self._node_spans
+        parents = self._parents
+        add = self.nodes.append
         for node in code.nodes:
-            pos = self._walk_node(node, pos, parent)
+            add(node)
+            key = id(node)
+            parents[key] = parent
+            end = pos + len(node.value) if type(node) is Text else self._walk_node(node, pos)
+            spans[key] = (pos, end)
+            pos = end
         self._code_spans[id(code)] = (start, pos)
         return pos
 
@@ -145,53 +160,48 @@ class Document:
             pos = self._walk_code(attr.value, pos + len(quotes), parent) + len(quotes)
         return pos
 
-    def _walk_node(self, node: Node, pos: int, parent: Node | None) -> int:
-        start = pos
-        self.nodes.append(node)
-        self._parents[id(node)] = parent
+    def _walk_node(self, node: Node, pos: int) -> int:
+        """The end of a non-Text ``node`` starting at ``pos``; walks its children."""
         kind = type(node)
-        self._by_type[kind].append(node)
-        if kind is Text:
-            pos += len(node.value)
-        elif kind is Template:
-            pos = self._walk_code(node.name, pos + 2, node)
+        by_type = self._by_type.get(kind)
+        if by_type is None:
+            by_type = self._by_type[kind] = []
+        by_type.append(node)
+        walk = self._walk_code
+        if kind is Template:
+            pos = walk(node.name, pos + 2, node)
             for param in node.params:
                 pos += 1
                 if param.showkey:
-                    pos = self._walk_code(param.name, pos, node) + 1
-                pos = self._walk_code(param.value, pos, node)
-            pos += 2
-        elif kind is Tag:
-            pos = self._walk_tag(node, pos)
-        elif kind is Wikilink:
-            pos = self._walk_code(node.title, pos + 2, node)
+                    pos = walk(param.name, pos, node) + 1
+                pos = walk(param.value, pos, node)
+            return pos + 2
+        if kind is Tag:
+            return self._walk_tag(node, pos)
+        if kind is Wikilink:
+            pos = walk(node.title, pos + 2, node)
             if node.text is not None:
-                pos = self._walk_code(node.text, pos + 1, node)
-            pos += 2
-        elif kind is ExternalLink:
+                pos = walk(node.text, pos + 1, node)
+            return pos + 2
+        if kind is ExternalLink:
             if node.brackets:
-                pos = self._walk_code(node.url, pos + 1, node)
+                pos = walk(node.url, pos + 1, node)
                 if node.title is not None:
                     pos += 0 if node.suppress_space is True else 1
-                    pos = self._walk_code(node.title, pos, node)
-                pos += 1
-            else:
-                pos = self._walk_code(node.url, pos, node)
-        elif kind is Comment:
-            pos += len(node.contents) + 7
-        elif kind is Heading:
-            pos = self._walk_code(node.title, pos + node.level, node) + node.level
-        elif kind is Argument:
-            pos = self._walk_code(node.name, pos + 3, node)
+                    pos = walk(node.title, pos, node)
+                return pos + 1
+            return walk(node.url, pos, node)
+        if kind is Comment:
+            return pos + len(node.contents) + 7
+        if kind is Heading:
+            return walk(node.title, pos + node.level, node) + node.level
+        if kind is Argument:
+            pos = walk(node.name, pos + 3, node)
             if node.default is not None:
-                pos = self._walk_code(node.default, pos + 1, node)
-            pos += 3
-        elif kind is HTMLEntity:
-            pos += len(str(node))
-        else:  # an unknown node type: treat it as opaque
-            pos += len(str(node))
-        self._node_spans[id(node)] = (start, pos)
-        return pos
+                pos = walk(node.default, pos + 1, node)
+            return pos + 3
+        # HTMLEntity, and any unknown node type (treated as opaque)
+        return pos + len(str(node))
 
     def _walk_tag(self, node: Tag, pos: int) -> int:
         if node.wiki_markup:
@@ -242,19 +252,105 @@ class Document:
 
     def nodes_of(self, kind: type[Any]) -> list[Any]:
         """Every node of exactly this type, in source order."""
+        if kind is Text and Text not in self._by_type:  # the walk skips Text: listed on demand
+            self._by_type[Text] = [n for n in self.nodes if type(n) is Text]
         return self._by_type.get(kind, [])
+
+    def node_text(self, node: Node) -> str:
+        """``str(node)``, read from the text instead of rebuilt from the tree."""
+        start, end = self._node_spans[id(node)]
+        return self._source[start:end]
+
+    def code_text(self, code: Wikicode) -> str:
+        """``str(code)`` of a node list (a parameter's name or value, a tag's contents, …),
+        read from the text instead of rebuilt from the tree."""
+        start, end = self._code_spans[id(code)]
+        return self._source[start:end]
+
+    # -- templates and their parameters -------------------------------------------------
+
+    def templates_within(self, start: int, end: int) -> list[TemplateUse]:
+        """The templates starting in ``[start, end)``, in source order (for a span that is a
+        node list's, e.g. a ref's content: the templates inside it, nested ones included)."""
+        if self._template_starts is None:
+            self._template_starts = [use.start for use in self.templates]
+        lo = bisect.bisect_left(self._template_starts, start)
+        hi = bisect.bisect_left(self._template_starts, end, lo)
+        return self.templates[lo:hi]
+
+    def nodes_within(self, kind: type[Any], start: int, end: int) -> list[Any]:
+        """The nodes of exactly this type starting in ``[start, end)``, in source order."""
+        nodes = self.nodes_of(kind)
+        starts = self._starts_of.get(kind)
+        if starts is None:
+            spans = self._node_spans
+            starts = self._starts_of[kind] = [spans[id(n)][0] for n in nodes]
+        lo = bisect.bisect_left(starts, start)
+        return nodes[lo : bisect.bisect_left(starts, end, lo)]
+
+    def template_use(self, node: Template) -> TemplateUse:
+        """The :class:`TemplateUse` (key, span) of a template node of this document."""
+        return self._uses[id(node)]
+
+    def named_params(self, template: Template) -> list[tuple[str, Parameter]]:
+        """Every parameter of a template with its stripped name (positional ones as ``"1"``,
+        ``"2"``, …), in order. Built once per template and shared, so that no rule needs to
+        stringify parameter names itself."""
+        found = self._named_params.get(id(template))
+        if found is None:
+            # Positional names are not in the text (so not walked); they are short strings.
+            found = [
+                (self.code_text(p.name).strip() if p.showkey else str(p.name), p)
+                for p in template.params
+            ]
+            self._named_params[id(template)] = found
+        return found
+
+    def params(self, template: Template) -> dict[str, Parameter]:
+        """A template's parameters by stripped name; a repeated name maps to its last
+        occurrence, as MediaWiki reads it."""
+        found = self._params.get(id(template))
+        if found is None:
+            found = self._params[id(template)] = dict(self.named_params(template))
+        return found
+
+    def param(self, template: Template, *names: str) -> Parameter | None:
+        """The last parameter with one of these names (MediaWiki: the last one wins); the
+        same answer as :func:`rules.templates.find_param`, from the shared index."""
+        by_name = self.params(template)
+        if len(names) == 1:
+            return by_name.get(names[0])
+        found = [p for p in (by_name.get(n) for n in names) if p is not None]
+        if len(found) < 2:
+            return found[0] if found else None
+        return max(found, key=lambda p: self._code_spans[id(p.value)][0])
+
+    def param_value(self, template: Template, *names: str) -> str:
+        """The stripped text of a parameter (:meth:`param`), or ``""`` when absent."""
+        param = self.param(template, *names)
+        return self.code_text(param.value).strip() if param is not None else ""
 
     # -- indexes ------------------------------------------------------------------------
 
-    def _index(self) -> None:
-        list_defined_ranges: list[tuple[int, int]] = []
+    def _index_templates(self) -> None:
+        source = self._source
+        spans = self._node_spans
+        code_spans = self._code_spans
         for node in self.nodes_of(Template):
-            start, end = self.span(node)
-            use = TemplateUse(node, template_key(node), start, end)
+            start, end = spans[id(node)]
+            n_start, n_end = code_spans[id(node.name)]
+            use = TemplateUse(node, template_key(source[n_start:n_end]), start, end)
             self.templates.append(use)
             self.templates_by_key[use.key].append(use)
-            if use.key in {"reflist", "references"} and node.has("refs"):
-                list_defined_ranges.append(self.code_span(node.get("refs").value))
+            self._uses[id(node)] = use
+
+    @functools.cached_property
+    def refs(self) -> list[RefTag]:
+        """Every ``<ref>`` tag, in source order (built on first use)."""
+        list_defined_ranges: list[tuple[int, int]] = []
+        for use in self.templates:
+            if use.key in {"reflist", "references"} and use.node.has("refs"):
+                list_defined_ranges.append(self.code_span(use.node.get("refs").value))
         ref_tags = []
         for node in self.nodes_of(Tag):
             if node.wiki_markup:
@@ -264,7 +360,7 @@ class Document:
                 ref_tags.append(node)
             elif name == "references" and not node.self_closing:
                 list_defined_ranges.append(self.code_span(node.contents))
-        self.refs = [self._ref_tag(node, list_defined_ranges) for node in ref_tags]
+        return [self._ref_tag(node, list_defined_ranges) for node in ref_tags]
 
     def _ref_tag(self, node: Tag, list_defined_ranges: list[tuple[int, int]]) -> RefTag:
         start, end = self.span(node)
@@ -323,7 +419,9 @@ class Document:
         i = bisect.bisect_right(self._protected_starts, offset) - 1
         return i >= 0 and offset < self.protected[i][1]
 
-    def _sections(self) -> list[Section]:
+    @functools.cached_property
+    def sections(self) -> list[Section]:
+        """The page's sections, in source order (built on first use)."""
         headings: list[tuple[int, int, int, str]] = []
         for node in self.nodes_of(Heading):
             if any(type(a) is not Tag or tag_name(a.tag) in _NON_SECTION_TAGS

@@ -20,12 +20,14 @@ repeated-source agree on what a reference is.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from mwparserfromhell.nodes import Node, Tag, Template
+from mwparserfromhell.nodes import ExternalLink, Node, Tag, Template
+from mwparserfromhell.nodes.extras import Attribute
 from mwparserfromhell.wikicode import Wikicode
 
 from rules.context import Context
@@ -38,8 +40,6 @@ from rules.wikitext import (
     EFN_TEMPLATES,
     is_footnote_template,
     normalize_content,
-    tag_name,
-    template_key,
 )
 
 SHARED_KEY = "references"
@@ -106,7 +106,7 @@ class NameSpan:
     param: bool  # a template parameter (``name=``/positional), not a tag attribute
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: the derived texts below are cached per instance
 class Ref:
     """One definition or reuse of a footnote, of any kind."""
 
@@ -135,12 +135,12 @@ class Ref:
     def is_reuse(self) -> bool:
         return self.content is None and self.name is not None
 
-    @property
+    @functools.cached_property
     def norm(self) -> str:
         """Normalized content (whitespace runs collapsed, stripped)."""
         return normalize_content(self.content or "")
 
-    @property
+    @functools.cached_property
     def compare_key(self) -> str:
         """What MediaWiki compares: the normalized content without comments."""
         return normalize_content(_COMMENT.sub("", self.content or ""))
@@ -149,7 +149,7 @@ class Ref:
     def key(self) -> tuple[str, str]:
         return (self.group, self.name or "")
 
-    @property
+    @functools.cached_property
     def is_ibid(self) -> bool:
         return bool(_IBID.search(self.content or ""))
 
@@ -250,22 +250,21 @@ def build(doc: Document) -> References:
     lists = _list_ranges(doc)
     refs: list[Ref] = []
     names: set[str] = set()
-    for node in doc.nodes:
-        if type(node) is Tag:
-            if node.wiki_markup or tag_name(node.tag) != "ref":
-                continue
-            ref = _from_tag(doc, node, lists)
+    for node in doc.nodes_of(Tag):
+        if node.wiki_markup or _tag_name(doc, node) != "ref":
+            continue
+        ref = _from_tag(doc, node, lists)
+        if ref.name:
+            names.add(ref.name)
+        if not doc.in_protected(ref.start):
+            refs.append(ref)
+    for use in doc.templates:
+        made = list(_from_template(doc, use.node, use.key, lists))
+        for ref in made:
             if ref.name:
                 names.add(ref.name)
-            if not doc.in_protected(ref.start):
-                refs.append(ref)
-        elif type(node) is Template:
-            key = template_key(node)
-            made = list(_from_template(doc, node, key, lists))
-            for ref in made:
-                if ref.name:
-                    names.add(ref.name)
-            refs.extend(r for r in made if not doc.in_protected(r.start))
+        refs.extend(r for r in made if not doc.in_protected(r.start))
+    # Source order (tags and templates were collected apart; no two refs share this key).
     refs.sort(key=lambda r: (r.start, r.name_span.start if r.name_span else 0))
     # Names written anywhere (comments and nowiki too) are taken: a generated name must not
     # clash with one that a later edit uncomments.
@@ -280,20 +279,20 @@ def _list_ranges(doc: Document) -> list[tuple[int, int, str]]:
         default = LIST_TEMPLATES.get(use.key)
         if default is None:
             continue
-        param = find_param(use.node, "refs")
+        param = doc.param(use.node, "refs")
         if param is None:
             continue
-        group = _template_param(use.node, "group") or default
+        group = doc.param_value(use.node, "group") or default
         start, end = doc.code_span(param.value)
         ranges.append((start, end, group))
-    for node in doc.nodes:
-        if type(node) is Tag and not node.wiki_markup and tag_name(node.tag) == "references":
+    for node in doc.nodes_of(Tag):
+        if not node.wiki_markup and _tag_name(doc, node) == "references":
             if node.self_closing:
                 continue
             group = ""
             for attr in node.attributes:
-                if tag_name(attr.name) == "group":
-                    group = str(attr.value or "").strip()
+                if _attr_name(doc, attr) == "group":
+                    group = _attr_value(doc, attr)
             start, end = doc.code_span(node.contents)
             ranges.append((start, end, group))
     return ranges
@@ -305,7 +304,7 @@ def _enclosing(doc: Document, node: Node) -> tuple[bool, bool]:
     for anc in doc.ancestors(node):
         if type(anc) is not Template:
             continue
-        key = template_key(anc)
+        key = doc.template_use(anc).key
         if key.startswith("#"):
             if is_tag_fn(key):
                 continue
@@ -329,8 +328,8 @@ def _from_tag(doc: Document, node: Tag, lists: list[tuple[int, int, str]]) -> Re
     attrs: dict[str, str] = {}
     name_span = None
     for attr in node.attributes:
-        key = tag_name(attr.name)
-        value = str(attr.value or "").strip()
+        key = _attr_name(doc, attr)
+        value = _attr_value(doc, attr)
         attrs[key] = value
         if key == "name":
             if attr.value is not None:
@@ -373,6 +372,19 @@ def _from_tag(doc: Document, node: Tag, lists: list[tuple[int, int, str]]) -> Re
     )
 
 
+def _tag_name(doc: Document, node: Tag) -> str:
+    """``tag_name(node.tag)`` of an HTML-style tag, from the text."""
+    return doc.code_text(node.tag).strip().lower()
+
+
+def _attr_name(doc: Document, attr: Attribute) -> str:
+    return doc.code_text(attr.name).strip().lower()
+
+
+def _attr_value(doc: Document, attr: Attribute) -> str:
+    return doc.code_text(attr.value).strip() if attr.value is not None else ""
+
+
 def _template_param(template: Template, *names: str) -> str:
     param = find_param(template, *names)
     return str(param.value).strip() if param is not None else ""
@@ -394,11 +406,11 @@ def _param_span(doc: Document, param) -> NameSpan:
     return NameSpan(start + lead, max(start + lead, end - trail), False, True)
 
 
-def note_group(template: Template, key: str) -> str:
+def note_group(doc: Document, template: Template, key: str) -> str:
     if key == "refn":
-        return _template_param(template, "group")
+        return doc.param_value(template, "group")
     if key == "efn":
-        group = _template_param(template, "group")
+        group = doc.param_value(template, "group")
         return group if group in _EFN_GROUP_VALUES else "lower-alpha"
     return EFN_GROUPS.get(key, key)
 
@@ -427,13 +439,13 @@ def _from_template(
         yield from _from_r(doc, node, common)
         return
     if is_note:
-        group = note_group(node, key)
-        text_param = find_param(node, *NOTE_TEXT_PARAMS)
+        group = note_group(doc, node, key)
+        text_param = doc.param(node, *NOTE_TEXT_PARAMS)
     else:
-        group = _template_param(node, "group") or (list_group or "")
-        text_param = find_param(node, "1")
-    name_param = find_param(node, "name")
-    name = _unquote(str(name_param.value)) if name_param is not None else ""
+        group = doc.param_value(node, "group") or (list_group or "")
+        text_param = doc.param(node, "1")
+    name_param = doc.param(node, "name")
+    name = _unquote(doc.code_text(name_param.value)) if name_param is not None else ""
     content = code = None
     c_start = c_end = end
     if text_param is not None:
@@ -455,19 +467,18 @@ def _from_template(
 
 
 def _from_r(doc: Document, node: Template, common: dict) -> Iterator[Ref]:
-    group = _template_param(node, "group", "g")
-    content_param = find_param(node, "r", "reference", "refn")
+    group = doc.param_value(node, "group", "g")
+    content_param = doc.param(node, "r", "reference", "refn")
     first = True
-    for param in node.params:
-        pname = str(param.name).strip()
+    for pname, param in doc.named_params(node):
         if param.showkey and pname not in {"name", "n"}:
             continue
-        value = _unquote(str(param.value))
+        value = _unquote(doc.code_text(param.value))
         if not value:
             continue
         content = code = None
         c_start = c_end = common["end"]
-        if first and content_param is not None and str(content_param.value).strip():
+        if first and content_param is not None and doc.code_text(content_param.value).strip():
             c_start, c_end = doc.code_span(content_param.value)
             content, code = doc.text[c_start:c_end], content_param.value
         first = False
@@ -573,10 +584,8 @@ def normalize_doi(raw: str) -> str | None:
     return raw if raw.startswith("10.") and "/" in raw else None
 
 
-def source_keys(ref: Ref) -> list[str]:
+def source_keys(doc: Document, ref: Ref) -> list[str]:
     """``URL:…``, ``ISBN:…`` and ``DOI:…`` keys of the sources a definition cites."""
-    from mwparserfromhell.nodes import ExternalLink  # local: only repeated-source needs it
-
     code = ref.code
     if code is None:
         return []
@@ -587,19 +596,21 @@ def source_keys(ref: Ref) -> list[str]:
         if value and f"{kind}:{value}" not in keys:
             keys.append(f"{kind}:{value}")
 
-    for template in code.filter_templates(recursive=True):
-        key = template_key(template)
-        for param in template.params:
-            pname = str(param.name).strip().lower()
-            value = _COMMENT.sub("", str(param.value)).strip()
+    # The templates and links inside the content, nested ones included, in source order
+    # (what ``code.filter_templates(recursive=True)`` finds), from the document's indexes.
+    start, end = doc.code_span(code)
+    for use in doc.templates_within(start, end):
+        for name, param in doc.named_params(use.node):
+            pname = name.lower()
+            value = _COMMENT.sub("", doc.code_text(param.value)).strip()
             if pname in ARCHIVE_PARAMS:
                 archive_values.append(value)
-            elif pname in {"isbn", "isbn13"} or (key == "isbn" and not param.showkey):
+            elif pname in {"isbn", "isbn13"} or (use.key == "isbn" and not param.showkey):
                 add("ISBN", normalize_isbn(value))
-            elif pname == "doi" or (key == "doi" and not param.showkey):
+            elif pname == "doi" or (use.key == "doi" and not param.showkey):
                 add("DOI", normalize_doi(value))
-    for link in code.filter(forcetype=ExternalLink):
-        url = str(link.url).strip()
+    for link in doc.nodes_within(ExternalLink, start, end):
+        url = doc.code_text(link.url).strip()
         if url in archive_values:
             continue
         doi = _DOI_URL.match(url)

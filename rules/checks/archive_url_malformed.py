@@ -9,7 +9,7 @@ from rules.checks.bare_url import external_links
 from rules.context import Context
 from rules.model import Edit, Finding, Fix, Fixability, Severity
 from rules.registry import Rule, register
-from rules.templates import find_param, param_value, value_span
+from rules.templates import value_span
 from rules.urls import WaybackURL, host_of, is_wayback_host, parse_wayback, wayback_key
 from rules.wikitext import is_citation_template
 
@@ -109,11 +109,11 @@ class ArchiveUrlMalformed(Rule):
                 continue
             if "archive.org" not in doc.text[use.start : use.end]:
                 continue  # cheap pre-filter: no Wayback URL in this template
-            param = find_param(use.node, "archive-url", "archiveurl")
+            param = doc.param(use.node, "archive-url", "archiveurl")
             if param is None:
                 continue
-            archive = _COMMENT.sub("", str(param.value)).strip()
-            url = param_value(use.node, "url")
+            archive = _COMMENT.sub("", doc.code_text(param.value)).strip()
+            url = doc.param_value(use.node, "url")
             if not archive or not url or "{{" in url or "{{" in archive or "<!--" in url:
                 continue
             wayback = parse_wayback(archive)

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from rules.context import Context
 from rules.model import Finding, Fixability, Severity
 from rules.registry import Rule, register
-from rules.templates import param_value
 
 
 @register
@@ -41,10 +40,11 @@ class CiteMissingAccessDate(Rule):
     fixable = Fixability.NONE
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for use in ctx.doc.templates_by_key.get("cite web", ()):
-            if not param_value(use.node, "url"):
+        doc = ctx.doc
+        for use in doc.templates_by_key.get("cite web", ()):
+            if not doc.param_value(use.node, "url"):
                 continue
-            if param_value(use.node, "access-date") or param_value(use.node, "accessdate"):
+            if doc.param_value(use.node, "access-date") or doc.param_value(use.node, "accessdate"):
                 continue
             yield self.finding(
                 "{{cite web}} has a url= but no access-date=", use.start, use.end

@@ -55,10 +55,10 @@ def _in_isbn_param(doc: Document, node: Text) -> bool:
     if type(parent) is not Template:
         return False
     at = doc.span(node)[0]
-    for param in parent.params:
+    for name, param in doc.named_params(parent):
         p_start, p_end = doc.code_span(param.value)
         if p_start <= at < p_end:
-            return str(param.name).strip() in ISBN_PARAMS
+            return name in ISBN_PARAMS
     return False
 
 
@@ -106,11 +106,11 @@ class IsbnChecksum(Rule):
             elif use.key.startswith("cite ") or use.key == "citation":
                 if "isbn" not in doc.text[use.start : use.end].lower():
                     continue
-                params = [p for p in use.node.params if str(p.name).strip() in ISBN_PARAMS]
+                params = [p for n, p in doc.named_params(use.node) if n in ISBN_PARAMS]
             else:
                 continue
             for param in params:
-                value = str(param.value).strip()
+                value = doc.code_text(param.value).strip()
                 if not value or _accepted_as_written(value) or any(s in value for s in _SKIP):
                     continue
                 problem = isbn_problem(value)

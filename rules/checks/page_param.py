@@ -118,11 +118,11 @@ class PageParam(Rule):
             citation = is_citation_template(use.key) or use.key == "rp"
             if not short and not citation:
                 continue
-            names = {str(p.name).strip() for p in use.node.params if p.showkey}
-            for param in use.node.params:
+            named = doc.named_params(use.node)
+            names = {n for n, p in named if p.showkey}
+            for name, param in named:
                 if not param.showkey:
                     continue
-                name = str(param.name).strip()
                 if short and (m := _SHORT_NAME.match(name)):
                     prefix, _kind = m.groups()
                     single, multi = prefix + "p", prefix + "pp"

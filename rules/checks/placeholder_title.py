@@ -9,7 +9,7 @@ from rules.checks.bare_url import lookup_title
 from rules.context import Context
 from rules.model import Edit, Finding, Fix, Fixability, Severity
 from rules.registry import Rule, register
-from rules.templates import find_param, param_value, value_span
+from rules.templates import value_span
 from rules.urls import escape_title, is_placeholder_title
 from rules.wikitext import is_citation_template
 
@@ -59,10 +59,10 @@ class PlaceholderTitle(Rule):
         for use in doc.templates:
             if not is_citation_template(use.key):
                 continue
-            param = find_param(use.node, "title")
+            param = doc.param(use.node, "title")
             if param is None:
                 continue
-            raw = str(param.value)
+            raw = doc.code_text(param.value)
             if "<!--" in raw:
                 if not is_placeholder_title(_COMMENT.sub("", raw)):
                     continue
@@ -72,8 +72,8 @@ class PlaceholderTitle(Rule):
             fix = None
             if "<!--" not in raw:
                 url = (
-                    param_value(use.node, "archive-url", "archiveurl")
-                    or param_value(use.node, "url")
+                    doc.param_value(use.node, "archive-url", "archiveurl")
+                    or doc.param_value(use.node, "url")
                 )
                 title = lookup_title(ctx.env.titles, url) if url else None
                 if title is not None:

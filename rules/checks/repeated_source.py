@@ -54,7 +54,7 @@ class RepeatedSource(Rule):
         for ref in index.of_kind(TAG, TAG_FN):
             if not ref.is_definition or ref.is_ibid:
                 continue
-            keys = source_keys(ref)
+            keys = source_keys(ctx.doc, ref)
             first = None
             for key in keys:
                 for earlier in seen.get(key, ()):

@@ -108,11 +108,11 @@ def test_source_normalization() -> None:
 
 
 def test_source_keys() -> None:
-    ref = index(
+    idx = index(
         "<ref>{{cite book |isbn=978-0-306-40615-7 |doi=10.1/X |url=http://a.org/x/ "
         "|archive-url=https://web.archive.org/web/1/http://a.org/x}} ISBN 0-306-40615-2</ref>"
-    ).refs[0]
-    assert source_keys(ref) == ["ISBN:9780306406157", "DOI:10.1/x", "URL:a.org/x"]
+    )
+    assert source_keys(idx.doc, idx.refs[0]) == ["ISBN:9780306406157", "DOI:10.1/x", "URL:a.org/x"]
 
 
 # -- names ------------------------------------------------------------------------------------
