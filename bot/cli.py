@@ -640,7 +640,6 @@ def urls_needing_titles(result: LintResult) -> list[str]:
         return []
     from mwparserfromhell.nodes import ExternalLink
 
-    from rules.templates import param_value
     from rules.wikitext import is_citation_template
 
     links = {doc.span(node): str(node.url) for node in doc.nodes_of(ExternalLink)}
@@ -660,9 +659,9 @@ def urls_needing_titles(result: LintResult) -> list[str]:
             ]
             if citations:
                 innermost = max(citations, key=lambda use: use.start)
-                url = param_value(innermost.node, "archive-url", "archiveurl") or param_value(
-                    innermost.node, "url"
-                )
+                url = doc.param_value(
+                    innermost.node, "archive-url", "archiveurl"
+                ) or doc.param_value(innermost.node, "url")
                 if url:
                     urls.append(url)
     return [u for u in dict.fromkeys(urls) if u.lower().startswith(("http://", "https://"))]

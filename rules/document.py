@@ -315,8 +315,7 @@ class Document:
         return found
 
     def param(self, template: Template, *names: str) -> Parameter | None:
-        """The last parameter with one of these names (MediaWiki: the last one wins); the
-        same answer as :func:`rules.templates.find_param`, from the shared index."""
+        """The last parameter with one of these names (MediaWiki: the last one wins)."""
         by_name = self.params(template)
         if len(names) == 1:
             return by_name.get(names[0])
@@ -329,6 +328,14 @@ class Document:
         """The stripped text of a parameter (:meth:`param`), or ``""`` when absent."""
         param = self.param(template, *names)
         return self.code_text(param.value).strip() if param is not None else ""
+
+    def value_span(self, param: Parameter) -> tuple[int, int]:
+        """``[start, end)`` of a parameter's value without its surrounding whitespace."""
+        start, end = self.code_span(param.value)
+        raw = self.text[start:end]
+        lead = len(raw) - len(raw.lstrip())
+        trail = len(raw) - len(raw.rstrip())
+        return start + lead, max(start + lead, end - trail)
 
     # -- indexes ------------------------------------------------------------------------
 

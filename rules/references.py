@@ -34,7 +34,6 @@ from rules.context import Context
 from rules.document import Document
 from rules.model import Edit, Fix
 from rules.naming import base_name, unique_name
-from rules.templates import find_param
 from rules.urls import is_archive_url, normalize_url, split_url
 from rules.wikitext import (
     EFN_TEMPLATES,
@@ -385,9 +384,9 @@ def _attr_value(doc: Document, attr: Attribute) -> str:
     return doc.code_text(attr.value).strip() if attr.value is not None else ""
 
 
-def _template_param(template: Template, *names: str) -> str:
-    param = find_param(template, *names)
-    return str(param.value).strip() if param is not None else ""
+def _template_param(template: Template, name: str) -> str:
+    # mwparserfromhell's get() returns the last parameter of that name, as MediaWiki reads it.
+    return str(template.get(name).value).strip() if template.has(name) else ""
 
 
 def _unquote(value: str) -> str:

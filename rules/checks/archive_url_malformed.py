@@ -9,7 +9,6 @@ from rules.checks.bare_url import external_links
 from rules.context import Context
 from rules.model import Edit, Finding, Fix, Fixability, Severity
 from rules.registry import Rule, register
-from rules.templates import value_span
 from rules.urls import WaybackURL, host_of, is_wayback_host, parse_wayback, wayback_key
 from rules.wikitext import is_citation_template
 
@@ -123,7 +122,7 @@ class ArchiveUrlMalformed(Rule):
                 continue  # url= is an archive itself: nothing sensible to compare
             if wayback_key(wayback.original) == wayback_key(url):
                 continue
-            start, end = value_span(doc, param)
+            start, end = doc.value_span(param)
             yield self.finding(
                 f"archive-url= archives {wayback.original!r}, not url= {url!r}: "
                 "check it is the cited page",

@@ -12,7 +12,6 @@ from rules.context import Context
 from rules.document import Document
 from rules.model import Edit, Finding, Fix, Fixability, Severity
 from rules.registry import Rule, option, register
-from rules.templates import param_value
 from rules.urls import escape_title, host_of, is_acceptable_title, is_wayback_host, normalize_url
 from rules.wikitext import is_footnote_template, tag_name, template_key
 
@@ -64,7 +63,7 @@ def _local_access_date_style(doc: Document) -> str:
     for key_set, style in ((_USE_DMY, "dmy"), (_USE_MDY, "mdy")):
         for key in key_set:
             for use in doc.templates_by_key.get(key, ()):
-                letters = param_value(use.node, "cs1-dates").lower()
+                letters = doc.param_value(use.node, "cs1-dates").lower()
                 letter = letters[1:2] or letters[:1]
                 if letter == "y":
                     return "iso"

@@ -12,7 +12,6 @@ from rules.context import Context
 from rules.document import Document
 from rules.model import Finding, Fixability, Severity
 from rules.registry import Rule, register
-from rules.templates import value_span
 
 ISBN_PARAMS = frozenset({"isbn", "ISBN"})
 ISBN_TEMPLATES = frozenset({"isbn", "isbnt"})
@@ -115,7 +114,7 @@ class IsbnChecksum(Rule):
                     continue
                 problem = isbn_problem(value)
                 if problem:
-                    start, end = value_span(doc, param)
+                    start, end = doc.value_span(param)
                     yield self.finding(f"invalid ISBN {value!r}: {problem}", start, end)
         if "ISBN" not in doc.text:
             return

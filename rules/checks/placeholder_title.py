@@ -9,7 +9,6 @@ from rules.checks.bare_url import lookup_title
 from rules.context import Context
 from rules.model import Edit, Finding, Fix, Fixability, Severity
 from rules.registry import Rule, register
-from rules.templates import value_span
 from rules.urls import escape_title, is_placeholder_title
 from rules.wikitext import is_citation_template
 
@@ -68,7 +67,7 @@ class PlaceholderTitle(Rule):
                     continue
             elif not is_placeholder_title(raw):
                 continue
-            start, end = value_span(doc, param)
+            start, end = doc.value_span(param)
             fix = None
             if "<!--" not in raw:
                 url = (
