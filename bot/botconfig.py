@@ -8,12 +8,12 @@ resolved against the folder holding ``bot.toml``. See ``examples/bot.toml`` for 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.configfile import read_toml
 from rules.config import Config, ConfigError, closest
 
 Mode = Literal["submit", "propose"]
@@ -111,13 +111,7 @@ _UNITS = {None: 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 def load(path: str | Path) -> BotConfig:
     """Read and validate ``bot.toml``; raises :class:`ConfigError` with a one-line message."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    return from_mapping(data, path)
+    return from_mapping(read_toml(path), path)
 
 
 def from_mapping(data: Mapping[str, Any], path: Path) -> BotConfig:

@@ -28,8 +28,9 @@ import click
 
 import rules
 from bot import output
+from bot.configfile import find_config_file, load_config
 from bot.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
-from rules.config import closest, find_config_file
+from rules.config import closest
 from rules.engine import FixResult, LintResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -216,7 +217,7 @@ class ConfigResolver:
         rules.Config().with_selection(self.select or None, self.ignore or None)
 
     def _load(self, path: str | Path | None) -> rules.Config:
-        base = rules.Config.load(path) if path else rules.Config()
+        base = load_config(path) if path else rules.Config()
         return base.with_selection(self.select or None, self.ignore or None)
 
     def for_path(self, path: Path | None) -> rules.Config:

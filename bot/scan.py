@@ -31,6 +31,7 @@ from typing import IO, Any, TextIO
 
 import click
 
+from bot.configfile import discover_config, load_config
 from rules.config import Config, ConfigError
 from rules.engine import PARSE_ERROR, PARSE_ERROR_CODE, lint
 from rules.registry import all_rules
@@ -563,7 +564,7 @@ def scan_command(
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
     try:
-        config = Config.load(config_path) if config_path else Config.discover(dump)
+        config = load_config(config_path) if config_path else discover_config(dump)
         config = config.with_selection(select or None, ignore or None)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 import rules
+from bot import configfile
 from bot import review as rv
 from bot.store import Proposal, Store
 
@@ -46,7 +47,7 @@ def _setup_logging() -> None:
 
 def load_config(path: str | None, select: Iterable[str] = ()) -> rules.Config:
     try:
-        config = rules.Config.load(path) if path else rules.Config.discover(Path.cwd())
+        config = configfile.load_config(path) if path else configfile.discover_config(Path.cwd())
         return config.with_selection(select=[s for v in select for s in v.split(",") if s])
     except rules.ConfigError as exc:
         raise click.ClickException(str(exc)) from exc

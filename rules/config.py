@@ -1,6 +1,7 @@
 """Configuration: which rules run and with which options, validated against the registry.
 
-Read from ``wikilint.toml`` or the ``[tool.wikilint]`` table of ``pyproject.toml``::
+Pure: ``bot.configfile`` finds and reads ``wikilint.toml`` or the ``[tool.wikilint]`` table
+of ``pyproject.toml`` and hands the tables to :meth:`Config.from_mapping`::
 
     select = ["ALL"]            # rule names or codes; default: every rule
     ignore = ["insecure-link"]
@@ -13,15 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from rules.registry import Rule, all_rules, get_rule, iter_options
 
-CONFIG_FILES = ("wikilint.toml", "pyproject.toml")
 _TOP_LEVEL_KEYS = ("select", "ignore", "rules")
 
 
@@ -123,25 +121,6 @@ class Config:
             path=None if where == "<config>" else where,
         )
 
-    @classmethod
-    def load(cls, path: str | Path) -> Config:
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-        if path.name == "pyproject.toml":
-            data = data.get("tool", {}).get("wikilint", {})
-        return cls.from_mapping(data, str(path))
-
-    @classmethod
-    def discover(cls, start: str | Path) -> Config:
-        """The config found upward from ``start`` (a file or folder), else the defaults."""
-        found = find_config_file(start)
-        return cls.load(found) if found else cls()
-
     def with_selection(
         self, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
     ) -> Config:
@@ -163,23 +142,3 @@ class Config:
                 continue
             chosen.append(rule(self.rule_options.get(rule.name)))
         return chosen
-
-
-def find_config_file(start: str | Path) -> Path | None:
-    """``wikilint.toml``, or a ``pyproject.toml`` with ``[tool.wikilint]``, upward from start."""
-    here = Path(start).resolve()
-    if not here.is_dir():
-        here = here.parent
-    for folder in (here, *here.parents):
-        candidate = folder / "wikilint.toml"
-        if candidate.is_file():
-            return candidate
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-                continue
-            if "wikilint" in data.get("tool", {}):
-                return candidate
-    return None

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import rules
-from rules.config import Config, ConfigError, find_config_file
+from bot.configfile import discover_config, find_config_file, load_config
+from rules.config import Config, ConfigError
 
 
 def test_defaults_enable_every_rule() -> None:
@@ -65,7 +66,7 @@ def test_discovery_upward_and_pyproject(tmp_path: Path) -> None:
         '[tool.wikilint]\nignore = ["cite-missing-access-date"]\n'
     )
     assert find_config_file(page) == tmp_path / "pyproject.toml"
-    assert Config.discover(page).ignore == ("cite-missing-access-date",)
+    assert discover_config(page).ignore == ("cite-missing-access-date",)
     (tmp_path / "a" / "wikilint.toml").write_text('select = ["cite-missing-access-date"]\n')
     assert find_config_file(page) == tmp_path / "a" / "wikilint.toml"
 
@@ -74,6 +75,6 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "wikilint.toml"
     bad.write_text("select = [")
     with pytest.raises(ConfigError, match=r"wikilint.toml: invalid TOML"):
-        Config.load(bad)
+        load_config(bad)
     with pytest.raises(ConfigError, match="cannot read"):
-        Config.load(tmp_path / "missing.toml")
+        load_config(tmp_path / "missing.toml")

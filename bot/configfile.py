@@ -1,0 +1,58 @@
+"""Finding and reading config files (the I/O side of :mod:`rules.config`).
+
+``wikilint.toml``, or the ``[tool.wikilint]`` table of a ``pyproject.toml``, found by walking
+up from the linted file; validation stays in the pure :class:`rules.Config`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from rules.config import Config, ConfigError
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file's tables; unreadable or invalid files raise a one-line ConfigError."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    data = read_toml(path)
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("wikilint", {})
+    return Config.from_mapping(data, str(path))
+
+
+def discover_config(start: str | Path) -> Config:
+    """The config found upward from ``start`` (a file or folder), else the defaults."""
+    found = find_config_file(start)
+    return load_config(found) if found else Config()
+
+
+def find_config_file(start: str | Path) -> Path | None:
+    """``wikilint.toml``, or a ``pyproject.toml`` with ``[tool.wikilint]``, upward from start."""
+    here = Path(start).resolve()
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / "wikilint.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                continue
+            if "wikilint" in data.get("tool", {}):
+                return candidate
+    return None
