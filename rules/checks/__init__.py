@@ -1,8 +1,7 @@
 """One module per rule; importing this package registers them all."""
 
+import pkgutil
 from importlib import import_module
-from pathlib import Path
 
-for _module in sorted(Path(__file__).parent.glob("*.py")):
-    if _module.stem != "__init__":
-        import_module(f"{__name__}.{_module.stem}")
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    import_module(f"{__name__}.{_module}")
