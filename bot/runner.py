@@ -417,18 +417,33 @@ def _is_unavailable(exc: BaseException) -> bool:
 
 
 class _Progress:
-    """A one-line counter on a terminal; nothing otherwise (log lines tell the story)."""
+    """A progress line on a terminal; nothing otherwise (log lines tell the story).
 
-    def __init__(self, enabled: bool) -> None:
+    Page sources stream, so the total is the run's page limit when one is set (a bar
+    against it), else a plain count."""
+
+    WIDTH = 20
+
+    def __init__(self, enabled: bool, limit: int = 0) -> None:
         self.enabled = enabled
+        self.limit = limit
         self.counts: Counter[str] = Counter()
+
+    def line(self, title: str) -> str:
+        n = sum(self.counts.values())
+        detail = " ".join(f"{a}={c}" for a, c in sorted(self.counts.items()))
+        if self.limit:
+            filled = min(self.WIDTH, self.WIDTH * n // self.limit)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            done = f"[{bar}] {n}/{self.limit} pages"
+        else:
+            done = f"{n} page" if n == 1 else f"{n} pages"
+        return f"{done}  {detail}  {title[:40]:<40}"
 
     def __call__(self, title: str, action: str) -> None:
         self.counts[action] += 1
         if self.enabled:
-            n = sum(self.counts.values())
-            detail = " ".join(f"{a}={c}" for a, c in sorted(self.counts.items()))
-            click.echo(f"\r{n} pages  {detail}  {title[:40]:<40}", nl=False, err=True)
+            click.echo("\r" + self.line(title), nl=False, err=True)
 
     def close(self) -> None:
         if self.enabled and self.counts:
@@ -478,7 +493,7 @@ def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool =
             click.echo(f"wikilint run: cannot open the wiki: {type(exc).__name__}: {exc}",
                        err=True)
             return EXIT_CONFIG
-        progress = _Progress(interactive)
+        progress = _Progress(interactive, config.limits.max_pages)
         with Journal(config.state.journal, wiki.site_name) as journal:
             runner = Runner(config, wiki, journal, dry_run=dry_run, progress=progress)
             previous = signal.signal(signal.SIGTERM, lambda *_: setattr(runner, "terminate",
