@@ -26,6 +26,7 @@ from rules import registry
 from rules.context import Context
 from rules.model import Edit, Finding, Fix, Fixability, Severity
 from rules.registry import Rule
+from tests.wiki import mwapi
 
 BOT = "WikilintBot"
 
@@ -218,3 +219,36 @@ def base_tables(tmp_path: Path, titles: list[str], **overrides: dict[str, Any]) 
     for table, values in overrides.items():
         tables.setdefault(table, {}).update(values)
     return tables
+
+
+# -- live wiki accounts (used only by live tests; fixtures are created on first use) ---------
+
+
+@pytest.fixture(scope="module")
+def api() -> str:
+    from tests.runner.live import require_live  # live.py imports this module
+
+    return require_live()
+
+
+@pytest.fixture(scope="module")
+def sysop(api: str) -> mwapi.ApiClient:
+    return mwapi.ApiClient.for_account("sysop")
+
+
+@pytest.fixture(scope="module")
+def admin(api: str) -> mwapi.ApiClient:
+    """The sysop with its main password: its bot password has no "block" grant."""
+    creds = mwapi.load_credentials()["sysop"]
+    return mwapi.ApiClient(creds["user"], creds["password"])
+
+
+@pytest.fixture(scope="module")
+def human(api: str) -> mwapi.ApiClient:
+    return mwapi.ApiClient.for_account("human")
+
+
+@pytest.fixture(scope="module")
+def bot_client(api: str) -> mwapi.ApiClient:
+    creds = mwapi.load_credentials()["bot"]
+    return mwapi.ApiClient(creds["login"], creds["botpassword"])

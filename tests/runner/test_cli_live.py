@@ -14,23 +14,13 @@ from pathlib import Path
 import pytest
 
 from bot import runner
-from tests.runner.live import bot_revisions, require_live, title, write_config
+from tests.runner.live import bot_revisions, title, write_config
 from tests.wiki import mwapi
 
 pytestmark = pytest.mark.live
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "Sky is blue<ref>Source A</ref>. More.\n\n== References ==\n{{reflist}}\n"
 FIXED = "Sky is blue.<ref>Source A</ref> More.\n\n== References ==\n{{reflist}}\n"
-
-
-@pytest.fixture(scope="module")
-def api() -> str:
-    return require_live()
-
-
-@pytest.fixture(scope="module")
-def human(api: str) -> mwapi.ApiClient:
-    return mwapi.ApiClient.for_account("human")
 
 
 def setup(tmp_path: Path, api: str, human: mwapi.ApiClient, n: int,

@@ -14,21 +14,11 @@ import pytest
 
 from bot import runner
 from tests.runner.faultproxy import FaultProxy
-from tests.runner.live import assert_no_text_lost, bot_revisions, require_live, run, title
+from tests.runner.live import assert_no_text_lost, bot_revisions, run, title
 from tests.runner.live import write_config as _write_config
 from tests.wiki import mwapi
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("test_rules")]
-
-
-@pytest.fixture(scope="module")
-def api() -> str:
-    return require_live()
-
-
-@pytest.fixture(scope="module")
-def human(api: str) -> mwapi.ApiClient:
-    return mwapi.ApiClient.for_account("human")
 
 
 @pytest.fixture(scope="module")

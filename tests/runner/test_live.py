@@ -14,7 +14,6 @@ from tests.runner.conftest import BOT
 from tests.runner.live import (
     assert_no_text_lost,
     bot_revisions,
-    require_live,
     run,
     title,
     write_config,
@@ -22,34 +21,6 @@ from tests.runner.live import (
 from tests.wiki import mwapi
 
 pytestmark = [pytest.mark.live, pytest.mark.usefixtures("test_rules")]
-
-
-@pytest.fixture(scope="module")
-def api() -> str:
-    return require_live()
-
-
-@pytest.fixture(scope="module")
-def sysop(api: str) -> mwapi.ApiClient:
-    return mwapi.ApiClient.for_account("sysop")
-
-
-@pytest.fixture(scope="module")
-def admin(api: str) -> mwapi.ApiClient:
-    """The sysop with its main password: its bot password has no "block" grant."""
-    creds = mwapi.load_credentials()["sysop"]
-    return mwapi.ApiClient(creds["user"], creds["password"])
-
-
-@pytest.fixture(scope="module")
-def human(api: str) -> mwapi.ApiClient:
-    return mwapi.ApiClient.for_account("human")
-
-
-@pytest.fixture(scope="module")
-def bot_client(api: str) -> mwapi.ApiClient:
-    creds = mwapi.load_credentials()["bot"]
-    return mwapi.ApiClient(creds["login"], creds["botpassword"])
 
 
 @pytest.fixture

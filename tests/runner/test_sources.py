@@ -13,7 +13,7 @@ import pytest
 from bot import runner
 from bot.sources import batched, read_titles_file
 from tests.runner.faultproxy import FaultProxy
-from tests.runner.live import bot_revisions, require_live, run, title, write_config
+from tests.runner.live import bot_revisions, run, title, write_config
 from tests.wiki import mwapi
 
 
@@ -60,16 +60,6 @@ def test_batched() -> None:
 
 
 # -- live ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def api() -> str:
-    return require_live()
-
-
-@pytest.fixture(scope="module")
-def human(api: str) -> mwapi.ApiClient:
-    return mwapi.ApiClient.for_account("human")
 
 
 @pytest.fixture
