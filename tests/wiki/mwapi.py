@@ -65,7 +65,8 @@ class ApiClient:
         self.session = requests.Session()
         token = self.get(action="query", meta="tokens", type="login")["query"]["tokens"][
             "logintoken"]
-        res = self.post(action="login", lgname=login, lgpassword=password, lgtoken=token)
+        res = self.post(**{"action": "login", "lgname": login, "lgpassword": password,
+                            "lgtoken": token})
         if res["login"]["result"] != "Success":
             raise RuntimeError(f"login failed for {login}: {res}")
         self.user = res["login"]["lgusername"]
