@@ -31,6 +31,9 @@ class WikiSettings:
     docs_page: str | None = None  # linked from every edit summary
     minor: bool = True
     tags: str | None = None
+    # An email address or a URL where site operators can reach whoever runs the bot: sent in
+    # the User-Agent when fetching page titles for unsafe fixes (none fetched without it).
+    contact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,20 @@ def _duration(value: str, label: str) -> float:
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
+_EMAIL = re.compile(r"^[^@\s()<>;]+@[^@\s()<>;]+\.[^@\s()<>;.]+$")
+_URL = re.compile(r"^https?://[^\s()<>;]+\.[^\s()<>;]+$", re.I)
+
+
+def valid_contact(contact: str) -> bool:
+    """An email address or an http(s) URL, safe inside a User-Agent (no spaces, no parens)."""
+    return bool(_EMAIL.match(contact) or _URL.match(contact))
+
+
 def _validate(settings: Any, where: str, table: str) -> Any:
+    if isinstance(settings, WikiSettings) and settings.contact is not None \
+            and not valid_contact(settings.contact):
+        raise ConfigError(f"{where}: [wiki] contact must be an email address or an http(s) "
+                          f"URL (sent in the User-Agent), got {settings.contact!r}")
     if isinstance(settings, SourceSettings) and settings.titles_file is not None \
             and not settings.titles_file.is_file():
         raise ConfigError(f"{where}: [sources] titles_file {str(settings.titles_file)!r} "

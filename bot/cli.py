@@ -30,14 +30,13 @@ import rules
 from bot import output
 from bot.configfile import find_config_file, load_config
 from bot.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
+from bot.titles import fetch_titles, urls_needing_titles
 from rules.config import closest
 from rules.engine import FixResult, LintResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Commands defined elsewhere, loaded only when asked for (or when listing commands).
 PLUGIN_MODULES = ("bot.wiki_cli", "bot.scan", "bot.runner")
-# Rules whose unsafe fixes need page titles fetched from the web (bot.fetch).
-TITLE_RULES = ("bare-url", "placeholder-title")
 DEBUG_ENV = "WIKILINT_DEBUG"
 
 
@@ -486,7 +485,7 @@ def fix(
         _report_fix(source, result, mode, use_color, status, totals)
     if pages:
         _fix_pages(pages, site, resolver, section, unsafe_fixes, mode, submit, yes, summary,
-                   minor, state, use_color, status)
+                   minor, state, use_color, status, contact=contact, fetch=not no_fetch)
     if status.files:
         click.echo(totals.describe(mode, status.files), err=mode == "stdout")
     if status.errors:
@@ -631,67 +630,17 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-# -- fetched titles for unsafe fixes --------------------------------------------------------
-
-
-def urls_needing_titles(result: LintResult) -> list[str]:
-    """The URLs whose page titles the title-based unsafe fixes need (first lint pass)."""
-    doc = result.doc
-    if doc is None:
-        return []
-    from mwparserfromhell.nodes import ExternalLink
-
-    from rules.wikitext import is_citation_template
-
-    links = {doc.span(node): str(node.url) for node in doc.nodes_of(ExternalLink)}
-    urls: list[str] = []
-    for finding in result.findings:
-        if finding.rule == "bare-url":
-            url = links.get((finding.start, finding.end))
-            if url:
-                urls.append(url)
-        elif finding.rule == "placeholder-title":
-            citations = [
-                use
-                for use in doc.templates
-                if is_citation_template(use.key)
-                and use.start <= finding.start
-                and finding.end <= use.end
-            ]
-            if citations:
-                innermost = max(citations, key=lambda use: use.start)
-                url = doc.param_value(
-                    innermost.node, "archive-url", "archiveurl"
-                ) or doc.param_value(innermost.node, "url")
-                if url:
-                    urls.append(url)
-    return [u for u in dict.fromkeys(urls) if u.lower().startswith(("http://", "https://"))]
+# -- fetched titles for unsafe fixes (bot.titles) -------------------------------------------
 
 
 def _fetch_titles(label: str, urls: list[str], contact: str | None) -> dict[str, str]:
-    """Titles from bot.fetch (imported here: requests stays out of the lint path)."""
-    if not contact:
-        click.echo(
-            f"{label}: note: not fetching titles for {output.plural(len(urls), 'URL')}: "
-            "give --contact EMAIL|URL (or WIKILINT_CONTACT) so sites can reach you; "
-            "fixes that need titles are skipped",
-            err=True,
-        )
-        return {}
-    try:
-        fetch = importlib.import_module("bot.fetch")
-    except ImportError as exc:
-        click.echo(
-            f"{label}: note: cannot fetch titles ({exc}); fixes that need them are skipped",
-            err=True,
-        )
-        return {}
-    click.echo(f"{label}: fetching titles for {output.plural(len(urls), 'URL')}…", err=True)
-    try:
-        return dict(fetch.fetch_titles(urls, contact))
-    except Exception as exc:  # the network is not the user's fault: fix what we can
-        click.echo(f"{label}: note: fetching titles failed: {exc}", err=True)
-        return {}
+    """Titles from bot.fetch, or a note on stderr saying why not (no cap: the user asked)."""
+
+    def note(message: str) -> None:
+        kind = "" if message.startswith("fetching ") else "note: "
+        click.echo(f"{label}: {kind}{message}", err=True)
+
+    return fetch_titles(urls, contact, note)
 
 
 # -- fix --page (delegated to the wiki layer) -----------------------------------------------
@@ -711,6 +660,8 @@ def _fix_pages(
     state: str | None,
     color: bool,
     status: RunStatus,
+    contact: str | None = None,
+    fetch: bool = True,
 ) -> None:
     if mode == "write":
         status.fail("--write is for files; for wiki pages use --submit (or propose/review)")
@@ -726,7 +677,7 @@ def _fix_pages(
             code = wiki_cli.fix_page(
                 title, section=_section_key(section), site=site, config=config,
                 unsafe=unsafe, diff=mode == "diff", submit=submit, yes=yes, summary=summary,
-                minor=minor, state=state, color=color,
+                minor=minor, state=state, color=color, contact=contact, fetch=fetch,
             )
         except click.ClickException as exc:
             status.fail(f"[[{title}]]: {exc.format_message()}")

@@ -9,6 +9,7 @@ key drives per-finding review, the signature re-applies reviewed fixes to a newe
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import re
@@ -205,13 +206,32 @@ def _finding_line(i: int, f: dict[str, Any]) -> str:
     return f"  [{i}] {f['rule']} ({where}) {f['message']}{change}"
 
 
+def proposal_env(p: Proposal) -> rules.Environment | None:
+    """The environment a proposal was computed in: its stored titles and date (None for a
+    proposal that stored none: computed with today's defaults, as before)."""
+    if not p.titles and p.today is None:
+        return None
+    today = dt.date.fromisoformat(p.today) if p.today else dt.date.today()
+    return rules.Environment(today=today, titles=dict(p.titles))
+
+
+def environment_fields(env: rules.Environment | None) -> dict[str, Any]:
+    """What a new proposal stores of ``env`` (``Proposal(titles=..., today=...)``)."""
+    if env is None:
+        return {}
+    return {"titles": {u: env.titles[u] for u in sorted(env.titles)},
+            "today": env.today.isoformat()}
+
+
 def recompute(p: Proposal, accepted_keys: list[str], config: rules.Config | None,
               env: rules.Environment | None = None) -> Proposal:
-    """The proposal with only ``accepted_keys`` applied (on the same base text)."""
+    """The proposal with only ``accepted_keys`` applied (on the same base text), in the
+    proposal's stored environment unless ``env`` is given."""
     section: str | int | None = p.section
     if isinstance(section, str) and section.isdigit():
         section = int(section)
-    change = compute(p.original, section=section, config=config, env=env, unsafe=p.unsafe,
+    change = compute(p.original, section=section, config=config,
+                     env=env if env is not None else proposal_env(p), unsafe=p.unsafe,
                      accept_keys=accepted_keys)
     p.proposed = change.proposed
     p.findings = change.findings

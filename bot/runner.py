@@ -119,6 +119,8 @@ def fingerprint(config: BotConfig) -> str:
         config.mode, config.fixes.unsafe, str(config.limits.max_page_size),
         repr(sorted(config.safety.in_use_templates)),
     ]
+    if config.wiki.contact and config.fixes.unsafe == "propose":
+        parts.append("fetch-titles")  # pages seen without titles get their unsafe proposals
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
@@ -182,6 +184,7 @@ class Runner:
                              config.limits.max_edits, clock)
         self.in_use_names: set[str] = set(config.safety.in_use_templates)
         self.terminate = False  # set by SIGTERM: finish the current page, then stop
+        self._warned_no_contact = False
         self._failures_in_a_row = 0
 
     # -- the run --------------------------------------------------------------------------
@@ -292,11 +295,12 @@ class Runner:
         record = PageRecord(rev.title, rev.revid, "unchanged", findings=counts)
         proposal_id = None
         if self.config.fixes.unsafe == "propose" or self.config.mode == "propose":
-            with_unsafe = _compute(rev.text, self.config.lint, env,
-                                   unsafe=self.config.fixes.unsafe == "propose")
+            unsafe = self.config.fixes.unsafe == "propose"
+            unsafe_env = self._unsafe_env(rev, found, env) if unsafe else env
+            with_unsafe = _compute(rev.text, self.config.lint, unsafe_env, unsafe=unsafe)
             if self.config.mode == "propose" or not same_saved_text(with_unsafe.proposed,
                                                                     safe.proposed):
-                proposal_id = self._propose(rev, with_unsafe)
+                proposal_id = self._propose(rev, with_unsafe, unsafe_env if unsafe else None)
                 if self.config.mode == "propose":
                     return replace(record, action="proposed" if proposal_id else "unchanged",
                                    proposal_id=proposal_id)
@@ -378,9 +382,37 @@ class Runner:
             summary += f" ([[{self.config.wiki.docs_page}|details]])"
         return summary
 
-    def _propose(self, rev: Revision, change: Any) -> int | None:
+    def _unsafe_env(self, rev: Revision, found: rules.LintResult,
+                    env: rules.Environment) -> rules.Environment:
+        """``env`` with the page titles the unsafe fixes need (bare-url, placeholder-title),
+        fetched with the configured contact: at most ``MAX_URLS_PER_PAGE`` a page, each
+        request bounded by the fetcher's timeouts and size cap. A dry run fetches nothing."""
+        from bot.titles import MAX_URLS_PER_PAGE, fetch_titles, urls_needing_titles
+
+        urls = urls_needing_titles(found)
+        if not urls or self.dry_run:
+            return env
+        contact = self.config.wiki.contact
+        if not contact:
+            if not self._warned_no_contact:
+                self._warned_no_contact = True
+                log.warning("not fetching page titles: set contact (email or URL) in [wiki] of "
+                            "%s; unsafe fixes that need titles (bare URLs, placeholder titles) "
+                            "are not proposed", self.config.path)
+            return env
+
+        def note(message: str) -> None:
+            log.info("[[%s]]: %s", rev.title, message)
+
+        titles = fetch_titles(urls, contact, note, limit=MAX_URLS_PER_PAGE,
+                              how_to_contact="set contact in [wiki] of bot.toml")
+        return replace(env, titles=titles)
+
+    def _propose(self, rev: Revision, change: Any,
+                 env: rules.Environment | None = None) -> int | None:
         if self.dry_run or same_saved_text(change.proposed, rev.text):
             return None
+        from bot.review import environment_fields
         from bot.store import Proposal, Store
 
         unsafe = self.config.fixes.unsafe == "propose"
@@ -389,6 +421,7 @@ class Runner:
             base_timestamp=rev.timestamp, original=rev.text, proposed=change.proposed,
             findings=change.findings, accepted=change.keys, rule_counts=change.rule_counts,
             summary=self._summary(change.rule_counts), unsafe=unsafe,
+            **environment_fields(env),  # the fetched titles: review and submit reuse them
         )
         with Store(self.store_path) as store:
             return store.add(p)

@@ -2,8 +2,9 @@
 
 Autocommit connection; every write goes through :meth:`SQLiteFile.transaction`
 (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception), so a crash or a kill
-leaves each record whole or absent. The schema carries a version number, and a file written
-by a newer wikilint is refused rather than misread.
+leaves each record whole or absent. The schema carries a version number: an older file is
+migrated in place (``MIGRATIONS``), and a file written by a newer wikilint is refused rather
+than misread.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ class SchemaError(RuntimeError):
 class SQLiteFile:
     SCHEMA: ClassVar[str]  # CREATE TABLE IF NOT EXISTS … statements
     SCHEMA_VERSION: ClassVar[int]
+    # Statements taking a file from version n - 1 to n, run in order in one transaction when
+    # an older file is opened (SCHEMA already holds the newest tables for new files).
+    MIGRATIONS: ClassVar[dict[int, tuple[str, ...]]] = {}
     META_TABLE: ClassVar[str] = "meta"  # (key TEXT PRIMARY KEY, value TEXT) holding the version
     WAL: ClassVar[bool] = False  # write-ahead log: readers never block the writer
     error: ClassVar[type[Exception]] = SchemaError
@@ -53,6 +57,14 @@ class SQLiteFile:
                 raise self.error(
                     f"{self.path} has schema version {row['value']}; this wikilint knows "
                     f"{self.SCHEMA_VERSION}: upgrade wikilint"
+                )
+            elif int(row["value"]) < self.SCHEMA_VERSION:
+                for version in range(int(row["value"]) + 1, self.SCHEMA_VERSION + 1):
+                    for statement in self.MIGRATIONS.get(version, ()):
+                        db.execute(statement)
+                db.execute(
+                    f"UPDATE {self.META_TABLE} SET value = ? WHERE key = 'schema_version'",
+                    (str(self.SCHEMA_VERSION),),
                 )
 
     @contextmanager

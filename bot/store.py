@@ -1,7 +1,9 @@
 """The proposal store: one SQLite file of proposed edits, their review and their submission.
 
 A proposal records everything needed to save it safely later: the base revision (id and
-timestamp), the original and proposed text, which findings were accepted, and what happened.
+timestamp), the original and proposed text, which findings were accepted, what happened, and
+the environment the fixes were computed in (the page titles fetched for unsafe fixes and the
+date): review and submit recompute with exactly these, never fetching again.
 Every change is one transaction; the schema carries a version number.
 """
 
@@ -17,7 +19,7 @@ from typing import Any, Literal
 
 from bot.sqlite import SQLiteFile
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the env column (fetched titles and the date a proposal was made)
 Status = Literal["pending", "accepted", "rejected", "submitted", "skipped"]
 STATUSES: tuple[Status, ...] = ("pending", "accepted", "rejected", "submitted", "skipped")
 
@@ -37,6 +39,7 @@ CREATE TABLE IF NOT EXISTS proposals (
     rule_counts TEXT NOT NULL,    -- JSON {rule: applied fixes}
     summary TEXT NOT NULL,
     unsafe INTEGER NOT NULL DEFAULT 0,
+    env TEXT,                     -- JSON {titles: {url: title}, today: "YYYY-MM-DD"} or NULL
     status TEXT NOT NULL DEFAULT 'pending'
         CHECK (status IN ('pending', 'accepted', 'rejected', 'submitted', 'skipped')),
     reason TEXT,
@@ -46,6 +49,7 @@ CREATE TABLE IF NOT EXISTS proposals (
 );
 CREATE INDEX IF NOT EXISTS proposals_status ON proposals (status);
 """
+_MIGRATIONS = {2: ("ALTER TABLE proposals ADD COLUMN env TEXT",)}
 
 
 def default_state_path() -> Path:
@@ -72,6 +76,8 @@ class Proposal:
     rule_counts: dict[str, int]
     summary: str
     unsafe: bool = False
+    titles: dict[str, str] = field(default_factory=dict)  # URL → fetched title (unsafe fixes)
+    today: str | None = None  # "YYYY-MM-DD" the fixes were computed on (access dates)
     status: Status = "pending"
     reason: str | None = None
     saved_revid: int | None = None
@@ -81,15 +87,22 @@ class Proposal:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Proposal:
+        env = json.loads(row["env"]) if row["env"] else {}
         return cls(
             id=row["id"], site=row["site"], page=row["page"], section=row["section"],
             base_revid=row["base_revid"], base_timestamp=row["base_timestamp"],
             original=row["original"], proposed=row["proposed"],
             findings=json.loads(row["findings"]), accepted=json.loads(row["accepted"]),
             rule_counts=json.loads(row["rule_counts"]), summary=row["summary"],
-            unsafe=bool(row["unsafe"]), status=row["status"], reason=row["reason"],
+            unsafe=bool(row["unsafe"]), titles=dict(env.get("titles") or {}),
+            today=env.get("today"), status=row["status"], reason=row["reason"],
             saved_revid=row["saved_revid"], created=row["created"], updated=row["updated"],
         )
+
+    def env_json(self) -> str | None:
+        if not self.titles and self.today is None:
+            return None
+        return json.dumps({"titles": self.titles, "today": self.today}, sort_keys=True)
 
 
 class Store(SQLiteFile):
@@ -97,6 +110,7 @@ class Store(SQLiteFile):
 
     SCHEMA = _SCHEMA
     SCHEMA_VERSION = SCHEMA_VERSION
+    MIGRATIONS = _MIGRATIONS
 
     def __init__(self, path: str | Path | None = None) -> None:
         super().__init__(path if path else default_state_path())
@@ -107,12 +121,13 @@ class Store(SQLiteFile):
         with self.transaction() as db:
             cur = db.execute(
                 """INSERT INTO proposals (site, page, section, base_revid, base_timestamp,
-                   original, proposed, findings, accepted, rule_counts, summary, unsafe, status,
-                   reason, saved_revid, created, updated)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   original, proposed, findings, accepted, rule_counts, summary, unsafe, env,
+                   status, reason, saved_revid, created, updated)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (p.site, p.page, p.section, p.base_revid, p.base_timestamp, p.original,
                  p.proposed, json.dumps(p.findings), json.dumps(p.accepted),
-                 json.dumps(p.rule_counts), p.summary, int(p.unsafe), p.status, p.reason,
+                 json.dumps(p.rule_counts), p.summary, int(p.unsafe), p.env_json(), p.status,
+                 p.reason,
                  p.saved_revid, p.created, p.updated),
             )
             p.id = int(cur.lastrowid or 0)
@@ -142,10 +157,10 @@ class Store(SQLiteFile):
             db.execute(
                 """UPDATE proposals SET base_revid = ?, base_timestamp = ?, original = ?,
                    proposed = ?, findings = ?, accepted = ?, rule_counts = ?, summary = ?,
-                   status = ?, reason = ?, saved_revid = ?, updated = ? WHERE id = ?""",
+                   env = ?, status = ?, reason = ?, saved_revid = ?, updated = ? WHERE id = ?""",
                 (p.base_revid, p.base_timestamp, p.original, p.proposed,
                  json.dumps(p.findings), json.dumps(p.accepted), json.dumps(p.rule_counts),
-                 p.summary, p.status, p.reason, p.saved_revid, p.updated, p.id),
+                 p.summary, p.env_json(), p.status, p.reason, p.saved_revid, p.updated, p.id),
             )
 
     def set_status(self, pid: int, status: Status, reason: str | None = None,

@@ -122,10 +122,31 @@ def _skip_reason(site: Any, rev: wiki.Revision) -> str | None:
 # -- propose ----------------------------------------------------------------------------------
 
 
+def unsafe_env(text: str, title: str, section: str | int | None, config: rules.Config,
+               contact: str | None, fetch: bool) -> rules.Environment:
+    """The environment for unsafe fixes: the titles of the URLs that need one, fetched once
+    (at most ``bot.titles.MAX_URLS_PER_PAGE``) — or none, with a note saying why."""
+    if not fetch:
+        return rules.Environment()
+    from bot.titles import MAX_URLS_PER_PAGE, titles_for_page
+
+    def note(message: str) -> None:
+        kind = "" if message.startswith("fetching ") else "note: "
+        click.echo(f"[[{title}]]: {kind}{message}", err=True)
+
+    titles = titles_for_page(text, config, section, contact, note, limit=MAX_URLS_PER_PAGE)
+    return rules.Environment(titles=titles)
+
+
 def propose_page(store: Store, site: Any, title: str, section: str | int | None,
                  config: rules.Config, unsafe: bool, color: bool,
-                 summary: str | None = None) -> Proposal | None:
-    """Fetch, fix and store one proposal; print its diff. None when there is nothing to do."""
+                 summary: str | None = None, contact: str | None = None,
+                 fetch: bool = True) -> Proposal | None:
+    """Fetch, fix and store one proposal; print its diff. None when there is nothing to do.
+
+    With ``unsafe``, the page titles the unsafe fixes need are fetched (with ``contact`` in
+    the User-Agent; nothing without a contact or with ``fetch=False``) and stored with the
+    proposal, so that review and submit recompute exactly this change."""
     from bot import wiki
 
     try:
@@ -137,7 +158,8 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
     if reason:
         log.warning("skipped [[%s]]: %s", rev.title, reason)
         return None
-    change = rv.compute(rev.text, section=section, config=config, unsafe=unsafe)
+    env = unsafe_env(rev.text, rev.title, section, config, contact, fetch) if unsafe else None
+    change = rv.compute(rev.text, section=section, config=config, env=env, unsafe=unsafe)
     if wiki.same_saved_text(change.proposed, rev.text):
         click.echo(f"[[{rev.title}]]: no changes")
         return None
@@ -148,7 +170,7 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
         proposed=change.proposed, findings=change.findings, accepted=change.keys,
         rule_counts=change.rule_counts,
         summary=rv.make_summary(change.rule_counts, change.section_title, summary),
-        unsafe=unsafe,
+        unsafe=unsafe, **rv.environment_fields(env),
     )
     store.add(p)
     click.echo(rv.render(p, color))
@@ -164,10 +186,12 @@ def _rebaser(p: Proposal, config: rules.Config, site: Any) -> wiki.Rebase:
     section = parse_section(p.section)
     sigs = [f["signature"] for f in p.findings]
 
+    env = rv.proposal_env(p)  # the reviewed titles: never fetched again
+
     def rebase(rev: wiki.Revision) -> wiki.Plan | None:
         try:
-            change = rv.compute(rev.text, section=section, config=config, unsafe=p.unsafe,
-                                accept_signatures=sigs)
+            change = rv.compute(rev.text, section=section, config=config, env=env,
+                                unsafe=p.unsafe, accept_signatures=sigs)
         except rules.SectionNotFound:
             return None
         if not rv.same_change(p.original, p.proposed, rev.text, change.proposed):
@@ -225,7 +249,7 @@ def _needs_review(store: Store, p: Proposal, cur: wiki.Revision, config: rules.C
     """The page changed where we edit: recompute on the current text and ask for a review."""
     try:
         change = rv.compute(cur.text, section=parse_section(p.section), config=config,
-                            unsafe=p.unsafe,
+                            env=rv.proposal_env(p), unsafe=p.unsafe,
                             accept_signatures=[f["signature"] for f in p.findings])
     except rules.SectionNotFound:
         reason = f"section {p.section!r} is gone from the current revision {cur.revid}"
@@ -271,10 +295,12 @@ def submit_many(store: Store, proposals: Iterable[Proposal], site_arg: str | Non
 
 def fix_page(title: str, *, section: str | int | None, site: str | None,
              config: rules.Config, unsafe: bool, diff: bool, submit: bool, yes: bool,
-             summary: str | None, minor: bool, state: str | None, color: bool) -> int:
+             summary: str | None, minor: bool, state: str | None, color: bool,
+             contact: str | None = None, fetch: bool = True) -> int:
     """``fix --page``: show the fix; with ``--submit`` save it (one-shot propose + submit).
 
-    The one-shot edit is recorded in the proposal store like any other.
+    The one-shot edit is recorded in the proposal store like any other. With ``unsafe``, the
+    titles the unsafe fixes need are fetched as for ``propose``.
     """
     from bot import wiki
 
@@ -282,7 +308,8 @@ def fix_page(title: str, *, section: str | int | None, site: str | None,
     s = open_site(site)
     if not submit:
         rev = fetch_page(title, site)
-        change = rv.compute(rev.text, section=section, config=config, unsafe=unsafe)
+        env = unsafe_env(rev.text, rev.title, section, config, contact, fetch) if unsafe else None
+        change = rv.compute(rev.text, section=section, config=config, env=env, unsafe=unsafe)
         if diff:
             _echo_diff(rev.text, change.proposed, color)
         else:
@@ -297,7 +324,8 @@ def fix_page(title: str, *, section: str | int | None, site: str | None,
     except wiki.StopRun as exc:
         raise click.ClickException(str(exc)) from exc
     with Store(state) as store:
-        p = propose_page(store, s, title, section, config, unsafe, color, summary)
+        p = propose_page(store, s, title, section, config, unsafe, color, summary,
+                         contact=contact, fetch=fetch)
         if p is None:
             return 0
         if not yes and not click.confirm(f"save #{p.id} to [[{p.page}]]?", default=False):
@@ -340,12 +368,22 @@ def _color(color: bool | None) -> bool:
                    "options; default: found upward from the current folder.")
 @click.option("--select", multiple=True, help="Only these rules (comma-separated, repeatable).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also propose unsafe fixes (reviewed later).")
+@click.option("--contact", envvar="WIKILINT_CONTACT", metavar="EMAIL|URL",
+              help="With --unsafe-fixes: your contact, sent in the User-Agent when fetching "
+                   "page titles for bare URLs and placeholder titles (required to fetch; env "
+                   "WIKILINT_CONTACT).")
+@click.option("--no-fetch", is_flag=True,
+              help="With --unsafe-fixes: do not fetch page titles from the web.")
 @click.option("--summary", default=None, help="Edit summary instead of the generated one.")
 @_color_option
 def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, site: str | None,
                 state: str | None, config_path: str | None, select: tuple[str, ...],
-                unsafe_fixes: bool, summary: str | None, color: bool | None) -> None:
-    """Compute fixes for wiki pages and store them as proposals to review."""
+                unsafe_fixes: bool, contact: str | None, no_fetch: bool, summary: str | None,
+                color: bool | None) -> None:
+    """Compute fixes for wiki pages and store them as proposals to review.
+
+    With --unsafe-fixes, the titles of up to 20 URLs a page are fetched (with --contact in
+    the User-Agent) and stored with the proposal: review and submit use exactly those."""
     _setup_logging()
     titles = list(pages)
     if pages_file is not None:
@@ -358,7 +396,7 @@ def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, si
         for title in titles:
             try:
                 propose_page(store, s, title, parse_section(section), config, unsafe_fixes,
-                             _color(color), summary)
+                             _color(color), summary, contact=contact, fetch=not no_fetch)
             except rules.SectionNotFound as exc:
                 log.warning("[[%s]]: %s", title, exc)
 

@@ -1,0 +1,120 @@
+"""Fetched page titles for the unsafe fixes of bare-url and placeholder-title: which URLs need
+one, and fetching them (with a contact) or saying why not.
+
+Shared by ``wikilint fix --unsafe-fixes``, ``wikilint propose --unsafe-fixes`` and the
+unsafe-proposal path of ``wikilint run``. ``bot.fetch`` (and with it ``requests``) is imported
+only when something is really fetched: the lint path never loads it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import rules
+from rules.engine import LintResult
+
+# Rules whose unsafe fixes need page titles fetched from the web (bot.fetch).
+TITLE_RULES = ("bare-url", "placeholder-title")
+# The wiki paths (propose, run) fetch at most this many URLs per page: the fetcher bounds each
+# request (timeouts, body cap), this bounds the page. The rest keep their findings, unfixed.
+MAX_URLS_PER_PAGE = 20
+
+Note = Callable[[str], None]
+
+
+def urls_needing_titles(result: LintResult) -> list[str]:
+    """The URLs whose page titles the title-based unsafe fixes need (first lint pass)."""
+    doc = result.doc
+    if doc is None:
+        return []
+    from mwparserfromhell.nodes import ExternalLink
+
+    from rules.wikitext import is_citation_template
+
+    links = {doc.span(node): str(node.url) for node in doc.nodes_of(ExternalLink)}
+    urls: list[str] = []
+    for finding in result.findings:
+        if finding.rule == "bare-url":
+            url = links.get((finding.start, finding.end))
+            if url:
+                urls.append(url)
+        elif finding.rule == "placeholder-title":
+            citations = [
+                use
+                for use in doc.templates
+                if is_citation_template(use.key)
+                and use.start <= finding.start
+                and finding.end <= use.end
+            ]
+            if citations:
+                innermost = max(citations, key=lambda use: use.start)
+                url = doc.param_value(
+                    innermost.node, "archive-url", "archiveurl"
+                ) or doc.param_value(innermost.node, "url")
+                if url:
+                    urls.append(url)
+    return [u for u in dict.fromkeys(urls) if u.lower().startswith(("http://", "https://"))]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def fetch_titles(
+    urls: list[str],
+    contact: str | None,
+    note: Note,
+    *,
+    how_to_contact: str = "give --contact EMAIL|URL (or WIKILINT_CONTACT)",
+    limit: int | None = None,
+) -> dict[str, str]:
+    """URL → acceptable title from ``bot.fetch``, or ``{}`` with a note saying why not.
+
+    ``note`` receives one message per event (no contact, no fetcher, fetching, failure);
+    ``limit`` caps the URLs fetched (the first ones in page order). Never raises for a
+    network problem: the fixes that need a missing title are simply not offered.
+    """
+    if not urls:
+        return {}
+    if not contact or not contact.strip():
+        note(
+            f"not fetching titles for {_plural(len(urls), 'URL')}: {how_to_contact} so "
+            "sites can reach you; fixes that need titles are skipped"
+        )
+        return {}
+    try:
+        # Looked up at call time (tests swap the module; requests loads only here).
+        fetch = importlib.import_module("bot.fetch")
+    except ImportError as exc:
+        note(f"cannot fetch titles ({exc}); fixes that need them are skipped")
+        return {}
+    if limit is not None and len(urls) > limit:
+        note(f"fetching titles for the first {limit} of {len(urls)} URLs "
+             f"(at most {limit} a page); the others stay unfixed")
+        urls = urls[:limit]
+    else:
+        note(f"fetching titles for {_plural(len(urls), 'URL')}…")
+    try:
+        return dict(fetch.fetch_titles(urls, contact.strip()))
+    except Exception as exc:  # the network is not the user's fault: fix what we can
+        note(f"fetching titles failed: {exc}")
+        return {}
+
+
+def titles_for_page(
+    text: str,
+    config: rules.Config | None,
+    section: str | int | None,
+    contact: str | None,
+    note: Note,
+    *,
+    how_to_contact: str = "give --contact EMAIL|URL (or WIKILINT_CONTACT)",
+    limit: int | None = MAX_URLS_PER_PAGE,
+    env: rules.Environment | None = None,
+) -> dict[str, str]:
+    """Lint once and fetch the titles the page's title-based unsafe fixes need."""
+    first = rules.lint(text, config, env or rules.Environment(), section)
+    return fetch_titles(urls_needing_titles(first), contact, note,
+                        how_to_contact=how_to_contact, limit=limit)
+

@@ -1,0 +1,137 @@
+"""``wikilint run`` with ``[fixes] unsafe = "propose"``: bare URLs become ``{{cite web}}``
+proposals carrying the page title fetched with ``[wiki] contact``.
+
+The titles come from the real fetcher replayed from the title fetcher's cassettes
+(``tests/cassettes/fetch``, recorded from a local server on 127.0.0.1): no network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import botconfig, review, runner, titles
+from bot.journal import Journal
+from bot.store import Store
+from rules.config import ConfigError
+from tests.bot.test_fetch import BASE, CONTACT, VCR
+from tests.runner.conftest import FakeWiki, base_tables, write_bot_toml
+
+GOOD, JUNK = f"{BASE}/good", f"{BASE}/junk"
+PAGE = f"Text.<ref>{GOOD}</ref> More.<ref>{JUNK}</ref>\n"
+
+
+def make_runner(tmp_path: Path, wiki: FakeWiki, contact: str | None = CONTACT,
+                dry_run: bool = False, **overrides: dict[str, Any]) -> runner.Runner:
+    tables = base_tables(tmp_path, ["P"], lint={"select": ["bare-url"]}, **overrides)
+    if contact is not None:
+        tables["wiki"]["contact"] = contact
+    config = botconfig.load(write_bot_toml(tmp_path / "bot.toml", tables))
+    journal = Journal(config.state.journal, wiki.site_name)
+    return runner.Runner(config, wiki, journal, dry_run=dry_run, sleep=lambda s: None)
+
+
+def pending(tmp_path: Path) -> list[Any]:
+    path = tmp_path / "proposals.sqlite"
+    if not path.exists():
+        return []
+    with Store(path) as store:
+        return store.list("pending")
+
+
+def test_unsafe_proposal_carries_the_fetched_title(tmp_path: Path, fake_wiki: FakeWiki) -> None:
+    fake_wiki.add("P", PAGE)
+    with VCR.use_cassette("mapping.yaml"):  # /good has a title, /junk a junk one
+        report = make_runner(tmp_path, fake_wiki).run()
+    assert report.exit_code == runner.EXIT_OK
+    assert fake_wiki.saves == []  # unsafe fixes are never saved by the bot
+    (p,) = pending(tmp_path)
+    assert p.unsafe and p.rule_counts == {"bare-url": 1}
+    assert f"{{{{cite web |url={GOOD} |title=The Good & Proper Page |website=127.0.0.1" \
+        in p.proposed
+    assert f"<ref>{JUNK}</ref>" in p.proposed  # no acceptable title: left alone
+    assert p.titles == {GOOD: "The Good & Proper Page"}
+    assert p.today == dt.date.today().isoformat()
+    # Review recomputes from what was stored, with no fetcher at all.
+    again = review.recompute(p, list(p.accepted), botconfig.load(tmp_path / "bot.toml").lint)
+    assert again.proposed == p.proposed
+
+
+def test_no_contact_no_fetch_no_unsafe_proposal(tmp_path: Path, fake_wiki: FakeWiki,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    fake_wiki.add("P", PAGE)
+    calls: list[Any] = []
+    monkeypatch.setattr("bot.fetch.fetch_titles", lambda *a, **k: calls.append(a) or {})
+    r = make_runner(tmp_path, fake_wiki, contact=None)
+    logging.getLogger("wikilint").propagate = True  # let caplog see it
+    with caplog.at_level(logging.WARNING, logger="wikilint.run"):
+        report = r.run()
+    assert report.exit_code == runner.EXIT_OK and not calls
+    assert pending(tmp_path) == []
+    assert "set contact (email or URL) in [wiki]" in caplog.text
+
+
+def test_dry_run_fetches_nothing(tmp_path: Path, fake_wiki: FakeWiki,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_wiki.add("P", PAGE)
+    calls: list[Any] = []
+    monkeypatch.setattr("bot.fetch.fetch_titles", lambda *a, **k: calls.append(a) or {})
+    report = make_runner(tmp_path, fake_wiki, dry_run=True).run()
+    assert report.exit_code == runner.EXIT_OK and not calls and pending(tmp_path) == []
+
+
+def test_unsafe_skip_fetches_nothing(tmp_path: Path, fake_wiki: FakeWiki,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_wiki.add("P", PAGE)
+    calls: list[Any] = []
+    monkeypatch.setattr("bot.fetch.fetch_titles", lambda *a, **k: calls.append(a) or {})
+    make_runner(tmp_path, fake_wiki, fixes={"unsafe": "skip"}).run()
+    assert not calls and pending(tmp_path) == []
+
+
+def test_urls_per_page_are_capped(tmp_path: Path, fake_wiki: FakeWiki,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    n = titles.MAX_URLS_PER_PAGE + 5
+    fake_wiki.add("P", "".join(f"T{i}.<ref>https://site{i}.example.org/a</ref>\n"
+                               for i in range(n)))
+    asked: list[list[str]] = []
+
+    def fake_fetch(urls: list[str], contact: str, **limits: Any) -> dict[str, str]:
+        asked.append(list(urls))
+        assert contact == CONTACT
+        return {u: f"Story number {u[12:14]}" for u in urls}
+
+    monkeypatch.setattr("bot.fetch.fetch_titles", fake_fetch)
+    make_runner(tmp_path, fake_wiki).run()
+    assert [len(a) for a in asked] == [titles.MAX_URLS_PER_PAGE]
+    (p,) = pending(tmp_path)
+    assert p.rule_counts == {"bare-url": titles.MAX_URLS_PER_PAGE}
+
+
+def test_fingerprint_changes_when_titles_are_fetched(tmp_path: Path) -> None:
+    tables = base_tables(tmp_path, ["P"], lint={"select": ["bare-url"]})
+    without = botconfig.load(write_bot_toml(tmp_path / "a.toml", tables))
+    tables["wiki"]["contact"] = CONTACT
+    with_contact = botconfig.load(write_bot_toml(tmp_path / "b.toml", tables))
+    assert runner.fingerprint(without) != runner.fingerprint(with_contact)
+
+
+@pytest.mark.parametrize("contact", ["User:Ops", "ops at example", "a b@example.org",
+                                     "https://x (y)", ""])
+def test_contact_is_validated(tmp_path: Path, contact: str) -> None:
+    tables = base_tables(tmp_path, ["P"], wiki={"contact": contact},
+                         lint={"select": ["bare-url"]})
+    with pytest.raises(ConfigError, match=r"\[wiki\] contact must be an email address"):
+        botconfig.load(write_bot_toml(tmp_path / "bot.toml", tables))
+
+
+@pytest.mark.parametrize("contact", ["ops@example.org", "https://en.wikipedia.org/wiki/User:X"])
+def test_good_contacts(tmp_path: Path, contact: str) -> None:
+    tables = base_tables(tmp_path, ["P"], wiki={"contact": contact},
+                         lint={"select": ["bare-url"]})
+    assert botconfig.load(write_bot_toml(tmp_path / "bot.toml", tables)).wiki.contact == contact
