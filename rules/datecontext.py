@@ -67,7 +67,8 @@ _PROSE_TAGS = frozenset({
 _CONTAINER_TAGS = frozenset({"ref", "td", "th", "li", "caption"})
 _NBSP_ENTITIES = frozenset({"&nbsp;", "&#160;", "&#xa0;", "&#xA0;"})
 _OPEN_QUOTES = {"“", "„"}
-_QUOTE_CHARS = re.compile('["“”„]')
+_QUOTE_MARKS = ('"', "“", "”", "„")
+_YEAR_DIGITS = re.compile(r"\d{4}")  # what every full date contains
 _SHORTEST_DATE = len("1 May 2020")
 _MARKUP = re.compile(r"[{}<>\[\]|]")
 
@@ -330,6 +331,19 @@ def _quoted_ranges(text: str, quotes: dict[int, list[int]]) -> list[tuple[int, i
     return merged
 
 
+def _quote_offsets(text: str) -> list[int]:
+    """Offsets of the quotation marks ``"“”„`` in ``text``, in order: a few
+    ``str.find`` scans are faster than the regex over a long page."""
+    found: list[int] = []
+    for mark in _QUOTE_MARKS:
+        at = text.find(mark)
+        while at >= 0:
+            found.append(at)
+            at = text.find(mark, at + 1)
+    found.sort()
+    return found
+
+
 def _prose_dates(doc: Document) -> list[ProseDate]:
     walker = _ProseWalker(doc)
     walker.walk(doc.code, walker.container())
@@ -353,16 +367,18 @@ def _prose_dates(doc: Document) -> list[ProseDate]:
     masked = "".join(pieces)
     quotes: dict[int, list[int]] = {}
     range_starts = [r[0] for r in ranges]
-    for m in _QUOTE_CHARS.finditer(masked):
-        box = ranges[bisect.bisect_right(range_starts, m.start()) - 1][2]
-        quotes.setdefault(box, []).append(m.start())
+    for at in _quote_offsets(masked):
+        box = ranges[bisect.bisect_right(range_starts, at) - 1][2]
+        quotes.setdefault(box, []).append(at)
     quoted = _quoted_ranges(text, quotes)
     starts = [s for s, _ in quoted]
     found = []
+    # Every date holds a four-digit year: runs without one are not scanned for dates.
     dates = [
         date
         for seg_start, seg_end in segments
         if seg_end - seg_start >= _SHORTEST_DATE
+        and _YEAR_DIGITS.search(masked, seg_start, seg_end)
         for date in find_prose_dates(masked, seg_start, seg_end)
     ]
     for date in dates:

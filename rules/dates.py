@@ -36,10 +36,12 @@ for _i, _m in enumerate(MONTHS, 1):
         _MONTH_NAMES[_m[:3].lower()] = (_i, True)
 _MONTH_NAMES["sept"] = (9, True)
 
-# Month alternation for regexes: longest first so that "Sept" wins over "Sep".
-_MONTH_ALT = "|".join(
-    sorted((re.escape(m) for m in list(MONTHS) + [m[:3] for m in MONTHS] + ["Sept"]),
-           key=len, reverse=True)
+# Month alternation for regexes: each name's longer forms are tried first ("September", then
+# "Sept", then "Sep"), as a longest-first list of every spelling would; written compactly
+# because it appears in many patterns, and compiling the long list cost import time.
+_MONTH_ALT = (
+    "Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    "|Sep(?:tember|t)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
 )
 _MONTH_RE = rf"(?:{_MONTH_ALT})"
 _SEASONS = {"spring", "summer", "autumn", "fall", "winter"}

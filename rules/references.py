@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from mwparserfromhell.nodes import ExternalLink, Node, Tag, Template
-from mwparserfromhell.nodes.extras import Attribute
+from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.wikicode import Wikicode
 
 from rules.context import Context
@@ -84,10 +84,23 @@ SFN_TEMPLATES = frozenset({"sfn", "sfnp", "sfnm", "sfnmp"})
 _TAG_FN = re.compile(r"#tag:\s*ref", re.I)
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+# Whether a ref is an ibid-style back-reference (only found or not, never the match, counts):
+#   (?<![\w.])(?:ibid|ibidem|id\.|op\.?\s*cit|loc\.?\s*cit)\b|\{\{\s*ibid\s*[|}]   (re.I)
+# spelled without re.I (i also matches İ and ı) and starting with one character class, so that
+# the regex engine skips to candidate letters instead of trying every position.
+_I = "[iI\u0130\u0131]"
 _IBID = re.compile(
-    r"(?<![\w.])(?:ibid|ibidem|id\.|op\.?\s*cit|loc\.?\s*cit)\b|\{\{\s*ibid\s*[|}]", re.I
+    rf"[iI\u0130\u0131oOlL{{]"
+    rf"(?:(?<=[iI\u0130\u0131])(?<![\w.].)(?:[bB]{_I}[dD]|[bB]{_I}[dD][eE][mM]|[dD]\.)\b"
+    rf"|(?<=[oO])(?<![\w.].)[pP]\.?\s*[cC]{_I}[tT]\b"
+    rf"|(?<=[lL])(?<![\w.].)[oO][cC]\.?\s*[cC]{_I}[tT]\b"
+    rf"|(?<=\{{)\{{\s*{_I}[bB]{_I}[dD]\s*[|}}])"
 )
-_ANY_NAME = re.compile(r"""\bname\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'/<>|}]+))""", re.I)
+# ``\bname`` case-insensitively, spelled so that the regex engine can skip ahead to an "n"
+# (no letter of "name" has another case-insensitive match in Unicode).
+_ANY_NAME = re.compile(
+    r"""[nN](?<!\w[nN])[aA][mM][eE]\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'/<>|}]+))"""
+)
 _QUOTE_SAFE_NAME = re.compile(r"[^\s\"'/<>=]+")
 
 
@@ -554,6 +567,7 @@ _ISBN_TEXT = re.compile(r"\bISBN(?:-1[03])?[\s:]+((?:97[89][\s-]?)?(?:[0-9][\s-]
 _DOI_URL = re.compile(r"^(?:https?:)?//(?:dx\.)?doi\.org/(10\..+)$", re.I)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; a page cites many URLs more than once
 def normalize_source_url(url: str) -> str | None:
     """A comparison key ignoring scheme, ``www.``, host case and a trailing slash
     (:func:`rules.urls.normalize_url`); None for archive URLs and non-web URLs."""
@@ -601,13 +615,12 @@ def source_keys(doc: Document, ref: Ref) -> list[str]:
     for use in doc.templates_within(start, end):
         for name, param in doc.named_params(use.node):
             pname = name.lower()
-            value = _COMMENT.sub("", doc.code_text(param.value)).strip()
             if pname in ARCHIVE_PARAMS:
-                archive_values.append(value)
+                archive_values.append(_param_text(doc, param))
             elif pname in {"isbn", "isbn13"} or (use.key == "isbn" and not param.showkey):
-                add("ISBN", normalize_isbn(value))
+                add("ISBN", normalize_isbn(_param_text(doc, param)))
             elif pname == "doi" or (use.key == "doi" and not param.showkey):
-                add("DOI", normalize_doi(value))
+                add("DOI", normalize_doi(_param_text(doc, param)))
     for link in doc.nodes_within(ExternalLink, start, end):
         url = doc.code_text(link.url).strip()
         if url in archive_values:
@@ -617,9 +630,14 @@ def source_keys(doc: Document, ref: Ref) -> list[str]:
             add("DOI", normalize_doi(url))
             continue
         add("URL", normalize_source_url(url))
-    for match in _ISBN_TEXT.finditer(_COMMENT.sub("", ref.content or "")):
-        add("ISBN", normalize_isbn(match.group(1)))
+    if "ISBN" in (ref.content or ""):  # the pattern needs the word: skip the scan without it
+        for match in _ISBN_TEXT.finditer(_COMMENT.sub("", ref.content or "")):
+            add("ISBN", normalize_isbn(match.group(1)))
     return keys
+
+
+def _param_text(doc: Document, param: Parameter) -> str:
+    return _COMMENT.sub("", doc.code_text(param.value)).strip()
 
 
 # -- merging copies (duplicate-ref, duplicate-efn) ------------------------------------------------

@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from mwparserfromhell.wikicode import Wikicode
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
-_SPACE_RUN = re.compile(r"\s+")
 _NAME_SPACES = re.compile(r"[\s_]+")
 
 FOOTNOTE_TEMPLATES = frozenset(
@@ -38,7 +37,8 @@ PROTECTED_TAGS = frozenset(
 
 def normalize_content(text: str) -> str:
     """Runs of whitespace collapsed to one space, stripped (RULES.md "Normalized content")."""
-    return _SPACE_RUN.sub(" ", text).strip()
+    # str.split() splits on exactly the characters \s matches (str.isspace), without a regex.
+    return " ".join(text.split())
 
 
 def normalize_template_name(raw: str) -> str:

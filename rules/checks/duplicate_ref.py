@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -65,14 +66,14 @@ class DuplicateRef(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         index = references(ctx)
-        skip = index.redundant_note_spans()
+        covered = _Cover(index.redundant_note_spans())
         buckets: dict[tuple[str, str], list[Ref]] = defaultdict(list)
         for ref in index.of_kind(TAG):
             if not ref.is_definition or ref.list_defined or ref.in_template:
                 continue
             if ref.in_parser_function or ref.is_ibid or not ref.norm:
                 continue
-            if any(s <= ref.start and ref.end <= e for s, e in skip):
+            if covered.contains(ref.start, ref.end):
                 continue
             buckets[(ref.group, ref.norm)].append(ref)
         for group in buckets.values():
@@ -96,3 +97,19 @@ class DuplicateRef(Rule):
 
 def _reuse_form(dup: Ref, name: str) -> str:
     return ref_reuse_form(name, dup.group)
+
+
+class _Cover:
+    """Whether a span lies inside one of a set of spans, by bisection (a page can hold
+    hundreds of duplicate notes and refs)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [s for s, _ in spans]
+        self.reach: list[int] = []  # the furthest end among the spans starting up to here
+        for _, end in spans:
+            self.reach.append(max(end, self.reach[-1]) if self.reach else end)
+
+    def contains(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.starts, start) - 1
+        return i >= 0 and self.reach[i] >= end

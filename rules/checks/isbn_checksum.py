@@ -19,6 +19,9 @@ ISBN_TEMPLATES = frozenset({"isbn", "isbnt"})
 _MAGIC = re.compile(
     r"\bISBN(?:[ \t]|&nbsp;|&#160;)+((?:97[89][ -]?)?(?:[0-9][ -]?){9}[0-9Xx])\b"
 )
+# ``"isbn" in text.lower()`` without lower(): no other character lower-cases to one of these
+# letters (İ becomes "i" + a combining dot, which cannot be followed by "s").
+_ANY_CASE_ISBN = re.compile(r"[iI][sS][bB][nN]")
 _ALLOWED = re.compile(r"^[0-9Xx -]+$")
 _SKIP = ("{{", "[[", "<", "&")
 
@@ -99,12 +102,18 @@ class IsbnChecksum(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         doc = ctx.doc
+        # Where "isbn" occurs in any case: one scan of the page, not one lower() per citation.
+        # (Not text.lower(): for non-ASCII text it allocates 12 bytes per character.)
+        hits = [m.start() for m in _ANY_CASE_ISBN.finditer(doc.text)]
+        if not hits and not any(key in doc.templates_by_key for key in ISBN_TEMPLATES):
+            return  # most pages: no ISBN anywhere (a template key may hide it behind comments)
         for use in doc.templates:
             if use.key in ISBN_TEMPLATES:
                 params = [p for p in use.node.params if not p.showkey]
             elif use.key.startswith("cite ") or use.key == "citation":
-                if "isbn" not in doc.text[use.start : use.end].lower():
-                    continue
+                i = bisect.bisect_left(hits, use.start)
+                if i == len(hits) or hits[i] + 4 > use.end:
+                    continue  # no "isbn" in the citation's text
                 params = [p for n, p in doc.named_params(use.node) if n in ISBN_PARAMS]
             else:
                 continue
@@ -116,11 +125,13 @@ class IsbnChecksum(Rule):
                 if problem:
                     start, end = doc.value_span(param)
                     yield self.finding(f"invalid ISBN {value!r}: {problem}", start, end)
-        if "ISBN" not in doc.text:
+        matches = list(_magic_words(doc.text))
+        if not matches:
             return
+        # The Text index is built only when a magic word is there at all.
         texts = ctx.shared("isbn-checksum.text_spans", _text_spans)
         starts = [t[0] for t in texts]
-        for match in _MAGIC.finditer(doc.text):
+        for match in matches:
             # the word "ISBN" must be running text: in a Text node outside links
             i = bisect.bisect_right(starts, match.start()) - 1
             if i < 0 or match.start() + 4 > texts[i][1]:
@@ -135,6 +146,19 @@ class IsbnChecksum(Rule):
                 yield self.finding(
                     f"invalid ISBN {match.group(1)!r}: {problem}", match.start(), match.end()
                 )
+
+
+def _magic_words(text: str) -> Iterator[re.Match[str]]:
+    """``_MAGIC.finditer(text)``: a match starts at an "ISBN", so only those are tried
+    (``\\b`` still sees the character before), instead of every offset of the page."""
+    at = text.find("ISBN")
+    while at >= 0:
+        match = _MAGIC.match(text, at)
+        if match:
+            yield match
+            at = text.find("ISBN", match.end())  # finditer resumes after a match
+        else:
+            at = text.find("ISBN", at + 1)
 
 
 def _text_spans(doc: Document) -> list[tuple[int, int, Text]]:

@@ -52,9 +52,11 @@ class RepeatedSource(Rule):
         index = references(ctx)
         seen: dict[str, list] = {}
         for ref in index.of_kind(TAG, TAG_FN):
-            if not ref.is_definition or ref.is_ibid:
+            if not ref.is_definition:
                 continue
             keys = source_keys(ctx.doc, ref)
+            if not keys or ref.is_ibid:  # a ref without keys adds and reports nothing
+                continue
             first = None
             for key in keys:
                 for earlier in seen.get(key, ()):
