@@ -110,7 +110,10 @@ def _recent_changes(
              else pywikibot.Timestamp.fromtimestampformat(
                  (datetime.now(UTC) - timedelta(days=settings.recent_changes_days))
                  .strftime("%Y%m%d%H%M%S")))
-    for change in site.recentchanges(start=start, end=now, reverse=True, namespaces=ns,
+    # pywikibot refuses start == end (a run in the same second as the last one): list to the
+    # present then. Changes listed twice are dropped by the journal (revision processed).
+    end = now if start < now else None
+    for change in site.recentchanges(start=start, end=end, reverse=True, namespaces=ns,
                                      changetype="edit|new"):
         yield pywikibot.Page(site, change["title"])
 

@@ -164,3 +164,31 @@ def test_invalid_titles_are_skipped_not_fatal(caplog: pytest.LogCaptureFixture) 
         pages = list(_pages_for_titles(_Site(), ["Good", "Bad[x", "Also good"]))  # type: ignore[arg-type]
     assert [p.title() for p in pages] == ["Good", "Also good"]
     assert "invalid title 'Bad[x'" in caplog.text
+
+
+def test_recent_changes_in_the_same_second_as_the_cursor_list_to_the_present() -> None:
+    """pywikibot refuses start == end: a run in the same second as the last one must still
+    list what changed since the cursor (regression: the run used to fail)."""
+    import pywikibot
+
+    from bot.botconfig import SourceSettings
+    from bot.sources import _recent_changes
+
+    now = pywikibot.Timestamp.fromISOformat("2026-11-27T07:19:29Z")
+    calls: list[dict[str, Any]] = []
+
+    class _Site:
+        def server_time(self) -> Any:
+            return now
+
+        def recentchanges(self, **kwargs: Any) -> list[dict[str, str]]:
+            calls.append(kwargs)
+            return []
+
+    seen: list[str] = []
+    list(_recent_changes(_Site(), SourceSettings(), [0], now.isoformat(), seen.append))  # type: ignore[arg-type]
+    assert calls[0]["start"] == now and calls[0]["end"] is None
+    assert seen == [now.isoformat()]
+    earlier = "2026-11-27T07:00:00Z"
+    list(_recent_changes(_Site(), SourceSettings(), [0], earlier, None))  # type: ignore[arg-type]
+    assert calls[1]["end"] == now
