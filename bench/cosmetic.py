@@ -33,9 +33,13 @@ def _no_network(*args: Any, **kwargs: Any) -> Any:
 
 def offline_site() -> Any:
     """``pywikibot.Site('en', 'wikipedia')`` with siteinfo from the snapshot and no network."""
-    # Our own empty config dir: the bench must not depend on (or touch) anyone's user-config.py.
-    os.environ.setdefault("PYWIKIBOT_DIR", tempfile.mkdtemp(prefix="wikilint-bench-pwb-"))
-    os.environ.setdefault("PYWIKIBOT_NO_USER_CONFIG", "1")
+    # Our own config dir: the bench must not depend on (or touch) anyone's user-config.py, and
+    # pywikibot writes its throttle file there (with PYWIKIBOT_NO_USER_CONFIG it would use the
+    # working directory instead).
+    if "PYWIKIBOT_DIR" not in os.environ:
+        config_dir = Path(tempfile.mkdtemp(prefix="wikilint-bench-pwb-"))
+        (config_dir / "user-config.py").write_text("family = 'wikipedia'\nmylang = 'en'\n")
+        os.environ["PYWIKIBOT_DIR"] = str(config_dir)
     import pywikibot
     from pywikibot.comms import http
     from pywikibot.site import APISite
