@@ -3,7 +3,7 @@
     python -m bench.generate_dump OUT.xml[.bz2|.gz] --pages 3000 [--seed 1] [--corpus DIR]
 
 Each page is a contiguous run of blocks (paragraphs, lists, tables, reference lists…) cut from a
-corpus article (/work/shared/corpus/*.wiki), so pages are real wikitext of varied sizes. One page
+corpus article (tests/corpus/*.wiki), so pages are real wikitext of varied sizes. One page
 in ten has an older revision before the latest (as in a full-history dump) and one in twenty is
 in the project namespace (4), which a default scan skips. Deterministic for a given seed.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape
 
-DEFAULT_CORPUS = Path("/work/shared/corpus")
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
 EXPORT_NS = "http://www.mediawiki.org/xml/export-0.11/"
 
 

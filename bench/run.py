@@ -36,10 +36,7 @@ import rules
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("results.md")
-SAMPLE_CANDIDATES = (
-    ROOT / "examples" / "leon-trotsky-section.wiki",
-    Path("/work/shared/seed/leon-trotsky-section.wiki"),
-)
+SAMPLE_CANDIDATES = (ROOT / "examples" / "leon-trotsky-section.wiki",)
 REPEAT_PAGE = 10
 # What the `wikilint` console script runs (pyproject: wikilint = "bot.cli:main").
 # Peak RSS of a child, as the child itself sees it at exit (VmHWM). Not ru_maxrss from wait4:
