@@ -348,6 +348,10 @@ _state_option = click.option(
 _site_option = click.option(
     "--site", default=None,
     help="family:code, family, or an api.php URL (default: user-config.py).")
+_config_option = click.option(
+    "--config", "config_path", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+    help="Config file (wikilint.toml or pyproject.toml) for rule selection and options; "
+         "default: found upward from the current folder.")
 _color_option = click.option("--color/--no-color", default=None,
                              help="Colour the diff (default: when writing to a terminal).")
 
@@ -362,10 +366,7 @@ def _color(color: bool | None) -> bool:
 @click.option("--section", default=None, help="Section title or number (whole page is context).")
 @_site_option
 @_state_option
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-              metavar="FILE",
-              help="Config file (wikilint.toml or pyproject.toml) for rule selection and "
-                   "options; default: found upward from the current folder.")
+@_config_option
 @click.option("--select", multiple=True, help="Only these rules (comma-separated, repeatable).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also propose unsafe fixes (reviewed later).")
 @click.option("--contact", envvar="WIKILINT_CONTACT", metavar="EMAIL|URL",
@@ -406,10 +407,7 @@ def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, si
 @_state_option
 @click.option("--accept-all", is_flag=True, help="Accept every pending proposal (no prompts).")
 @click.option("--reject", "reject_all", is_flag=True, help="Reject every pending proposal.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-              metavar="FILE",
-              help="Config file (wikilint.toml or pyproject.toml) for rule selection and "
-                   "options; default: found upward from the current folder.")
+@_config_option
 @_color_option
 def review_cmd(ids: tuple[int, ...], state: str | None, accept_all: bool, reject_all: bool,
                config_path: str | None, color: bool | None) -> None:
@@ -433,10 +431,7 @@ def review_cmd(ids: tuple[int, ...], state: str | None, accept_all: bool, reject
 @click.option("--all", "all_", is_flag=True, help="Submit every accepted proposal.")
 @_site_option
 @_state_option
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-              metavar="FILE",
-              help="Config file (wikilint.toml or pyproject.toml) for rule selection and "
-                   "options; default: found upward from the current folder.")
+@_config_option
 @click.option("--minor/--no-minor", default=True, help="Mark the edits minor (default).")
 @_color_option
 def submit_cmd(ids: tuple[int, ...], all_: bool, site: str | None, state: str | None,
