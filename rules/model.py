@@ -106,11 +106,6 @@ class Finding:
     severity: Severity
     fix: Fix | None = field(default=None, compare=False)
 
-    @property
-    def key(self) -> str:
-        """A stable identifier within one text: used to accept or reject single findings."""
-        return f"{self.rule}@{self.start}-{self.end}"
-
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     """Apply non-overlapping edits to ``text`` (their order does not matter)."""
