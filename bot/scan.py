@@ -32,6 +32,7 @@ from typing import IO, Any, TextIO
 import click
 
 from bot.configfile import discover_config, load_config
+from bot.sources import batched
 from rules.config import Config, ConfigError
 from rules.engine import PARSE_ERROR, PARSE_ERROR_CODE, lint
 from rules.registry import all_rules
@@ -288,17 +289,6 @@ def _lint_chunk_in_worker(pages: list[Page]) -> list[dict[str, Any]]:
 # -- engines ------------------------------------------------------------------------------------
 
 
-def _chunks(pages: Iterable[Page], size: int) -> Iterator[list[Page]]:
-    chunk: list[Page] = []
-    for page in pages:
-        chunk.append(page)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 Pair = tuple[Page, dict[str, Any]]
 
 
@@ -326,7 +316,7 @@ def run_local(pages: Iterable[Page], config: Config, jobs: int, chunk: int) -> I
 
     pool = new_pool()
     pending: deque[tuple[list[Page], cf.Future[list[dict[str, Any]]]]] = deque()
-    source = _chunks(pages, chunk)
+    source = batched(pages, chunk)
     error: DumpError | None = None
     try:
         while True:
@@ -411,7 +401,7 @@ def run_dask(
         window = 2 * max(workers, jobs)
         [remote_config] = client.scatter([config], broadcast=True)
         pending: deque[tuple[list[Page], Any]] = deque()
-        source = _chunks(pages, chunk)
+        source = batched(pages, chunk)
         error: DumpError | None = None
         while True:
             if error is None:
