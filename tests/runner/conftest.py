@@ -250,5 +250,4 @@ def human(api: str) -> mwapi.ApiClient:
 
 @pytest.fixture(scope="module")
 def bot_client(api: str) -> mwapi.ApiClient:
-    creds = mwapi.load_credentials()["bot"]
-    return mwapi.ApiClient(creds["login"], creds["botpassword"])
+    return mwapi.ApiClient.for_account("bot")

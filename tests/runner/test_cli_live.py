@@ -27,8 +27,7 @@ def setup(tmp_path: Path, api: str, human: mwapi.ApiClient, n: int,
           **overrides: dict) -> tuple[Path, list[str], dict[str, str]]:
     shutoff = title("Shutoff")
     human.edit(shutoff, "run")
-    creds = mwapi.load_credentials()["bot"]
-    mwapi.ApiClient(creds["login"], creds["botpassword"]).post(action="clearhasmsg")
+    mwapi.ApiClient.for_account("bot").post(action="clearhasmsg")
     pages = [title("cli") for _ in range(n)]
     for p in pages:
         human.edit(p, PAGE)

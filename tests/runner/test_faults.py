@@ -33,8 +33,7 @@ def setup(tmp_path: Path, proxy: FaultProxy, human: mwapi.ApiClient) -> Any:
     proxy.log.clear()
     shutoff = title("Shutoff")
     human.edit(shutoff, "run")
-    creds = mwapi.load_credentials()["bot"]
-    mwapi.ApiClient(creds["login"], creds["botpassword"]).post(action="clearhasmsg")
+    mwapi.ApiClient.for_account("bot").post(action="clearhasmsg")
 
     def make(pages: list[str], **overrides: dict[str, Any]) -> tuple[Path, list[str]]:
         titles = [title(p) for p in pages]

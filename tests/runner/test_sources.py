@@ -66,8 +66,7 @@ def test_batched() -> None:
 def shutoff(human: mwapi.ApiClient) -> str:
     page = title("Shutoff")
     human.edit(page, "run")
-    creds = mwapi.load_credentials()["bot"]
-    mwapi.ApiClient(creds["login"], creds["botpassword"]).post(action="clearhasmsg")
+    mwapi.ApiClient.for_account("bot").post(action="clearhasmsg")
     return page
 
 

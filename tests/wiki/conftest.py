@@ -106,8 +106,7 @@ def sysop(live_wiki: str) -> mwapi.ApiClient:
 @pytest.fixture(scope="session")
 def same_account(live_wiki: str) -> mwapi.ApiClient:
     """Another session of the bot's own account (an intervening same-account edit)."""
-    creds = mwapi.load_credentials()["bot"]
-    return mwapi.ApiClient(creds["login"], creds["botpassword"])
+    return mwapi.ApiClient.for_account("bot")
 
 
 def fresh_site() -> Any:
