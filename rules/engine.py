@@ -88,7 +88,7 @@ def run_rules(
         for finding in rule.check(ctx):
             if not 0 <= finding.start <= finding.end <= len(doc.text):
                 raise AssertionError(f"{rule.name} reported out of bounds: {finding}")
-            if not ctx.in_region(finding.start, max(finding.start, finding.end)):
+            if not ctx.in_region(finding.start, finding.end):
                 continue
             if doc.in_protected(finding.start):
                 continue  # RULES.md: no rule reports inside protected regions
