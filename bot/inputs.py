@@ -25,9 +25,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO
 
-import mwparserfromhell
 from mwparserfromhell.nodes import Heading, Text
+from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
+
+from rules import builder
 
 STDIN_ARG = "-"
 STDIN_LABEL = "<stdin>"
@@ -373,8 +375,8 @@ def _top_level_text_ranges(text: str) -> _Ranges | None:
     parses as one long "heading" from the first "==" to the last)."""
     source = text.replace("\0", "\ufffd")  # the tokenizer stops at NUL; same length
     try:
-        code = mwparserfromhell.parse(source, skip_style_tags=False)
-    except RecursionError:
+        code = builder.parse(source)
+    except (RecursionError, ParserError):
         return None
     ranges: list[tuple[int, int]] = []
     _collect_text(code, 0, ranges)

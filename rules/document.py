@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import mwparserfromhell
 from mwparserfromhell.nodes import (
     Argument,
     Comment,
@@ -28,8 +27,10 @@ from mwparserfromhell.nodes import (
     Wikilink,
 )
 from mwparserfromhell.nodes.extras import Attribute, Parameter
+from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 
+from rules import builder
 from rules.wikitext import PROTECTED_TAGS, tag_name, template_key
 
 # The C tokenizer stops at NUL; a same-length stand-in keeps every offset valid.
@@ -126,12 +127,14 @@ class Document:
         ``verify`` also compares the parse's string form to the text (do it before a save)."""
         source = text.replace("\0", _NUL_STANDIN) if "\0" in text else text
         try:
-            code = mwparserfromhell.parse(source, skip_style_tags=False)
+            code = builder.parse(source)
             doc = cls(text, code)
             if verify and str(code) != source:
                 raise ParseError("the parse does not round-trip")
         except RecursionError as exc:
             raise ParseError("nesting too deep to parse") from exc
+        except ParserError as exc:
+            raise ParseError(f"the parser failed: {exc}") from exc
         return doc
 
     # The span walk is the hottest loop of a lint pass (one step per node of the page), hence

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import mwparserfromhell
 import pytest
+from mwparserfromhell.parser import ParserError
 
 import rules
+from rules import builder
 from rules.model import Applicability, Edit, Fix, apply_edits
 from tests.rules.conftest import RuleFactory, replace_all
 
@@ -135,11 +136,15 @@ def test_unknown_section() -> None:
         rules.lint("== A ==\n", section="B")
 
 
-def test_parse_error_is_one_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "error",
+    [RecursionError("maximum recursion depth exceeded"), ParserError("missed a close token")],
+)
+def test_parse_error_is_one_finding(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
     def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise RecursionError("maximum recursion depth exceeded")
+        raise error
 
-    monkeypatch.setattr(mwparserfromhell, "parse", explode)
+    monkeypatch.setattr(builder, "parse", explode)
     result = rules.lint("{{a}}")
     assert [f.rule for f in result.findings] == ["parse-error"]
     assert result.parse_error is not None and result.doc is None
@@ -164,3 +169,29 @@ def test_edits_and_fixes_model() -> None:
     assert Edit(1, 1, "a").overlaps(Edit(1, 1, "b"))
     assert not Edit(0, 1, "a").overlaps(Edit(1, 2, "b"))
     assert Applicability.SAFE > Applicability.UNSAFE > Applicability.DISPLAY_ONLY
+
+
+def test_the_garbage_collector_is_held_during_a_lint_and_restored_after() -> None:
+    import gc
+
+    from rules.engine import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    rules.lint("{{a}} <ref>x</ref>")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller that holds it keeps holding it
+    finally:
+        gc.enable()
+    try:
+        with collector_paused():
+            raise ValueError
+    except ValueError:
+        pass
+    assert gc.isenabled()
