@@ -6,7 +6,6 @@ up from the linted file; validation stays in the pure :class:`rules.Config`.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,8 @@ from rules.config import Config, ConfigError
 
 def read_toml(path: str | Path) -> dict[str, Any]:
     """A TOML file's tables; unreadable or invalid files raise a one-line ConfigError."""
+    import tomllib  # imported when a config file exists: most lints have none
+
     path = Path(path)
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -48,11 +49,18 @@ def find_config_file(start: str | Path) -> Path | None:
         if candidate.is_file():
             return candidate
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-                continue
-            if "wikilint" in data.get("tool", {}):
-                return candidate
+        if candidate.is_file() and _has_wikilint_table(candidate):
+            return candidate
     return None
+
+
+def _has_wikilint_table(pyproject: Path) -> bool:
+    """Whether a ``pyproject.toml`` has ``[tool.wikilint]`` (unreadable or invalid: no)."""
+    import tomllib
+
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+        # A file that never says "wikilint" has no such table: no need to parse it.
+        return "wikilint" in text and "wikilint" in tomllib.loads(text).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False

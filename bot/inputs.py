@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import bisect
 import enum
-import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from mwparserfromhell.nodes import Heading, Text
 from mwparserfromhell.parser import ParserError
@@ -47,8 +44,7 @@ class InputKind(enum.StrEnum):
     EDIT_FORM_CAPTURE = "edit-form-capture"
 
 
-@dataclass(frozen=True)
-class Restoration:
+class Restoration(NamedTuple):
     """Line breaks put back into a flattened text (what changed, for the stderr note)."""
 
     headings: int
@@ -61,8 +57,7 @@ class Restoration:
         return f"restored line breaks around {' and '.join(parts)} (the text had lost its newlines)"
 
 
-@dataclass(frozen=True)
-class SourceText:
+class SourceText(NamedTuple):
     label: str  # the path as given, or "<stdin>": what messages show
     path: Path | None  # None for stdin
     text: str  # the wikitext to lint, after extraction and restoration
@@ -72,7 +67,7 @@ class SourceText:
     restoration: Restoration | None = None
     had_bom: bool = False
     crlf: bool = False  # the file used CRLF line ends (written back that way)
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     @property
     def writable(self) -> bool:
@@ -118,6 +113,8 @@ def parse_source(data: bytes, label: str, path: Path | None, restore: bool = Tru
 
     kind, section, title = InputKind.WIKITEXT, None, None
     if _looks_like_html(text, path):
+        from bot.editpage import extract_html_edit_page  # html.parser: only for .html input
+
         kind = InputKind.HTML_EDIT_PAGE
         text, section, title = extract_html_edit_page(text, label)
     elif looks_like_edit_form(text):
@@ -163,62 +160,6 @@ def _looks_like_html(text: str, path: Path | None) -> bool:
         return True
     head = text.lstrip()[:200].lower()
     return head.startswith(("<!doctype html", "<html"))
-
-
-class _EditPageParser(HTMLParser):
-    """Collects the ``wpTextbox1`` textarea, the ``wpSection`` value and the ``<title>``."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.textbox: list[str] | None = None  # None until the textarea is seen
-        self.section: str | None = None
-        self.title_parts: list[str] = []
-        self._in_textbox = False
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        if tag == "textarea" and "wpTextbox1" in (values.get("name"), values.get("id")):
-            self.textbox = []
-            self._in_textbox = True
-            # A textarea holds raw text (RCDATA): a "<ref>" inside it is not a tag.
-            self.set_cdata_mode(tag)
-        elif tag == "input" and values.get("name") == "wpSection":
-            self.section = values.get("value", "")
-        elif tag == "title":
-            self._in_title = True
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea":
-            self._in_textbox = False
-        elif tag == "title":
-            self._in_title = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_textbox and self.textbox is not None:
-            self.textbox.append(data)
-        elif self._in_title:
-            self.title_parts.append(data)
-
-
-_EDIT_TITLE = re.compile(r"^\s*Editing\s+(?P<title>.+?)(?:\s+\((?:new )?section\))?\s+[-–—|]\s+.*$")
-
-
-def extract_html_edit_page(text: str, label: str) -> tuple[str, str | None, str | None]:
-    """(wikitext, wpSection value or None, page title or None) of a saved edit page."""
-    parser = _EditPageParser()
-    parser.feed(text)
-    parser.close()
-    if parser.textbox is None:
-        raise InputError(f"{label}: no wpTextbox1 edit box found (is this a saved edit page?)")
-    # In cdata mode the parser hands over the raw characters: unescape them once, here.
-    wikitext = html.unescape("".join(parser.textbox))
-    if wikitext.startswith("\n"):
-        wikitext = wikitext[1:]  # HTML drops one newline right after <textarea>
-    if not wikitext.strip():
-        raise InputError(f"{label}: the edit box (wpTextbox1) is empty")
-    match = _EDIT_TITLE.match(" ".join("".join(parser.title_parts).split()))
-    return wikitext, parser.section or None, match.group("title") if match else None
 
 
 # -- text captures of an edit form ----------------------------------------------------------

@@ -7,12 +7,10 @@ characters, 1-based; ``end_line``/``end_column`` locate the exclusive end offset
 from __future__ import annotations
 
 import bisect
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -40,8 +38,7 @@ class LineIndex:
         return line + 1, offset - self._starts[line] + 1
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
     """A finding with everything output needs: where it is and what the rule is."""
 
     path: str
@@ -211,6 +208,8 @@ def to_json_object(loc: Located) -> dict[str, Any]:
 
 
 def format_json(located: Iterable[Located]) -> str:
+    import json  # only for --format json: the default text path skips the import
+
     return json.dumps([to_json_object(loc) for loc in located], ensure_ascii=False, indent=2)
 
 

@@ -13,7 +13,6 @@ of ``pyproject.toml`` and hands the tables to :meth:`Config.from_mapping`::
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,8 @@ class ConfigError(ValueError):
 
 def closest(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the nearest valid spelling, or an empty string."""
+    import difflib  # only when a name is wrong: keeps it off every lint's start-up
+
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mwparserfromhell.nodes import (
     Heading,
@@ -73,8 +74,7 @@ _SHORTEST_DATE = len("1 May 2020")
 _MARKUP = re.compile(r"[{}<>\[\]|]")
 
 
-@dataclass(frozen=True, slots=True)
-class DateParam:
+class DateParam(NamedTuple):
     use: TemplateUse
     name: str  # as written, stripped
     kind: str  # publication / access / archive

@@ -19,7 +19,9 @@ import enum
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
+
+from rules.lazyregex import LazyPattern
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -62,8 +64,7 @@ class Kind(enum.StrEnum):
     LITERAL = "literal"  # ((…)): accepted as written
 
 
-@dataclass(frozen=True, slots=True)
-class Date:
+class Date(NamedTuple):
     year: int
     month: int
     day: int
@@ -73,8 +74,7 @@ class Date:
         return is_valid_day(self.year, self.month, self.day)
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedDate:
+class ParsedDate(NamedTuple):
     kind: Kind
     style: str | None = None  # for FULL/RANGE: dmy, mdy, iso, ymd, numeric, …
     short: bool = False  # month written abbreviated
@@ -185,35 +185,37 @@ _FULL_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"^(?:the{_SP})?{_DAY}(?P<o>st|nd|rd|th){_SP}of{_SP}{_MON}(?P<c>,?){_SP}{_YEAR}$", re.I)),
     ("ymd", re.compile(rf"^(?P<y>\d{{4}})(?P<sfx>){_SP}{_MON}{_SP}{_DAY}$", re.I)),
 ]
-_NUMERIC = re.compile(r"^(\d{1,4})([/.])(\d{1,2})\2(\d{2,4})$")
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# The rarer forms: compiled when a value gets that far (rules.lazyregex).
+_NUMERIC = LazyPattern(r"^(\d{1,4})([/.])(\d{1,2})\2(\d{2,4})$")
+_ISO_MONTH = LazyPattern(r"^(\d{4})-(\d{2})$")
+_COMPACT = LazyPattern(r"^(\d{4})(\d{2})(\d{2})$")
 _YEAR_ONLY = re.compile(r"^(\d{3,4})([a-z]?)$")
-_MONTH_YEAR = re.compile(rf"^(?P<m>{_MONTH_RE}\.?),?{_SP}(?P<y>\d{{3,4}})[a-z]?$", re.I)
-_WORDS_YEAR = re.compile(r"^(?P<w>[A-Za-z]+(?: [A-Za-z]+)?),?[ \t]+(?P<y>\d{3,4})[a-z]?$")
+_MONTH_YEAR = LazyPattern(rf"^(?P<m>{_MONTH_RE}\.?),?{_SP}(?P<y>\d{{3,4}})[a-z]?$", re.I)
+_WORDS_YEAR = LazyPattern(r"^(?P<w>[A-Za-z]+(?: [A-Za-z]+)?),?[ \t]+(?P<y>\d{3,4})[a-z]?$")
 _CIRCA = re.compile(r"^(?:c\.|ca\.|circa|c)[ \t]*\d{3,4}[a-z]?(?:s)?$", re.I)
 _NO_DATE = re.compile(r"^n\.?[ ]?d\.?$", re.I)
-_YEAR_RANGE = re.compile(rf"^(\d{{3,4}}){_DASH}(\d{{2,4}})[a-z]?$")
-_WORD_RANGE = re.compile(
+_YEAR_RANGE = LazyPattern(rf"^(\d{{3,4}}){_DASH}(\d{{2,4}})[a-z]?$")
+_WORD_RANGE = LazyPattern(
     rf"^(?P<a>[A-Za-z]+\.?)(?:{_DASH}|/)(?P<b>[A-Za-z]+\.?),?{_SP}(?P<y>\d{{3,4}})[a-z]?$")
-_WORD_YEAR_RANGE = re.compile(
+_WORD_YEAR_RANGE = LazyPattern(
     rf"^(?P<a>[A-Za-z]+\.?){_SP}(?P<y1>\d{{3,4}}){_SDASH}(?P<b>[A-Za-z]+\.?){_SP}(?P<y2>\d{{3,4}})[a-z]?$")
-_SEASON_YEARS = re.compile(rf"^(?P<w>[A-Za-z]+){_SP}(?P<y1>\d{{4}}){_DASH}(?P<y2>\d{{2,4}})[a-z]?$")
+_SEASON_YEARS = LazyPattern(
+    rf"^(?P<w>[A-Za-z]+){_SP}(?P<y1>\d{{4}}){_DASH}(?P<y2>\d{{2,4}})[a-z]?$")
 # Ranges with days.
-_R_DMY_DAYS = re.compile(
+_R_DMY_DAYS = LazyPattern(
     rf"^(?P<d1>\d{{1,2}}){_DASH}(?P<d2>\d{{1,2}}){_SP}{_MON}{_SP}{_YEAR}$", re.I)
-_R_MDY_DAYS = re.compile(
+_R_MDY_DAYS = LazyPattern(
     rf"^{_MON}{_SP}(?P<d1>\d{{1,2}}){_DASH}(?P<d2>\d{{1,2}}),?{_SP}{_YEAR}$", re.I)
-_R_DMY_MONTHS = re.compile(
+_R_DMY_MONTHS = LazyPattern(
     rf"^(?P<d1>\d{{1,2}}){_SP}(?P<m1>{_MONTH_RE}\.?){_SDASH}(?P<d2>\d{{1,2}}){_SP}"
     rf"(?P<m2>{_MONTH_RE}\.?){_SP}{_YEAR}$", re.I)
-_R_MDY_MONTHS = re.compile(
+_R_MDY_MONTHS = LazyPattern(
     rf"^(?P<m1>{_MONTH_RE}\.?){_SP}(?P<d1>\d{{1,2}}){_SDASH}(?P<m2>{_MONTH_RE}\.?){_SP}"
     rf"(?P<d2>\d{{1,2}}),?{_SP}{_YEAR}$", re.I)
-_R_DMY_YEARS = re.compile(
+_R_DMY_YEARS = LazyPattern(
     rf"^(?P<d1>\d{{1,2}}){_SP}(?P<m1>{_MONTH_RE}\.?){_SP}(?P<y1>\d{{3,4}}){_SDASH}(?P<d2>\d{{1,2}})"
     rf"{_SP}(?P<m2>{_MONTH_RE}\.?){_SP}{_YEAR}$", re.I)
-_R_MDY_YEARS = re.compile(
+_R_MDY_YEARS = LazyPattern(
     rf"^(?P<m1>{_MONTH_RE}\.?){_SP}(?P<d1>\d{{1,2}}),?{_SP}(?P<y1>\d{{3,4}}){_SDASH}"
     rf"(?P<m2>{_MONTH_RE}\.?){_SP}(?P<d2>\d{{1,2}}),?{_SP}{_YEAR}$", re.I)
 _RANGE_PATTERNS = (
@@ -221,7 +223,7 @@ _RANGE_PATTERNS = (
     ("dmy", "months", _R_DMY_MONTHS), ("mdy", "months", _R_MDY_MONTHS),
     ("dmy", "years", _R_DMY_YEARS), ("mdy", "years", _R_MDY_YEARS),
 )
-_SPACES = re.compile(r"[ \t]+")
+_SPACES = LazyPattern(r"[ \t]+")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -396,8 +398,7 @@ _BEFORE_RANGE = re.compile(
 _AFTER_RANGE = re.compile(r"^[ \t]*(?:–|—|&ndash;|&mdash;|-[ \t]*\d|and\s+\d|to\s+\d)")
 
 
-@dataclass(frozen=True, slots=True)
-class ProseDate:
+class ProseDate(NamedTuple):
     start: int
     end: int
     text: str

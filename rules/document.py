@@ -12,8 +12,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mwparserfromhell.nodes import (
     Argument,
@@ -50,8 +49,7 @@ class SectionNotFound(LookupError):
         super().__init__(f"no section {wanted!r} (sections: {names})")
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     """A heading and everything up to the next heading of the same or a higher level."""
 
     number: int  # MediaWiki's section number: 1 is the first heading (0 is the lead)
@@ -63,8 +61,7 @@ class Section:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class RefTag:
+class RefTag(NamedTuple):
     """A ``<ref>`` tag, with what rules need to group and compare references."""
 
     node: Tag
@@ -83,8 +80,7 @@ class RefTag:
         return self.content is None or not self.content.strip()
 
 
-@dataclass(frozen=True, slots=True)
-class TemplateUse:
+class TemplateUse(NamedTuple):
     node: Template
     key: str  # lower-cased normalized name, see rules.wikitext.template_key
     start: int

@@ -11,6 +11,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from rules.config import Config
 from rules.context import Context, Environment
@@ -35,8 +36,7 @@ class LintResult:
         return next((f for f in self.findings if f.rule == PARSE_ERROR), None)
 
 
-@dataclass(frozen=True)
-class AppliedFix:
+class AppliedFix(NamedTuple):
     pass_number: int
     finding: Finding
 

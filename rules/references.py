@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mwparserfromhell.nodes import ExternalLink, Node, Tag, Template
 from mwparserfromhell.nodes.extras import Attribute, Parameter
@@ -108,8 +109,7 @@ def is_tag_fn(key: str) -> bool:
     return bool(_TAG_FN.fullmatch(key))
 
 
-@dataclass(frozen=True, slots=True)
-class NameSpan:
+class NameSpan(NamedTuple):
     """Where a name is written: ``[start, end)`` of its value, and whether it is quoted."""
 
     start: int

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mwparserfromhell.nodes import Comment
 
@@ -13,8 +13,7 @@ _DIRECTIVE = re.compile(r"^\s*wikilint-(disable|enable)\b(.*?)\s*$", re.S)
 ALL = "*"
 
 
-@dataclass(frozen=True, slots=True)
-class Suppressions:
+class Suppressions(NamedTuple):
     """Disabled regions per rule name (``*`` = every rule)."""
 
     regions: dict[str, list[tuple[int, int]]]

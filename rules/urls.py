@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote
 
 __all__ = [
@@ -177,8 +177,7 @@ def wayback_key(url: str) -> str:
 
 
 
-@dataclass(frozen=True, slots=True)
-class WaybackURL:
+class WaybackURL(NamedTuple):
     """A ``web.archive.org`` URL, split up. Offsets are indices into the URL string.
 
     ``kind`` is ``"web"`` (``/web/TIMESTAMP/ORIGINAL``), ``"save"`` (``/save/ORIGINAL``) or

@@ -5,13 +5,10 @@ Each check runs in a fresh interpreter, since this test process may have importe
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("pywikibot", "requests", "urllib3", "dask", "distributed")
@@ -43,15 +40,17 @@ DUMP_XML = """<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/">
 </page></mediawiki>"""
 
 
-def heavy_modules_after(code: str, tmp_path: Path) -> list[str]:
+def heavy_modules_after(code: str, tmp_path: Path, watched: tuple[str, ...] = HEAVY) -> list[str]:
     page = tmp_path / "page.wiki"
     page.write_text(SAMPLE, encoding="utf-8")
     dump = tmp_path / "dump.xml"
     dump.write_text(DUMP_XML.format(text=SAMPLE.replace("<", "&lt;")), encoding="utf-8")
     script = (
         f"PATH = {str(page)!r}\nDUMP = {str(dump)!r}\n{code}\n"
-        "import json, sys\n"
-        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))\n"
+        "import sys\n"
+        "loaded = {m.split('.')[0] for m in sys.modules} | set(sys.modules)\n"
+        "import json\n"
+        f"print(json.dumps(sorted(loaded & set({watched!r}))))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, timeout=120, check=False)
@@ -67,6 +66,13 @@ def test_scan_imports_no_network_stack(tmp_path: Path) -> None:
     assert heavy_modules_after(SCAN, tmp_path) == []
 
 
-@pytest.mark.skipif(importlib.util.find_spec("bot.cli") is None, reason="bot/cli.py not there yet")
 def test_wikilint_lint_command_imports_no_network_stack(tmp_path: Path) -> None:
     assert heavy_modules_after(LINT_CLI, tmp_path) == []
+
+
+# Start-up time of `wikilint lint FILE` (bench/): what only other inputs or formats need waits.
+ONLY_WHEN_NEEDED = ("html.parser", "json", "difflib", "tomllib")
+
+
+def test_linting_a_plain_wikitext_file_skips_what_only_other_inputs_need(tmp_path: Path) -> None:
+    assert heavy_modules_after(LINT_CLI, tmp_path, ONLY_WHEN_NEEDED) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mwparserfromhell.nodes import Template
 from mwparserfromhell.nodes.extras import Parameter
@@ -34,8 +34,7 @@ MAX_SPAN = 1000
 MIN_START = 10
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
+class _Item(NamedTuple):
     kind: str  # "single", "range" (already right), "fixable" (dash to fix), "unsure"
     numeric: bool = False
     sep_start: int = 0  # offsets of the separator inside the value, for "fixable"
