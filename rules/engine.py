@@ -7,12 +7,11 @@ lint → apply non-overlapping fixes → re-parse until nothing applies, a text 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from rules.builder import collector_paused
 from rules.config import Config
 from rules.context import Context, Environment
 from rules.document import Document, ParseError, Section
@@ -79,25 +78,6 @@ def lint(
         target = doc.find_section(section) if section is not None else None
         region = (target.start, target.end) if target else None
         return LintResult(text, run_rules(doc, config, env, region), doc, target)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold CPython's cyclic garbage collector for the duration of one lint.
-
-    A page's tree is one object per node and node list (about 200,000 for a 700 KiB page),
-    all alive until the lint ends. While they are being allocated the collector rescans them
-    again and again: a third of the lint time on such a page. A lint makes little cyclic
-    garbage, and the collector resumes (and catches up) as soon as it returns.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def run_rules(

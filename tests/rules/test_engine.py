@@ -174,7 +174,7 @@ def test_edits_and_fixes_model() -> None:
 def test_the_garbage_collector_is_held_during_a_lint_and_restored_after() -> None:
     import gc
 
-    from rules.engine import collector_paused
+    from rules.builder import collector_paused
 
     assert gc.isenabled()
     with collector_paused():
