@@ -419,7 +419,7 @@ def main(argv: list[str] | None = None) -> None:
         if not args.no_scan:
             print("dump scans …", file=sys.stderr)
             sizes = (300, 1200) if args.quick else (1000, 2000, 4000)
-            bench_scan(report, tmp, sizes, 600 if args.quick else 2000, 1 if args.quick else 2)
+            bench_scan(report, tmp, sizes, 600 if args.quick else 2000, 1 if args.quick else 3)
     table = render(report)
     print(table)
     if not args.no_write:

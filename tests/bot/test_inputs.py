@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mwparserfromhell.parser import ParserError
 
 import rules
 from bot.inputs import (
@@ -19,6 +20,7 @@ from bot.inputs import (
     read_input,
     restore_line_breaks,
 )
+from rules import builder
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SECTION_FILE = EXAMPLES / "leon-trotsky-section.wiki"
@@ -200,6 +202,18 @@ def test_equals_inside_templates_math_and_comments_stay() -> None:
 
 def test_unbalanced_equals_are_not_headings() -> None:
     text = "Some prose that has == unbalanced === markers in it, and more words here to be long."
+    assert restore_line_breaks(text) == (text, None)
+
+
+@pytest.mark.parametrize("error", [RecursionError("deep"), ParserError("missed a close token")])
+def test_text_the_parser_gives_up_on_is_left_as_it_is(
+    monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(builder, "parse", explode)
+    text = "Prose long enough to have had line breaks. == A heading == and then more prose here."
     assert restore_line_breaks(text) == (text, None)
 
 

@@ -104,3 +104,11 @@ def test_a_token_list_missing_its_close_token_is_a_parser_error() -> None:
         builder.build([tokens.TemplateOpen(), tokens.Text(text="a")])
     with pytest.raises(ParserError):
         builder.build([tokens.TemplateClose()])
+
+
+def test_an_unverified_mwparserfromhell_gets_its_own_builder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(builder, "FIELDS_VERIFIED", False)
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert_same_tree(builder.parse(text), mwparserfromhell.parse(text))
