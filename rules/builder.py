@@ -158,45 +158,39 @@ class _FastBuilder:
         template._params = params
         return template
 
+    def _split(
+        self, stops: tuple[type, ...], separator: type
+    ) -> tuple[Wikicode, Wikicode | None, Any]:
+        """``(before, after, separator token)`` around the last separator up to a stop token
+        (as mwparserfromhell's Builder splits them), or ``(everything, None, None)``."""
+        head = last = None
+        nodes, token = self.children(stops)
+        while type(token) is separator:
+            head, last = _code(nodes), token
+            nodes, token = self.children(stops)
+        if head is None:
+            return _code(nodes), None, None
+        return head, _code(nodes), last
+
     def _argument(self, _: Any) -> Argument:
-        name = None
-        nodes, token = self.children(_ARGUMENT_STOPS)
-        while type(token) is tokens.ArgumentSeparator:
-            name = _code(nodes)
-            nodes, token = self.children(_ARGUMENT_STOPS)
         argument = _new(Argument)
-        if name is None:
-            argument._name, argument._default = _code(nodes), None
-        else:
-            argument._name, argument._default = name, _code(nodes)
+        argument._name, argument._default, _ = self._split(
+            _ARGUMENT_STOPS, tokens.ArgumentSeparator
+        )
         return argument
 
     def _wikilink(self, _: Any) -> Wikilink:
-        title = None
-        nodes, token = self.children(_WIKILINK_STOPS)
-        while type(token) is tokens.WikilinkSeparator:
-            title = _code(nodes)
-            nodes, token = self.children(_WIKILINK_STOPS)
         link = _new(Wikilink)
-        if title is None:
-            link._title, link._text = _code(nodes), None
-        else:
-            link._title, link._text = title, _code(nodes)
+        link._title, link._text, _ = self._split(_WIKILINK_STOPS, tokens.WikilinkSeparator)
         return link
 
     def _external_link(self, opening: Any) -> ExternalLink:
-        url = suppress_space = None
-        nodes, token = self.children(_EXTERNAL_LINK_STOPS)
-        while type(token) is tokens.ExternalLinkSeparator:
-            url = _code(nodes)
-            suppress_space = token.get("suppress_space")
-            nodes, token = self.children(_EXTERNAL_LINK_STOPS)
         link = _new(ExternalLink)
-        if url is None:
-            link._url, link._title = _code(nodes), None
-        else:
-            link._url, link._title = url, _code(nodes)
+        link._url, link._title, separator = self._split(
+            _EXTERNAL_LINK_STOPS, tokens.ExternalLinkSeparator
+        )
         link._brackets = bool(opening.get("brackets"))
+        suppress_space = separator.get("suppress_space") if separator is not None else None
         link.suppress_space = suppress_space is True  # a plain attribute, no setter
         return link
 
