@@ -39,6 +39,9 @@ import rules
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("results.md")
 SAMPLE_CANDIDATES = (ROOT / "examples" / "leon-trotsky-section.wiki",)
+# A short article with its line breaks (the sample has none, so linting it also restores them):
+# the process measure on it shows the fixed cost of starting wikilint.
+SHORT_ARTICLE = ROOT / "tests" / "corpus" / "pet-door.wiki"
 REPEAT_PAGE = 10
 # What the `wikilint` console script runs (pyproject: wikilint = "bot.cli:main").
 # Peak RSS of a child, as the child itself sees it at exit (VmHWM). Not ru_maxrss from wait4:
@@ -56,6 +59,13 @@ HWM_HOOK = (
 IMPORT_ONLY = [sys.executable, "-c", HWM_HOOK + "import mwparserfromhell"]
 WIKILINT = [sys.executable, "-c",
             HWM_HOOK + "import sys; from bot.cli import main; sys.exit(main())"]
+# What any `wikilint lint` of the sample must do, without the rules: import its CLI library and
+# parser, then parse twice (once to restore the lost line breaks, once to lint).
+FLOOR = [sys.executable, "-c", HWM_HOOK + (
+    "import sys, click, mwparserfromhell\n"
+    "from rules import builder\n"
+    "text = open(sys.argv[1], encoding='utf-8').read()\n"
+    "builder.parse(text)\nbuilder.parse(text)\n")]
 SCAN = [sys.executable, "-c", HWM_HOOK + "import sys; from bot.scan import scan; sys.exit(scan())"]
 
 
@@ -246,8 +256,11 @@ def bench_process(report: Report, texts: dict[str, str], runs: int, tmp: Path) -
         page = tmp / f"page-{len(text)}.wiki"
         page.write_text(text, encoding="utf-8")
         cmds[label] = [*WIKILINT, "lint", str(page)]
+    sample_label = next(iter(texts))
+    cmds["floor"] = [*FLOOR, cmds[sample_label][-1]]
     best = process_times(cmds, runs, tmp)
     baseline, base_rss = best.pop("import")
+    floor, _ = best.pop("floor")
     for label, (wall, rss) in best.items():
         parse = min(timeit.repeat(lambda t=texts[label]: mwparserfromhell.parse(t), number=1,
                                   repeat=3))
@@ -257,6 +270,13 @@ def bench_process(report: Report, texts: dict[str, str], runs: int, tmp: Path) -
             f"whole process, wall time; one `mwparserfromhell.parse` of this text alone: "
             f"{parse / baseline:.2f}× the baseline",
         ))
+        if label == sample_label:
+            report.rows.append(Row(
+                "`import click, mwparserfromhell` + two parses, no rules / the same baseline",
+                label, floor * 1e3, baseline * 1e3, "ms", "—", None,
+                "the least a lint of the sample must do (its lost line breaks are restored "
+                "first, which takes a parse)",
+            ))
         report.memory.append((f"{label}: `wikilint lint FILE` peak RSS",
                               f"{rss / 1024:.0f} MiB (bare interpreter + mwparserfromhell: "
                               f"{base_rss / 1024:.0f} MiB)"))
@@ -415,7 +435,12 @@ def main(argv: list[str] | None = None) -> None:
         print("in-process: lint vs parse vs CosmeticChangesToolkit …", file=sys.stderr)
         bench_in_process(report, texts, repeat)
         print("processes: wikilint lint vs import mwparserfromhell …", file=sys.stderr)
-        bench_process(report, texts, 3 if args.quick else 7, tmp)
+        short = SHORT_ARTICLE.read_text(encoding="utf-8")
+        process_texts = {
+            **texts,
+            f"short article, {SHORT_ARTICLE.stem} ({len(short.encode()) / 1024:.0f} KiB)": short,
+        }
+        bench_process(report, process_texts, 3 if args.quick else 7, tmp)
         if not args.no_scan:
             print("dump scans …", file=sys.stderr)
             sizes = (300, 1200) if args.quick else (1000, 2000, 4000)
