@@ -618,7 +618,7 @@ def source_keys(doc: Document, ref: Ref) -> list[str]:
             if pname in ARCHIVE_PARAMS:
                 archive_values.append(_param_text(doc, param))
             elif pname in {"isbn", "isbn13"} or (use.key == "isbn" and not param.showkey):
-                add("ISBN", normalize_isbn(_param_text(doc, param)))
+                add("ISBN", _part_of(doc, use.node, normalize_isbn(_param_text(doc, param))))
             elif pname == "doi" or (use.key == "doi" and not param.showkey):
                 add("DOI", normalize_doi(_param_text(doc, param)))
     for link in doc.nodes_within(ExternalLink, start, end):
@@ -634,6 +634,23 @@ def source_keys(doc: Document, ref: Ref) -> list[str]:
         for match in _ISBN_TEXT.finditer(_COMMENT.sub("", ref.content or "")):
             add("ISBN", normalize_isbn(match.group(1)))
     return keys
+
+
+# A chapter of an edited volume, or an entry of an encyclopedia, is a work of its own: it shares
+# the volume's ISBN with the other chapters but is not the same source.
+_PART_PARAMS = ("chapter", "contribution", "entry", "article")
+# In these, title= names the entry and encyclopedia= (dictionary=) the volume.
+_ENTRY_TEMPLATES = frozenset({"cite encyclopedia", "cite dictionary"})
+
+
+def _part_of(doc: Document, template: Template, isbn: str | None) -> str | None:
+    """The ISBN key of a citation, narrowed to the chapter or entry it cites, if any."""
+    part = doc.param_value(template, *_PART_PARAMS)
+    if not part and doc.template_use(template).key in _ENTRY_TEMPLATES:
+        part = doc.param_value(template, "title")
+    if not isbn or not part:
+        return isbn
+    return f"{isbn}#{' '.join(_COMMENT.sub('', part).lower().split())}"
 
 
 def _param_text(doc: Document, param: Parameter) -> str:

@@ -16,7 +16,9 @@ class RepeatedSource(Rule):
     Reports a reference definition that is not identical to an earlier one but cites the same
     source: the same URL (scheme, `www.` and a trailing slash ignored; archive URLs such as
     `web.archive.org` are not compared), the same ISBN (hyphens ignored, ISBN-10 and ISBN-13
-    of one book are the same), or the same DOI. One finding per later definition, pointing at
+    of one book are the same; a citation of a chapter or an encyclopedia entry, with
+    `chapter=`, `contribution=`, `entry=` or `article=`, is the same source only as another
+    citation of that chapter), or the same DOI. One finding per later definition, pointing at
     the first. Identical copies are duplicate-ref's business; *ibid*-style refs are skipped.
 
     ## Why is this bad?
