@@ -44,6 +44,8 @@ except ImportError:  # pragma: no cover - a pure-Python install of mwparserfromh
 FIELDS_VERIFIED = mwparserfromhell.__version__.startswith("0.7.")
 
 _new = object.__new__
+_new_list = list.__new__
+_extend = list.extend
 _TextToken = tokens.Text
 
 
@@ -86,7 +88,14 @@ def build(token_list: list[Any]) -> Wikicode:
 
 
 def _code(nodes: list[Node]) -> Wikicode:
-    return Wikicode(SmartList(nodes))
+    # Wikicode(SmartList(nodes)) without the two Python-level constructors (a parse makes one
+    # node list per parameter name and value: tens of thousands on an article).
+    node_list = _new_list(SmartList)
+    node_list._children = {}
+    _extend(node_list, nodes)
+    code = _new(Wikicode)
+    code._nodes = node_list
+    return code
 
 
 def _text(value: str) -> Text:
@@ -119,8 +128,10 @@ class _FastBuilder:
         while self._tokens:
             token = pop()
             kind = type(token)
-            if kind is _TextToken:
-                append(_text(token["text"]))
+            if kind is _TextToken:  # most tokens: _text() inlined
+                node = _new(Text)
+                node._value = token["text"]
+                append(node)
             elif kind in stops:
                 return nodes, token
             else:

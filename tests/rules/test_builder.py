@@ -22,6 +22,8 @@ def assert_same_tree(ours: Any, theirs: Any, path: str = "") -> None:
     """Same types, same fields (every entry of ``vars()``), recursively."""
     assert type(ours) is type(theirs), path
     if isinstance(ours, Wikicode):
+        assert type(ours.nodes) is type(theirs.nodes), path  # a SmartList: slices stay live
+        assert vars(ours).keys() == vars(theirs).keys(), path
         assert len(ours.nodes) == len(theirs.nodes), path
         for i, (a, b) in enumerate(zip(ours.nodes, theirs.nodes, strict=True)):
             assert_same_tree(a, b, f"{path}/{i}:{type(b).__name__}")
