@@ -134,17 +134,19 @@ class Document:
         return doc
 
     # The span walk is the hottest loop of a lint pass (one step per node of the page), hence
-    # the local names and Text handled inline: most nodes are Text.
+    # the local names, Text handled inline (most nodes are Text), and the fields of the most
+    # common nodes read directly instead of through their properties (the fields
+    # rules/builder.py fills, checked against mwparserfromhell's own by its tests).
     def _walk_code(self, code: Wikicode, pos: int, parent: Node | None) -> int:
         start = pos
         spans = self._node_spans
         parents = self._parents
         add = self.nodes.append
-        for node in code.nodes:
+        for node in code._nodes:
             add(node)
             key = id(node)
             parents[key] = parent
-            end = pos + len(node.value) if type(node) is Text else self._walk_node(node, pos)
+            end = pos + len(node._value) if type(node) is Text else self._walk_node(node, pos)
             spans[key] = (pos, end)
             pos = end
         self._code_spans[id(code)] = (start, pos)
@@ -168,19 +170,19 @@ class Document:
         by_type.append(node)
         walk = self._walk_code
         if kind is Template:
-            pos = walk(node.name, pos + 2, node)
-            for param in node.params:
+            pos = walk(node._name, pos + 2, node)
+            for param in node._params:
                 pos += 1
-                if param.showkey:
-                    pos = walk(param.name, pos, node) + 1
-                pos = walk(param.value, pos, node)
+                if param._showkey:
+                    pos = walk(param._name, pos, node) + 1
+                pos = walk(param._value, pos, node)
             return pos + 2
         if kind is Tag:
             return self._walk_tag(node, pos)
         if kind is Wikilink:
-            pos = walk(node.title, pos + 2, node)
-            if node.text is not None:
-                pos = walk(node.text, pos + 1, node)
+            pos = walk(node._title, pos + 2, node)
+            if node._text is not None:
+                pos = walk(node._text, pos + 1, node)
             return pos + 2
         if kind is ExternalLink:
             if node.brackets:
