@@ -74,12 +74,18 @@ class ApiEventLog(logging.Handler):
             self.events.append(m.group(1) or "maxlag")
 
 
-def configure_pywikibot(limits: Limits) -> None:
+def configure_pywikibot(limits: Limits, contact: str | None = None) -> None:
     """Bounded backoff: pywikibot retries lag, 5xx and non-JSON pages ``max_retries`` times,
-    waiting ``retry_wait`` doubling up to ``retry_max``, then raises; never a prompt."""
+    waiting ``retry_wait`` doubling up to ``retry_max``, then raises; never a prompt. The
+    operator's ``contact`` goes into the User-Agent of every API request, next to the bot's
+    username (Wikimedia's User-Agent policy asks bots for a way to reach their operator)."""
     from pywikibot import config
 
-    config.maxlag = limits.maxlag
+    if contact:
+        config.user_agent_description = f"wikilint; +{contact}"
+    # As pywikibot's own -maxlag option: saves wait at this lag, reads at no less.
+    config.write_maxlag = limits.maxlag
+    config.read_maxlag = max(config.read_maxlag, limits.maxlag)
     config.max_retries = limits.max_retries
     config.retry_wait = limits.retry_wait
     config.retry_max = limits.retry_max
@@ -112,7 +118,7 @@ class PywikibotGateway:
 
         from bot.wiki import open_site
 
-        configure_pywikibot(config.limits)
+        configure_pywikibot(config.limits, config.wiki.contact)
         if config.wiki.password_file is not None:
             pwb_config.password_file = str(config.wiki.password_file)
         return cls(open_site(config.wiki.site, config.wiki.user))
