@@ -201,3 +201,30 @@ def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
         assert json.loads(raw["env"]) == {"titles": {URL: TITLE}, "today": "2026-01-15"}
     env = rv.proposal_env(new)
     assert env is not None and env.today == FIXED_DAY and dict(env.titles) == {URL: TITLE}
+
+
+@pytest.mark.live
+def test_live_fix_page_with_unsafe_fixes_shows_the_fetched_title_and_saves_only_when_told(
+        live_wiki: str, human: ApiClient, tmp_path: Path, fetcher: FakeFetcher) -> None:
+    from bot.cli import main
+
+    title = unique_title("fix-page-unsafe")
+    human.edit(title, PAGE, createonly=True)
+    fresh_site()
+    base = ["fix", "--page", title, "--select", "bare-url", "--unsafe-fixes", "--no-color"]
+
+    def fix(*extra: str) -> Any:
+        return CliRunner(env={"WIKILINT_CONTACT": CONTACT}).invoke(
+            main, [*base, *extra], catch_exceptions=False)
+
+    shown = fix()  # the diff: fetched once, with the contact; nothing saved
+    assert shown.exit_code == 0, shown.output
+    assert f"title={TITLE}" in shown.output and fetcher.calls[0][1] == CONTACT
+    assert human.latest(title).text.rstrip() == PAGE.rstrip()
+    refused = fix("--submit", "--state", str(tmp_path / "s.sqlite"))
+    assert refused.exit_code != 0 and "person's review" in refused.output
+    assert human.latest(title).text.rstrip() == PAGE.rstrip()
+    saved = fix("--submit", "--yes", "--state", str(tmp_path / "s.sqlite"))
+    assert saved.exit_code == 0, saved.output
+    assert human.latest(title).text.rstrip() == \
+        PAGE.replace(f"<ref>{URL}</ref>", f"<ref>{CITE}</ref>").rstrip()
