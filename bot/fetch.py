@@ -144,13 +144,14 @@ class TitleFetcher:
         self.session.max_redirects = self.config.max_redirects
         return self.session
 
-    def fetch(self, url: str) -> FetchResult:
-        """Fetch one URL (cached per fetcher) and return its acceptable title, if any."""
+    def fetch(self, url: str, until: float | None = None) -> FetchResult:
+        """Fetch one URL (cached per fetcher) and return its acceptable title, if any.
+        ``until`` (a ``time.monotonic()`` instant) cuts the URL's time limits short."""
         if url not in self._cache:
-            self._cache[url] = self._fetch(url)
+            self._cache[url] = self._fetch(url, until)
         return self._cache[url]
 
-    def _fetch(self, url: str) -> FetchResult:
+    def _fetch(self, url: str, until: float | None = None) -> FetchResult:
         import requests
 
         if not url.lower().startswith(("http://", "https://")):
@@ -158,8 +159,12 @@ class TitleFetcher:
         session = self._session()
         cfg = self.config
         start = time.monotonic()
+        deadline, timeout = cfg.deadline, cfg.timeout
+        if until is not None:
+            deadline = min(deadline, until - start)
+            timeout = max(0.1, min(timeout, deadline))
         try:
-            response = session.get(url, timeout=cfg.timeout, stream=True, allow_redirects=True)
+            response = session.get(url, timeout=timeout, stream=True, allow_redirects=True)
         except requests.TooManyRedirects:
             return FetchResult(url, None, f"more than {cfg.max_redirects} redirects")
         except requests.Timeout:
@@ -181,7 +186,7 @@ class TitleFetcher:
                     if len(body) >= cfg.max_bytes:
                         del body[cfg.max_bytes :]
                         break  # stop reading: the title is in the head
-                    if time.monotonic() - start > cfg.deadline:
+                    if time.monotonic() - start > deadline:
                         return FetchResult(url, None, "timed out", status, final)
             except requests.RequestException:
                 return FetchResult(url, None, "timed out or broken body", status, final)
@@ -195,11 +200,15 @@ class TitleFetcher:
             return FetchResult(url, None, f"junk title {title!r}", status, final)
         return FetchResult(url, title, "", status, final)
 
-    def titles(self, urls: Iterable[str]) -> dict[str, str]:
-        """URL → acceptable title, for ``rules.Environment(titles=...)``."""
+    def titles(self, urls: Iterable[str], until: float | None = None) -> dict[str, str]:
+        """URL → acceptable title, for ``rules.Environment(titles=...)``. At ``until`` (a
+        ``time.monotonic()`` instant: a bot run's time budget) fetching stops; the URLs left
+        get no title, so the fixes that need one are not offered."""
         out: dict[str, str] = {}
         for url in dict.fromkeys(urls):
-            result = self.fetch(url)
+            if until is not None and time.monotonic() >= until:
+                break
+            result = self.fetch(url, until)
             if result.title is not None:
                 out[url] = result.title
         return out
@@ -210,11 +219,12 @@ def fetch_titles(
     contact: str,
     *,
     session: Any = None,
+    until: float | None = None,
     **limits: Any,
 ) -> dict[str, str]:
     """Fetch each URL once and return URL → acceptable title (URLs without one are left out).
 
     ``limits`` are :class:`FetchConfig` fields (``timeout``, ``deadline``, ``max_bytes``,
-    ``max_redirects``).
+    ``max_redirects``); ``until`` is when to stop fetching (see :meth:`TitleFetcher.titles`).
     """
-    return TitleFetcher(FetchConfig(contact=contact, **limits), session).titles(urls)
+    return TitleFetcher(FetchConfig(contact=contact, **limits), session).titles(urls, until)

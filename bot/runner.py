@@ -96,6 +96,13 @@ class Budget:
     def __post_init__(self) -> None:
         self.started = self.clock()
 
+    def deadline(self) -> float | None:
+        """When the time budget runs out, as a ``time.monotonic()`` instant (``None``: no
+        budget). For work that must stop inside a page, such as fetching titles."""
+        if not self.time_budget:
+            return None
+        return time.monotonic() + max(0.0, self.time_budget - (self.clock() - self.started))
+
     def check_time(self) -> None:
         if self.time_budget and self.clock() - self.started >= self.time_budget:
             raise Stop("limit", EXIT_RESUMABLE, f"time budget of {self.time_budget:.0f}s used")
@@ -405,7 +412,8 @@ class Runner:
             log.info("[[%s]]: %s", rev.title, message)
 
         titles = fetch_titles(urls, contact, note, limit=MAX_URLS_PER_PAGE,
-                              how_to_contact="set contact in [wiki] of bot.toml")
+                              how_to_contact="set contact in [wiki] of bot.toml",
+                              until=self.budget.deadline())
         return replace(env, titles=titles)
 
     def _propose(self, rev: Revision, change: Any,

@@ -9,6 +9,7 @@ only when something is really fetched: the lint path never loads it.
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable
 
 import rules
@@ -68,12 +69,14 @@ def fetch_titles(
     *,
     how_to_contact: str = "give --contact EMAIL|URL (or WIKILINT_CONTACT)",
     limit: int | None = None,
+    until: float | None = None,
 ) -> dict[str, str]:
     """URL → acceptable title from ``bot.fetch``, or ``{}`` with a note saying why not.
 
     ``note`` receives one message per event (no contact, no fetcher, fetching, failure);
-    ``limit`` caps the URLs fetched (the first ones in page order). Never raises for a
-    network problem: the fixes that need a missing title are simply not offered.
+    ``limit`` caps the URLs fetched (the first ones in page order); fetching stops at
+    ``until`` (a ``time.monotonic()`` instant). Never raises for a network problem: the fixes
+    that need a missing title are simply not offered.
     """
     if not urls:
         return {}
@@ -96,10 +99,15 @@ def fetch_titles(
     else:
         note(f"fetching titles for {_plural(len(urls), 'URL')}…")
     try:
-        return dict(fetch.fetch_titles(urls, contact.strip()))
+        if until is None:
+            return dict(fetch.fetch_titles(urls, contact.strip()))
+        titles = dict(fetch.fetch_titles(urls, contact.strip(), until=until))
     except Exception as exc:  # the network is not the user's fault: fix what we can
         note(f"fetching titles failed: {exc}")
         return {}
+    if time.monotonic() >= until:
+        note("the time budget ran out while fetching titles; the URLs left stay unfixed")
+    return titles
 
 
 def titles_for_page(

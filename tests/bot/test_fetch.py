@@ -255,3 +255,50 @@ def test_lint_path_does_not_import_requests() -> None:
     )
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+def test_fetching_stops_at_the_run_deadline() -> None:
+    class NoSession:
+        def __init__(self) -> None:
+            self.headers: dict[str, str] = {}
+            self.max_redirects = 0
+
+        def get(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("nothing is fetched after the deadline")
+
+    fetcher = TitleFetcher(FetchConfig(contact=CONTACT), NoSession())
+    assert fetcher.titles([f"{BASE}/good", f"{BASE}/junk"], until=time.monotonic() - 1) == {}
+
+
+def test_the_run_deadline_cuts_a_slow_fetch_short() -> None:
+    """Live against a local server on a free port: the URL's own limit is 5 s, the run's 0.4 s."""
+    srv, _ = _serve(0)
+    try:
+        port = srv.server_address[1]
+        fetcher = _fetcher(timeout=5.0)
+        started = time.monotonic()
+        result = fetcher.fetch(f"http://127.0.0.1:{port}/slow", until=started + 0.4)
+        assert (result.title, result.reason) == (None, "timed out")
+        assert time.monotonic() - started < 1.4
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_the_titles_note_says_when_the_time_budget_ran_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot import titles as bot_titles
+
+    seen: list[dict[str, object]] = []
+
+    def fake(urls: list[str], contact: str, **kwargs: object) -> dict[str, str]:
+        seen.append(kwargs)
+        return {}
+
+    monkeypatch.setattr("bot.fetch.fetch_titles", fake)
+    notes: list[str] = []
+    until = time.monotonic() - 1
+    assert bot_titles.fetch_titles([f"{BASE}/good"], CONTACT, notes.append, until=until) == {}
+    assert seen == [{"until": until}]
+    assert "time budget ran out" in notes[-1]

@@ -571,3 +571,17 @@ def test_progress_line_shows_a_bar_against_the_page_limit() -> None:
     unlimited = runner._Progress(enabled=False)
     unlimited("A", "edited")
     assert unlimited.line("A").startswith("1 page  edited=1")
+
+
+def test_the_budget_deadline_is_what_is_left_of_the_time_budget() -> None:
+    import time
+
+    now = [100.0]
+    budget = runner.Budget(60.0, 0, 0, clock=lambda: now[0])
+    now[0] += 45.0
+    deadline = budget.deadline()
+    assert deadline is not None and 14.0 < deadline - time.monotonic() <= 15.0
+    now[0] += 30.0  # over budget: the deadline is now
+    deadline = budget.deadline()
+    assert deadline is not None and deadline <= time.monotonic()
+    assert runner.Budget(0.0, 0, 0).deadline() is None

@@ -135,3 +135,24 @@ def test_good_contacts(tmp_path: Path, contact: str) -> None:
     tables = base_tables(tmp_path, ["P"], wiki={"contact": contact},
                          lint={"select": ["bare-url"]})
     assert botconfig.load(write_bot_toml(tmp_path / "bot.toml", tables)).wiki.contact == contact
+
+
+def test_title_fetching_gets_the_runs_deadline(tmp_path: Path, fake_wiki: FakeWiki,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    fake_wiki.add("P", PAGE)
+    untils: list[Any] = []
+
+    def fake_fetch(urls: list[str], contact: str, **kwargs: Any) -> dict[str, str]:
+        untils.append(kwargs.get("until"))
+        return {}
+
+    monkeypatch.setattr("bot.fetch.fetch_titles", fake_fetch)
+    make_runner(tmp_path, fake_wiki, limits={"time_budget": "10m"}).run()
+    (until,) = untils
+    assert 590 < until - time.monotonic() <= 600
+    untils.clear()
+    (tmp_path / "no-budget").mkdir()
+    make_runner(tmp_path / "no-budget", fake_wiki).run()
+    assert untils == [None]  # no time budget: each URL's own limits only
