@@ -217,19 +217,23 @@ def test_titles_feed_the_bare_url_fix(server: None) -> None:
     assert "|title=The Good & Proper Page |website=127.0.0.1" in fixed.text
 
 
-def test_slow_response_times_out() -> None:
-    """Live against a local server on a free port: a timeout cannot be replayed."""
+@pytest.fixture
+def slow_url() -> Iterator[str]:
+    """A page that answers after 1.5 s, from a local server on a free port (live: a timeout
+    cannot be replayed from a cassette)."""
     srv, _ = _serve(0)
     try:
-        port = srv.server_address[1]
-        fetcher = _fetcher(timeout=0.3)
-        started = time.monotonic()
-        result = fetcher.fetch(f"http://127.0.0.1:{port}/slow")
-        assert (result.title, result.reason) == (None, "timed out")
-        assert time.monotonic() - started < 1.4
+        yield f"http://127.0.0.1:{srv.server_address[1]}/slow"
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_slow_response_times_out(slow_url: str) -> None:
+    started = time.monotonic()
+    result = _fetcher(timeout=0.3).fetch(slow_url)
+    assert (result.title, result.reason) == (None, "timed out")
+    assert time.monotonic() - started < 1.4
 
 
 def test_missing_contact_is_refused() -> None:
@@ -270,19 +274,11 @@ def test_fetching_stops_at_the_run_deadline() -> None:
     assert fetcher.titles([f"{BASE}/good", f"{BASE}/junk"], until=time.monotonic() - 1) == {}
 
 
-def test_the_run_deadline_cuts_a_slow_fetch_short() -> None:
-    """Live against a local server on a free port: the URL's own limit is 5 s, the run's 0.4 s."""
-    srv, _ = _serve(0)
-    try:
-        port = srv.server_address[1]
-        fetcher = _fetcher(timeout=5.0)
-        started = time.monotonic()
-        result = fetcher.fetch(f"http://127.0.0.1:{port}/slow", until=started + 0.4)
-        assert (result.title, result.reason) == (None, "timed out")
-        assert time.monotonic() - started < 1.4
-    finally:
-        srv.shutdown()
-        srv.server_close()
+def test_the_run_deadline_cuts_a_slow_fetch_short(slow_url: str) -> None:
+    started = time.monotonic()  # the URL's own limit is 5 s, the run's 0.4 s
+    result = _fetcher(timeout=5.0).fetch(slow_url, until=started + 0.4)
+    assert (result.title, result.reason) == (None, "timed out")
+    assert time.monotonic() - started < 1.4
 
 
 def test_the_titles_note_says_when_the_time_budget_ran_out(
