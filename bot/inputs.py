@@ -27,6 +27,7 @@ from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 
 from rules import builder
+from rules.document import merge_ranges
 
 STDIN_ARG = "-"
 STDIN_LABEL = "<stdin>"
@@ -294,14 +295,8 @@ class _Ranges:
     """Sorted, merged ``[start, end)`` ranges with a containment test."""
 
     def __init__(self, ranges: list[tuple[int, int]]) -> None:
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(ranges):
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-            else:
-                merged.append((start, end))
-        self.ranges = merged
-        self._starts = [s for s, _ in merged]
+        self.ranges = merge_ranges(ranges)
+        self._starts = [s for s, _ in self.ranges]
 
     def index_of(self, start: int, end: int) -> int | None:
         """Which range holds all of ``[start, end)``, if one does."""

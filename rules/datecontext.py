@@ -27,7 +27,7 @@ from mwparserfromhell.wikicode import Wikicode
 
 from rules.context import Context
 from rules.dates import Kind, ParsedDate, ProseDate, find_prose_dates, parse_value
-from rules.document import Document, TemplateUse
+from rules.document import Document, TemplateUse, merge_ranges
 from rules.wikitext import is_citation_template, is_footnote_template
 
 PUBLICATION, ACCESS, ARCHIVE = "publication", "access", "archive"
@@ -322,13 +322,7 @@ def _quoted_ranges(text: str, quotes: dict[int, list[int]]) -> list[tuple[int, i
         if open_at is not None:  # an unclosed quotation runs to the end of its line
             stop = text.find("\n", open_at)
             spans.append((open_at, len(text) if stop < 0 else stop))
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    return merge_ranges(spans)
 
 
 def _quote_offsets(text: str) -> list[int]:
@@ -350,12 +344,7 @@ def _prose_dates(doc: Document) -> list[ProseDate]:
     text = doc.text
     ranges = sorted(walker.ranges)
     # Runs of running text (ranges are leaves of the tree: they never overlap, and many touch).
-    segments: list[list[int]] = []
-    for start, end, _ in ranges:
-        if segments and start <= segments[-1][1]:
-            segments[-1][1] = max(end, segments[-1][1])
-        else:
-            segments.append([start, end])
+    segments = merge_ranges((start, end) for start, end, _ in ranges)
     # The text with everything but running text blanked out (offsets unchanged).
     pieces: list[str] = []
     pos = 0

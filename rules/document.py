@@ -11,7 +11,7 @@ import bisect
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from mwparserfromhell.nodes import (
@@ -405,7 +405,7 @@ class Document:
             if not _inside(ranges, at):
                 close = self.text.find("-->", at + 4)
                 ranges.append((at, len(self.text) if close < 0 else close + 3))
-        return _merge(ranges)
+        return merge_ranges(ranges)
 
     def is_protected(self, start: int, end: int | None = None) -> bool:
         """Whether ``[start, end)`` touches a protected region (an insertion: lies inside one)."""
@@ -493,7 +493,8 @@ def _inside(ranges: list[tuple[int, int]], at: int) -> bool:
     return any(s <= at < e for s, e in ranges)
 
 
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``[start, end)`` ranges sorted, with overlapping or touching ones joined."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(ranges):
         if merged and start <= merged[-1][1]:
