@@ -193,29 +193,26 @@ def _submit(site: APISite, **params: Any) -> dict[str, Any]:
 
 def fetch(site: APISite, title: str) -> Revision:
     """The latest revision of a page, with ``curtimestamp`` as the edit's start time."""
-    data = _submit(
-        site, action="query", prop="revisions", titles=title,
-        rvprop="ids|timestamp|user|content", rvslots="main", curtimestamp=True,
-        formatversion=2,
-    )
-    pages = data.get("query", {}).get("pages", [])
+    pages, now = _query_revision(site, titles=title)
     if not pages or pages[0].get("missing") or pages[0].get("invalid"):
         raise PageSkipped(title, "the page does not exist")
-    page = pages[0]
-    return _revision(page["title"], page["pageid"], page["revisions"][0], data["curtimestamp"])
+    return _revision(pages[0]["title"], pages[0]["pageid"], pages[0]["revisions"][0], now)
 
 
 def fetch_revision(site: APISite, revid: int) -> Revision:
-    data = _submit(
-        site, action="query", prop="revisions", revids=revid,
-        rvprop="ids|timestamp|user|content", rvslots="main", curtimestamp=True,
-        formatversion=2,
-    )
-    pages = data.get("query", {}).get("pages", [])
+    pages, now = _query_revision(site, revids=revid)
     if not pages or "revisions" not in pages[0]:
         raise WikiError(f"revision {revid} not found")
-    page = pages[0]
-    return _revision(page["title"], page["pageid"], page["revisions"][0], data["curtimestamp"])
+    return _revision(pages[0]["title"], pages[0]["pageid"], pages[0]["revisions"][0], now)
+
+
+def _query_revision(site: APISite, **which: Any) -> tuple[list[dict[str, Any]], str]:
+    """The pages of one revision query (``titles=`` or ``revids=``) and ``curtimestamp``."""
+    data = _submit(
+        site, action="query", prop="revisions", rvprop="ids|timestamp|user|content",
+        rvslots="main", curtimestamp=True, formatversion=2, **which,
+    )
+    return data.get("query", {}).get("pages", []), data["curtimestamp"]
 
 
 def fetch_section_text(site: APISite, revid: int, section: int) -> str | None:
