@@ -99,13 +99,11 @@ def fetch_titles(
     else:
         note(f"fetching titles for {_plural(len(urls), 'URL')}…")
     try:
-        if until is None:
-            return dict(fetch.fetch_titles(urls, contact.strip()))
         titles = dict(fetch.fetch_titles(urls, contact.strip(), until=until))
     except Exception as exc:  # the network is not the user's fault: fix what we can
         note(f"fetching titles failed: {exc}")
         return {}
-    if time.monotonic() >= until:
+    if until is not None and time.monotonic() >= until:
         note("the time budget ran out while fetching titles; the URLs left stay unfixed")
     return titles
 
