@@ -49,6 +49,16 @@ def propose(title: str, state: Path, *extra: str) -> Any:
     return res
 
 
+def reviewed_proposal(human: ApiClient, name: str, state: Path) -> tuple[str, str]:
+    """A new page of the sample text, proposed and accepted: its title and text."""
+    title = unique_title(name)
+    page = sample_page()
+    human.edit(title, page, createonly=True)
+    propose(title, state)
+    run(["review", "--accept-all", "--state", str(state)])
+    return title, page
+
+
 def test_propose_review_submit_a_section(live_wiki: str, human: ApiClient,
                                          state_db: Path) -> None:
     title = unique_title("cli-section")
@@ -102,11 +112,7 @@ def test_review_per_finding_recomputes(live_wiki: str, human: ApiClient,
 
 def test_submit_after_a_human_edit_elsewhere_reapplies(live_wiki: str, human: ApiClient,
                                                        state_db: Path) -> None:
-    title = unique_title("cli-elsewhere")
-    page = sample_page()
-    human.edit(title, page, createonly=True)
-    propose(title, state_db)
-    run(["review", "--accept-all", "--state", str(state_db)])
+    title, page = reviewed_proposal(human, "cli-elsewhere", state_db)
     human.edit(title, page.replace("'''Sample''' page", "'''Sample''' HUMAN-LEAD-EDIT page"))
     res = run(["submit", "--all", "--state", str(state_db)])
     assert "saved revision" in res.output, res.output
@@ -116,11 +122,7 @@ def test_submit_after_a_human_edit_elsewhere_reapplies(live_wiki: str, human: Ap
 def test_submit_after_a_human_edit_in_the_edited_spans_asks_again(
     live_wiki: str, human: ApiClient, state_db: Path
 ) -> None:
-    title = unique_title("cli-samespan")
-    page = sample_page()
-    human.edit(title, page, createonly=True)
-    propose(title, state_db)
-    run(["review", "--accept-all", "--state", str(state_db)])
+    title, page = reviewed_proposal(human, "cli-samespan", state_db)
     sec = rules.Document.parse(page).find_section(SECTION)
     at = page.index("http://", sec.start) + len("http://")  # a URL the bot changes
     human.edit(title, page[:at] + "HUMAN" + page[at:])
@@ -142,11 +144,7 @@ def test_nobots_page_is_not_proposed(live_wiki: str, human: ApiClient, state_db:
 
 def test_nobots_added_after_review_is_honoured(live_wiki: str, human: ApiClient,
                                                state_db: Path) -> None:
-    title = unique_title("cli-nobots-late")
-    page = sample_page()
-    human.edit(title, page, createonly=True)
-    propose(title, state_db)
-    run(["review", "--accept-all", "--state", str(state_db)])
+    title, page = reviewed_proposal(human, "cli-nobots-late", state_db)
     human.edit(title, "{{bots|deny=" + BOT_USER + "}}\n" + page)
     run(["submit", "--all", "--state", str(state_db)])
     with Store(state_db) as store:
@@ -156,10 +154,7 @@ def test_nobots_added_after_review_is_honoured(live_wiki: str, human: ApiClient,
 
 def test_page_deleted_before_submit_is_not_recreated(live_wiki: str, human: ApiClient,
                                                      sysop: ApiClient, state_db: Path) -> None:
-    title = unique_title("cli-deleted")
-    human.edit(title, sample_page(), createonly=True)
-    propose(title, state_db)
-    run(["review", "--accept-all", "--state", str(state_db)])
+    title, _ = reviewed_proposal(human, "cli-deleted", state_db)
     sysop.delete(title)
     run(["submit", "--all", "--state", str(state_db)])
     assert not sysop.exists(title)
@@ -169,10 +164,7 @@ def test_page_deleted_before_submit_is_not_recreated(live_wiki: str, human: ApiC
 
 def test_protected_page_is_skipped(live_wiki: str, human: ApiClient, sysop: ApiClient,
                                    state_db: Path) -> None:
-    title = unique_title("cli-protected")
-    human.edit(title, sample_page(), createonly=True)
-    propose(title, state_db)
-    run(["review", "--accept-all", "--state", str(state_db)])
+    title, _ = reviewed_proposal(human, "cli-protected", state_db)
     sysop.protect(title)
     res = run(["submit", "--all", "--state", str(state_db)])
     assert "protected" in res.output
@@ -235,11 +227,7 @@ def _insert_section_above(page: str, heading: str) -> str:
 def test_submit_after_a_section_was_inserted_above_edits_the_reviewed_section(
     live_wiki: str, human: ApiClient, state_db: Path
 ) -> None:
-    title = unique_title("cli-renumbered")
-    page = sample_page()
-    human.edit(title, page, createonly=True)
-    propose(title, state_db)
-    run(["review", "--accept-all", "--state", str(state_db)])
+    title, page = reviewed_proposal(human, "cli-renumbered", state_db)
     human.edit(title, _insert_section_above(page, "HUMAN-NEW-SECTION"))
     res = run(["submit", "--all", "--state", str(state_db)])
     assert "saved revision" in res.output, res.output
