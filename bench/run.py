@@ -34,7 +34,7 @@ from typing import Any
 
 import mwparserfromhell
 
-import rules
+from wikilint import rules
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).with_name("results.md")
@@ -43,7 +43,7 @@ SAMPLE_CANDIDATES = (ROOT / "examples" / "leon-trotsky-section.wiki",)
 # the process measure on it shows the fixed cost of starting wikilint.
 SHORT_ARTICLE = ROOT / "tests" / "corpus" / "pet-door.wiki"
 REPEAT_PAGE = 10
-# What the `wikilint` console script runs (pyproject: wikilint = "bot.cli:main").
+# What the `wikilint` console script runs (pyproject: wikilint = "wikilint.bot.cli:main").
 # Peak RSS of a child, as the child itself sees it at exit (VmHWM). Not ru_maxrss from wait4:
 # Linux carries the forking parent's high-water mark (this bench: ~120 MiB) across exec.
 HWM_ENV = "WIKILINT_BENCH_HWM"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.configfile import read_toml
-from rules.config import Config, ConfigError, closest
+from wikilint.bot.configfile import read_toml
+from wikilint.rules.config import Config, ConfigError, closest
 
 Mode = Literal["submit", "propose"]
 MODES: tuple[str, ...] = ("submit", "propose")

@@ -26,17 +26,17 @@ from typing import Any, NoReturn
 
 import click
 
-import rules
-from bot import output
-from bot.configfile import find_config_file, load_config
-from bot.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
-from bot.titles import fetch_titles, urls_needing_titles
-from rules.config import closest
-from rules.engine import FixResult, LintResult
+from wikilint import rules
+from wikilint.bot import output
+from wikilint.bot.configfile import find_config_file, load_config
+from wikilint.bot.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
+from wikilint.bot.titles import fetch_titles, urls_needing_titles
+from wikilint.rules.config import closest
+from wikilint.rules.engine import FixResult, LintResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Commands defined elsewhere, loaded only when asked for (or when listing commands).
-PLUGIN_MODULES = ("bot.wiki_cli", "bot.scan", "bot.runner")
+PLUGIN_MODULES = ("wikilint.bot.wiki_cli", "wikilint.bot.scan", "wikilint.bot.runner")
 DEBUG_ENV = "WIKILINT_DEBUG"
 
 
@@ -98,7 +98,7 @@ def _register_plugin(group: click.Group, module: Any) -> None:
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from bot import __version__  # importlib.metadata: only when asked
+    from wikilint.bot import __version__  # importlib.metadata: only when asked
 
     click.echo(f"wikilint, version {__version__}", color=ctx.color)
     ctx.exit()
@@ -260,7 +260,7 @@ def _page_sources(
     if not titles:
         return
     try:
-        from bot import wiki_cli
+        from wikilint.bot import wiki_cli
     except ImportError as exc:
         status.fail(f"--page needs the wiki commands (bot.wiki_cli): {exc}")
         return
@@ -569,7 +569,7 @@ def _report_fix(
         if source.kind is not InputKind.WIKITEXT:
             head += "   [positions are in the extracted wikitext]"
         click.echo(click.style(head, bold=True) if color else head, color=color)
-        from bot.diff import word_diff  # fix only: lint never loads it
+        from wikilint.bot.diff import word_diff  # fix only: lint never loads it
 
         click.echo(word_diff(result.original, result.text, color), nl=False, color=color)
     elif mode == "write" and result.changed:
@@ -667,7 +667,7 @@ def _fix_pages(
         status.fail("--write is for files; for wiki pages use --submit (or propose/review)")
         return
     try:
-        from bot import wiki_cli
+        from wikilint.bot import wiki_cli
     except ImportError as exc:
         status.fail(f"--page needs the wiki commands (bot.wiki_cli): {exc}")
         return
@@ -701,7 +701,7 @@ def _fix_pages(
 def rules_command(markdown: bool) -> None:
     """List the rules: name, code, severity, fix, summary."""
     if markdown:
-        from rules.docs import rule_table_markdown
+        from wikilint.rules.docs import rule_table_markdown
 
         click.echo(rule_table_markdown())
         return
@@ -724,7 +724,7 @@ def explain_command(rule: str) -> None:
     except KeyError:
         known = [r.name for r in rules.all_rules()] + [r.code for r in rules.all_rules()]
         _fail(f"unknown rule {rule!r}{closest(rule, known)}; `wikilint rules` lists them")
-    from rules.docs import explain as explain_rule
+    from wikilint.rules.docs import explain as explain_rule
 
     click.echo(explain_rule(found), nl=False)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rules.config import Config, ConfigError
+from wikilint.rules.config import Config, ConfigError
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:

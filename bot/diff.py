@@ -16,7 +16,7 @@ from difflib import SequenceMatcher
 
 import click
 
-from bot.output import LineIndex
+from wikilint.bot.output import LineIndex
 
 # Whitespace runs, single wiki (and sentence) punctuation characters, and the words between.
 _TOKEN = re.compile(r"""\s+|[|{}\[\]=<>/"().,;:!?#&]|[^\s|{}\[\]=<>/"().,;:!?#&]+""")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
-from rules.urls import clean_title, is_acceptable_title
+from wikilint.rules.urls import clean_title, is_acceptable_title
 
 if TYPE_CHECKING:
     import requests

@@ -26,8 +26,8 @@ from mwparserfromhell.nodes import Heading, Text
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 
-from rules import builder
-from rules.document import merge_ranges
+from wikilint.rules import builder
+from wikilint.rules.document import merge_ranges
 
 STDIN_ARG = "-"
 STDIN_LABEL = "<stdin>"
@@ -114,7 +114,7 @@ def parse_source(data: bytes, label: str, path: Path | None, restore: bool = Tru
 
     kind, section, title = InputKind.WIKITEXT, None, None
     if _looks_like_html(text, path):
-        from bot.editpage import extract_html_edit_page  # html.parser: only for .html input
+        from wikilint.bot.editpage import extract_html_edit_page  # html.parser: only for .html input
 
         kind = InputKind.HTML_EDIT_PAGE
         text, section, title = extract_html_edit_page(text, label)

@@ -14,10 +14,10 @@ from typing import Any, NamedTuple
 
 import click
 
-from rules import LintResult
-from rules.engine import PARSE_ERROR, PARSE_ERROR_CODE
-from rules.model import Applicability, Finding, Severity
-from rules.registry import get_rule
+from wikilint.rules import LintResult
+from wikilint.rules.engine import PARSE_ERROR, PARSE_ERROR_CODE
+from wikilint.rules.model import Applicability, Finding, Severity
+from wikilint.rules.registry import get_rule
 
 EXCERPT_CONTEXT = 30  # characters shown on each side of the span
 EXCERPT_SPAN = 60  # characters of the span itself before it is cut with "…"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import mwparserfromhell
 
-from bot.wiki import bots_allowed, in_use
+from wikilint.bot.wiki import bots_allowed, in_use
 
 _WS = re.compile(r"\s+")
 

@@ -31,11 +31,11 @@ from typing import IO, Any, TextIO
 
 import click
 
-from bot.configfile import discover_config, load_config
-from bot.sources import batched
-from rules.config import Config, ConfigError
-from rules.engine import PARSE_ERROR, PARSE_ERROR_CODE, lint
-from rules.registry import all_rules
+from wikilint.bot.configfile import discover_config, load_config
+from wikilint.bot.sources import batched
+from wikilint.rules.config import Config, ConfigError
+from wikilint.rules.engine import PARSE_ERROR, PARSE_ERROR_CODE, lint
+from wikilint.rules.registry import all_rules
 
 INTERNAL_ERROR = "internal-error"
 INTERNAL_ERROR_CODE = "WL002"
@@ -356,7 +356,7 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["bot.scan"])
+    context.set_forkserver_preload(["wikilint.bot.scan"])
     return context
 
 

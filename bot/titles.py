@@ -12,8 +12,8 @@ import importlib
 import time
 from collections.abc import Callable
 
-import rules
-from rules.engine import LintResult
+from wikilint import rules
+from wikilint.rules.engine import LintResult
 
 # Rules whose unsafe fixes need page titles fetched from the web (bot.fetch).
 TITLE_RULES = ("bare-url", "placeholder-title")
@@ -31,7 +31,7 @@ def urls_needing_titles(result: LintResult) -> list[str]:
         return []
     from mwparserfromhell.nodes import ExternalLink
 
-    from rules.wikitext import is_citation_template
+    from wikilint.rules.wikitext import is_citation_template
 
     links = {doc.span(node): str(node.url) for node in doc.nodes_of(ExternalLink)}
     urls: list[str] = []
@@ -88,7 +88,7 @@ def fetch_titles(
         return {}
     try:
         # Looked up at call time (tests swap the module; requests loads only here).
-        fetch = importlib.import_module("bot.fetch")
+        fetch = importlib.import_module("wikilint.bot.fetch")
     except ImportError as exc:
         note(f"cannot fetch titles ({exc}); fixes that need them are skipped")
         return {}

@@ -3,12 +3,12 @@
 No I/O here: no network, no files, no pywikibot. See DESIGN.md.
 """
 
-from rules.config import Config, ConfigError
-from rules.context import Context, Environment
-from rules.document import Document, ParseError, Section, SectionNotFound
-from rules.engine import FixResult, LintResult, fix, lint
-from rules.model import Applicability, Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule, all_rules, get_rule, option, register
+from wikilint.rules.config import Config, ConfigError
+from wikilint.rules.context import Context, Environment
+from wikilint.rules.document import Document, ParseError, Section, SectionNotFound
+from wikilint.rules.engine import FixResult, LintResult, fix, lint
+from wikilint.rules.model import Applicability, Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule, all_rules, get_rule, option, register
 
 __all__ = [
     "Applicability",

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rules.registry import Rule, all_rules, get_rule, iter_options
+from wikilint.rules.registry import Rule, all_rules, get_rule, iter_options
 
 _TOP_LEVEL_KEYS = ("select", "ignore", "rules")
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from rules.document import Document
+from wikilint.rules.document import Document
 
 T = TypeVar("T")
 

@@ -25,10 +25,10 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
-from rules.context import Context
-from rules.dates import Kind, ParsedDate, ProseDate, find_prose_dates, parse_value
-from rules.document import Document, TemplateUse, merge_ranges
-from rules.wikitext import is_citation_template, is_footnote_template
+from wikilint.rules.context import Context
+from wikilint.rules.dates import Kind, ParsedDate, ProseDate, find_prose_dates, parse_value
+from wikilint.rules.document import Document, TemplateUse, merge_ranges
+from wikilint.rules.wikitext import is_citation_template, is_footnote_template
 
 PUBLICATION, ACCESS, ARCHIVE = "publication", "access", "archive"
 DATE_PARAMS = {

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from rules.lazyregex import LazyPattern
+from wikilint.rules.lazyregex import LazyPattern
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",

@@ -29,8 +29,8 @@ from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 
-from rules import builder
-from rules.wikitext import PROTECTED_TAGS, tag_name, template_key
+from wikilint.rules import builder
+from wikilint.rules.wikitext import PROTECTED_TAGS, tag_name, template_key
 
 # The C tokenizer stops at NUL; a same-length stand-in keeps every offset valid.
 _NUL_STANDIN = "\ufffd"

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from rules.builder import collector_paused
-from rules.config import Config
-from rules.context import Context, Environment
-from rules.document import Document, ParseError, Section
-from rules.model import Applicability, Finding, Severity, apply_edits
-from rules.suppression import find_suppressions
+from wikilint.rules.builder import collector_paused
+from wikilint.rules.config import Config
+from wikilint.rules.context import Context, Environment
+from wikilint.rules.document import Document, ParseError, Section
+from wikilint.rules.model import Applicability, Finding, Severity, apply_edits
+from wikilint.rules.suppression import find_suppressions
 
 MAX_PASSES = 10
 PARSE_ERROR = "parse-error"

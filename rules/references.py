@@ -31,12 +31,12 @@ from mwparserfromhell.nodes import ExternalLink, Node, Tag, Template
 from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.wikicode import Wikicode
 
-from rules.context import Context
-from rules.document import Document
-from rules.model import Edit, Fix
-from rules.naming import base_name, unique_name
-from rules.urls import is_archive_url, normalize_url, split_url
-from rules.wikitext import (
+from wikilint.rules.context import Context
+from wikilint.rules.document import Document
+from wikilint.rules.model import Edit, Fix
+from wikilint.rules.naming import base_name, unique_name
+from wikilint.rules.urls import is_archive_url, normalize_url, split_url
+from wikilint.rules.wikitext import (
     EFN_TEMPLATES,
     is_footnote_template,
     normalize_content,

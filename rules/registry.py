@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rules.model import Finding, Fix, Fixability, Severity
+from wikilint.rules.model import Finding, Fix, Fixability, Severity
 
 if TYPE_CHECKING:
-    from rules.context import Context
+    from wikilint.rules.context import Context
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def register(cls: type[Rule]) -> type[Rule]:
 
 
 def _load() -> None:
-    import rules.checks  # noqa: F401 - importing registers every rule
+    import wikilint.rules.checks  # noqa: F401 - importing registers every rule
 
 
 def all_rules() -> list[type[Rule]]:

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from mwparserfromhell.nodes import Comment
 
-from rules.document import Document
+from wikilint.rules.document import Document
 
 _DIRECTIVE = re.compile(r"^\s*wikilint-(disable|enable)\b(.*?)\s*$", re.S)
 ALL = "*"

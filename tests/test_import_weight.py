@@ -15,13 +15,13 @@ HEAVY = ("pywikibot", "requests", "urllib3", "dask", "distributed")
 SAMPLE = "Text.<ref>{{cite web |url=https://example.org |title=T}}</ref>\n\n== H ==\nMore.\n"
 
 LINT_IN_PROCESS = """
-import rules
+from wikilint import rules
 rules.lint(open(PATH, encoding="utf-8").read())
 rules.fix(open(PATH, encoding="utf-8").read())
 """
 
 LINT_CLI = """
-from bot.cli import main
+from wikilint.bot.cli import main
 try:
     main(["lint", PATH], standalone_mode=False)
 except SystemExit:
@@ -30,7 +30,7 @@ except SystemExit:
 
 SCAN = """
 import io
-from bot.scan import run_scan
+from wikilint.bot.scan import run_scan
 run_scan(DUMP, io.StringIO(), jobs=1)
 """
 

@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-import rules
-from bot.inputs import read_input
-from rules.model import Applicability
+from wikilint import rules
+from wikilint.bot.inputs import read_input
+from wikilint.rules.model import Applicability
 from tests.paths import EDIT_FORM, SAMPLE
 
 

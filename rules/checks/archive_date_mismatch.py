@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from mwparserfromhell.nodes.extras import Parameter
 
-from rules.context import Context
-from rules.datecontext import (
+from wikilint.rules.context import Context
+from wikilint.rules.datecontext import (
     ARCHIVE,
     WEBARCHIVE_TEMPLATES,
     DateContext,
@@ -15,10 +15,10 @@ from rules.datecontext import (
     core_span,
     date_context,
 )
-from rules.dates import Date, Kind, format_date, timestamp_parts, wayback_timestamp
-from rules.document import Document, TemplateUse
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule, register
+from wikilint.rules.dates import Date, Kind, format_date, timestamp_parts, wayback_timestamp
+from wikilint.rules.document import Document, TemplateUse
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule, register
 
 
 @register

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.checks.bare_url import external_links
-from rules.context import Context
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule, register
-from rules.urls import WaybackURL, host_of, is_wayback_host, parse_wayback, wayback_key
-from rules.wikitext import is_citation_template
+from wikilint.rules.checks.bare_url import external_links
+from wikilint.rules.context import Context
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule, register
+from wikilint.rules.urls import WaybackURL, host_of, is_wayback_host, parse_wayback, wayback_key
+from wikilint.rules.wikitext import is_citation_template
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 

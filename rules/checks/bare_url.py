@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from mwparserfromhell.nodes import ExternalLink, Node, Tag, Template, Text
 
-from rules.context import Context
-from rules.document import Document
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule, option, register
-from rules.urls import escape_title, host_of, is_acceptable_title, is_wayback_host, normalize_url
-from rules.wikitext import is_footnote_template, tag_name, template_key
+from wikilint.rules.context import Context
+from wikilint.rules.document import Document
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule, option, register
+from wikilint.rules.urls import escape_title, host_of, is_acceptable_title, is_wayback_host, normalize_url
+from wikilint.rules.wikitext import is_footnote_template, tag_name, template_key
 
 BARE_URL_TAGS = frozenset({"bare url inline", "bare url", "bareurl", "bare-url", "bare links"})
 _NOTE_META_PARAMS = frozenset({"name", "group"})
@@ -45,7 +45,7 @@ def access_date_style(ctx: Context) -> str:
     (RULES.md accepts ISO access dates on any page without ``cs1-dates``).
     """
     try:
-        from rules.datecontext import date_context
+        from wikilint.rules.datecontext import date_context
     except ImportError:  # pragma: no cover - the date rules are not installed
         return _local_access_date_style(ctx.doc)
     dc = date_context(ctx)  # shared with the date rules: built once per pass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.context import Context
-from rules.model import Finding, Fixability, Severity
-from rules.registry import Rule, register
+from wikilint.rules.context import Context
+from wikilint.rules.model import Finding, Fixability, Severity
+from wikilint.rules.registry import Rule, register
 
 
 @register

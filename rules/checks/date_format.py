@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.context import Context
-from rules.datecontext import DateParam, date_context
-from rules.dates import Kind, render
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule, register
+from wikilint.rules.context import Context
+from wikilint.rules.datecontext import DateParam, date_context
+from wikilint.rules.dates import Kind, render
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule, register
 
 _NAMES = {("dmy", False): "dmy", ("mdy", False): "mdy", ("dmy", True): "dmy (short month)",
           ("mdy", True): "mdy (short month)", ("iso", False): "ISO"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from rules.context import Context
-from rules.model import Finding, Fixability, Severity
-from rules.references import (
+from wikilint.rules.context import Context
+from wikilint.rules.model import Finding, Fixability, Severity
+from wikilint.rules.references import (
     NOTE,
     Ref,
     References,
@@ -16,7 +16,7 @@ from rules.references import (
     note_reuse_form,
     references,
 )
-from rules.registry import Rule, register
+from wikilint.rules.registry import Rule, register
 
 
 @register

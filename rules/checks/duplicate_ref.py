@@ -6,9 +6,9 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterator
 
-from rules.context import Context
-from rules.model import Finding, Fixability, Severity
-from rules.references import (
+from wikilint.rules.context import Context
+from wikilint.rules.model import Finding, Fixability, Severity
+from wikilint.rules.references import (
     TAG,
     Ref,
     References,
@@ -17,7 +17,7 @@ from rules.references import (
     ref_reuse_form,
     references,
 )
-from rules.registry import Rule, register
+from wikilint.rules.registry import Rule, register
 
 
 @register

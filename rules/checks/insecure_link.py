@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.checks.bare_url import external_links
-from rules.context import Context
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule, option, register
-from rules.urls import host_matches, split_url
+from wikilint.rules.checks.bare_url import external_links
+from wikilint.rules.context import Context
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule, option, register
+from wikilint.rules.urls import host_matches, split_url
 
 DEFAULT_HOSTS = [
     "archive.org",

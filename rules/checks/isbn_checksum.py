@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 from mwparserfromhell.nodes import ExternalLink, Template, Text, Wikilink
 
-from rules.context import Context
-from rules.document import Document
-from rules.model import Finding, Fixability, Severity
-from rules.registry import Rule, register
+from wikilint.rules.context import Context
+from wikilint.rules.document import Document
+from wikilint.rules.model import Finding, Fixability, Severity
+from wikilint.rules.registry import Rule, register
 
 ISBN_PARAMS = frozenset({"isbn", "ISBN"})
 ISBN_TEMPLATES = frozenset({"isbn", "isbnt"})

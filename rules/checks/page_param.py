@@ -9,11 +9,11 @@ from typing import NamedTuple
 from mwparserfromhell.nodes import Template
 from mwparserfromhell.nodes.extras import Parameter
 
-from rules.context import Context
-from rules.document import Document
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule, register
-from rules.wikitext import is_citation_template, is_short_cite_template
+from wikilint.rules.context import Context
+from wikilint.rules.document import Document
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule, register
+from wikilint.rules.wikitext import is_citation_template, is_short_cite_template
 
 # sfnm numbers its citations: 1p=, 2pp=, …
 _SHORT_NAME = re.compile(r"^(\d*)(pp?)$")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.checks.bare_url import lookup_title
-from rules.context import Context
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule, register
-from rules.urls import escape_title, is_placeholder_title
-from rules.wikitext import is_citation_template
+from wikilint.rules.checks.bare_url import lookup_title
+from wikilint.rules.context import Context
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule, register
+from wikilint.rules.urls import escape_title, is_placeholder_title
+from wikilint.rules.wikitext import is_citation_template
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.context import Context
-from rules.datecontext import date_context
-from rules.dates import format_date, natural_style
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule, register
+from wikilint.rules.context import Context
+from wikilint.rules.datecontext import date_context
+from wikilint.rules.dates import format_date, natural_style
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule, register
 
 _FORMS = {
     "ymd": "year-first",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rules.context import Context
-from rules.model import Finding, Fixability, Severity
-from rules.references import NOTE, references
-from rules.registry import Rule, register
+from wikilint.rules.context import Context
+from wikilint.rules.model import Finding, Fixability, Severity
+from wikilint.rules.references import NOTE, references
+from wikilint.rules.registry import Rule, register
 
 
 @register

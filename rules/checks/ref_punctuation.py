@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from mwparserfromhell.nodes import Template
 
-from rules.context import Context
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.references import SFN_TEMPLATES, TAG, references
-from rules.registry import Rule, option, register
-from rules.wikitext import is_footnote_template
+from wikilint.rules.context import Context
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.references import SFN_TEMPLATES, TAG, references
+from wikilint.rules.registry import Rule, option, register
+from wikilint.rules.wikitext import is_footnote_template
 
 MARKS = ".,;:!?"
 _HSPACE = " \t"

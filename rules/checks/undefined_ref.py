@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rules.context import Context
-from rules.model import Finding, Fixability, Severity
-from rules.references import TAG, R, Ref, references
-from rules.registry import Rule, option, register
+from wikilint.rules.context import Context
+from wikilint.rules.model import Finding, Fixability, Severity
+from wikilint.rules.references import TAG, R, Ref, references
+from wikilint.rules.registry import Rule, option, register
 
 _TEMPLATE_NOTE = re.compile(r"<!--(?:(?!-->).)*\btemplate\b(?:(?!-->).)*-->", re.I | re.S)
 

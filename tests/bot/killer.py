@@ -10,7 +10,7 @@ import dataclasses
 import os
 from collections.abc import Iterator
 
-from rules import Config, Context, Finding, Rule, Severity
+from wikilint.rules import Config, Context, Finding, Rule, Severity
 
 MARK = "KILL-THE-WORKER"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import botconfig
-from rules.config import ConfigError
+from wikilint.bot import botconfig
+from wikilint.rules.config import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "bot.toml"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import rules
-from bot.configfile import discover_config, find_config_file, load_config
-from rules.config import Config, ConfigError
+from wikilint import rules
+from wikilint.bot.configfile import discover_config, find_config_file, load_config
+from wikilint.rules.config import Config, ConfigError
 
 
 def test_defaults_enable_every_rule() -> None:

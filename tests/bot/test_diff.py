@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.diff import MAX_SEGMENT, tokenize, word_diff
+from wikilint.bot.diff import MAX_SEGMENT, tokenize, word_diff
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import vcr
 
-from bot.fetch import FetchConfig, TitleFetcher, extract_title, fetch_titles
+from wikilint.bot.fetch import FetchConfig, TitleFetcher, extract_title, fetch_titles
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes" / "fetch"
 RECORD = os.environ.get("WIKILINT_RECORD") == "1"
@@ -205,7 +205,7 @@ def test_fetch_titles_mapping_for_the_environment(server: None) -> None:
 
 
 def test_titles_feed_the_bare_url_fix(server: None) -> None:
-    import rules
+    from wikilint import rules
 
     url = f"{BASE}/good"
     with VCR.use_cassette("mapping.yaml"):
@@ -253,8 +253,8 @@ def test_extract_title_without_network() -> None:
 
 def test_lint_path_does_not_import_requests() -> None:
     code = (
-        "import sys, rules, rules.checks, bot.fetch; "
-        "rules.lint('<ref>http://example.org</ref>'); "
+        "import sys, wikilint.rules, wikilint.rules.checks, wikilint.bot.fetch; "
+        "wikilint.rules.lint('<ref>http://example.org</ref>'); "
         "assert 'requests' not in sys.modules, 'requests imported'"
     )
     root = Path(__file__).resolve().parents[2]
@@ -284,7 +284,7 @@ def test_the_run_deadline_cuts_a_slow_fetch_short(slow_url: str) -> None:
 def test_the_titles_note_says_when_the_time_budget_ran_out(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot import titles as bot_titles
+    from wikilint.bot import titles as bot_titles
 
     seen: list[dict[str, object]] = []
 
@@ -292,7 +292,7 @@ def test_the_titles_note_says_when_the_time_budget_ran_out(
         seen.append(kwargs)
         return {}
 
-    monkeypatch.setattr("bot.fetch.fetch_titles", fake)
+    monkeypatch.setattr("wikilint.bot.fetch.fetch_titles", fake)
     notes: list[str] = []
     until = time.monotonic() - 1
     assert bot_titles.fetch_titles([f"{BASE}/good"], CONTACT, notes.append, until=until) == {}

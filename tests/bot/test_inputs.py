@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mwparserfromhell.parser import ParserError
 
-import rules
-from bot.inputs import (
+from wikilint import rules
+from wikilint.bot.inputs import (
     InputError,
     InputKind,
     is_flattened,
@@ -20,7 +20,7 @@ from bot.inputs import (
     read_input,
     restore_line_breaks,
 )
-from rules import builder
+from wikilint.rules import builder
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SECTION_FILE = EXAMPLES / "leon-trotsky-section.wiki"

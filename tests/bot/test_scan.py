@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 import pytest
 from click.testing import CliRunner
 
-from bot.scan import (
+from wikilint.bot.scan import (
     DumpError,
     Page,
     iter_pages,
@@ -21,7 +21,7 @@ from bot.scan import (
     run_scan,
     scan,
 )
-from rules import Config
+from wikilint.rules import Config
 from tests.bot.killer import MARK, KillerConfig
 
 CITE = "{{cite web |url=https://example.org/a |title=A}}"
@@ -235,16 +235,16 @@ def test_deeply_nested_markup_is_reported_not_fatal(text: str) -> None:
 
 def test_a_crashing_page_does_not_stop_the_scan(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.scan
+    from wikilint.bot import scan as bot_scan
 
-    real_lint = bot.scan.lint
+    real_lint = bot_scan.lint
 
     def flaky(text: str, config: Config | None = None):  # type: ignore[no-untyped-def]
         if "BOOM" in text:
             raise RecursionError("maximum recursion depth exceeded")
         return real_lint(text, config)
 
-    monkeypatch.setattr(bot.scan, "lint", flaky)
+    monkeypatch.setattr(bot_scan, "lint", flaky)
     pages = [
         page_xml("Bad", [(1, "BOOM")], pageid=1),
         page_xml("Good", [(2, CITE)], pageid=2),
@@ -275,7 +275,7 @@ def test_unreadable_dump_raises_dump_error(tmp_path: Path) -> None:
 
 
 def test_titles_only_feeds_wikilint_run(dump: Path, tmp_path: Path) -> None:
-    from bot.sources import read_titles_file
+    from wikilint.bot.sources import read_titles_file
 
     target = tmp_path / "titles.txt"
     code, _, _ = scan_output(dump, "--titles-only", "--select", "UR305", "--output", str(target))

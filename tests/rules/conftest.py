@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from rules import registry
-from rules.context import Context
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule
+from wikilint.rules import registry
+from wikilint.rules.context import Context
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule
 
 RuleFactory = Callable[..., type[Rule]]
 

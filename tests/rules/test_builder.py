@@ -1,4 +1,4 @@
-"""rules.builder builds exactly the tree mwparserfromhell's own Builder builds, field by field."""
+"""wikilint.rules.builder builds exactly the tree mwparserfromhell's own Builder builds, field by field."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 
-from rules import builder
+from wikilint.rules import builder
 from tests.paths import CORPUS, EDIT_FORM, SAMPLE
 from tests.rules.test_document import WIKI_ALPHABET
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-import rules
-from rules.model import Applicability
+from wikilint import rules
+from wikilint.rules.model import Applicability
 from tests.rules.casefiles import RuleCase, load_cases
 
 CASES = load_cases()

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import rules
-from rules.dates import (
+from wikilint import rules
+from wikilint.rules.dates import (
     Date,
     Kind,
     find_prose_dates,
@@ -23,7 +23,7 @@ from rules.dates import (
     timestamp_parts,
     wayback_timestamp,
 )
-from rules.model import apply_edits
+from wikilint.rules.model import apply_edits
 from tests.paths import CORPUS as CORPUS_FILES
 from tests.paths import SAMPLE
 

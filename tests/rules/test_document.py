@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.document import Document, ParseError, SectionNotFound
+from wikilint.rules.document import Document, ParseError, SectionNotFound
 from tests.paths import SAMPLE
 
 

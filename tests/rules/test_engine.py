@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from mwparserfromhell.parser import ParserError
 
-import rules
-from rules import builder
-from rules.model import Applicability, Edit, Fix, apply_edits
+from wikilint import rules
+from wikilint.rules import builder
+from wikilint.rules.model import Applicability, Edit, Fix, apply_edits
 from tests.rules.conftest import RuleFactory, replace_all
 
 
@@ -174,7 +174,7 @@ def test_edits_and_fixes_model() -> None:
 def test_the_garbage_collector_is_held_during_a_lint_and_restored_after() -> None:
     import gc
 
-    from rules.builder import collector_paused
+    from wikilint.rules.builder import collector_paused
 
     assert gc.isenabled()
     with collector_paused():

@@ -1,10 +1,10 @@
-"""rules.lazyregex: a pattern compiled on first use behaves as the compiled pattern."""
+"""wikilint.rules.lazyregex: a pattern compiled on first use behaves as the compiled pattern."""
 
 from __future__ import annotations
 
 import re
 
-from rules.lazyregex import LazyPattern
+from wikilint.rules.lazyregex import LazyPattern
 
 
 def test_compiles_once_on_first_use_and_answers_like_re() -> None:

@@ -6,8 +6,8 @@ from collections import defaultdict
 
 import pytest
 
-import rules
-from rules.docs import missing_doc_sections
+from wikilint import rules
+from wikilint.rules.docs import missing_doc_sections
 from tests.rules.casefiles import load_cases
 
 RULES = rules.all_rules()

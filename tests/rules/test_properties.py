@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import rules
+from wikilint import rules
 
 PIECES = st.sampled_from(
     [

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import rules
-from rules.document import Document
-from rules.naming import base_name, unique_name, url_name, words_name
-from rules.references import (
+from wikilint import rules
+from wikilint.rules.document import Document
+from wikilint.rules.naming import base_name, unique_name, url_name, words_name
+from wikilint.rules.references import (
     NOTE,
     TAG,
     TAG_FN,

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-import rules
+from wikilint import rules
 from tests.paths import SAMPLE
 
 URL_RULES = [

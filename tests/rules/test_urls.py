@@ -1,4 +1,4 @@
-"""rules.urls: the pure URL helpers shared by the URL rules and the title fetcher."""
+"""wikilint.rules.urls: the pure URL helpers shared by the URL rules and the title fetcher."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rules.urls import (
+from wikilint.rules.urls import (
     escape_title,
     find_urls,
     host_matches,

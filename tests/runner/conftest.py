@@ -19,13 +19,13 @@ from typing import Any
 
 import pytest
 
-from bot.safety import GuardState
-from bot.sources import Unreadable
-from bot.wiki import Plan, Rebase, Revision, SaveResult, same_saved_text
-from rules import registry
-from rules.context import Context
-from rules.model import Edit, Finding, Fix, Fixability, Severity
-from rules.registry import Rule
+from wikilint.bot.safety import GuardState
+from wikilint.bot.sources import Unreadable
+from wikilint.bot.wiki import Plan, Rebase, Revision, SaveResult, same_saved_text
+from wikilint.rules import registry
+from wikilint.rules.context import Context
+from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
+from wikilint.rules.registry import Rule
 from tests.wiki import mwapi
 
 BOT = "WikilintBot"

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from bot import runner
-from bot.botconfig import BotConfig
-from bot.botsite import PywikibotGateway
-from bot.wiki import Plan, Rebase, Revision, SaveResult
+from wikilint.bot import runner
+from wikilint.bot.botconfig import BotConfig
+from wikilint.bot.botsite import PywikibotGateway
+from wikilint.bot.wiki import Plan, Rebase, Revision, SaveResult
 from tests.runner.conftest import BOT, colour_fix, toml_value
 from tests.wiki import mwapi
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import runner
+from wikilint.bot import runner
 from tests.runner.live import bot_revisions, title, write_config
 from tests.wiki import mwapi
 
@@ -42,7 +42,7 @@ def setup(tmp_path: Path, api: str, human: mwapi.ApiClient, n: int,
 
 
 def wikilint(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", *args],
+    return subprocess.Popen([sys.executable, "-c", "from wikilint.bot.cli import main; main()", *args],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 

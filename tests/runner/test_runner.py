@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot import botconfig, runner
-from bot.journal import Journal, RunLock
-from bot.store import Store
-from bot.wiki import StopRun
+from wikilint.bot import botconfig, runner
+from wikilint.bot.journal import Journal, RunLock
+from wikilint.bot.store import Store
+from wikilint.bot.wiki import StopRun
 from tests.runner.conftest import BOT, FakeWiki, base_tables, colour_fix, write_bot_toml
 
 pytestmark = pytest.mark.usefixtures("test_rules")
@@ -127,7 +127,7 @@ def test_too_large(tmp_path: Path, fake_wiki: FakeWiki) -> None:
 
 def test_parse_failure_is_a_skip(tmp_path: Path, fake_wiki: FakeWiki,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    import rules
+    from wikilint import rules
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise rules.ParseError("too deeply nested")
@@ -428,7 +428,7 @@ def test_conflict_with_nobots_added_is_a_skip(tmp_path: Path, fake_wiki: FakeWik
 
 
 def test_many_failures_in_a_row_fail_the_run(tmp_path: Path, fake_wiki: FakeWiki) -> None:
-    from bot.wiki import WikiError
+    from wikilint.bot.wiki import WikiError
 
     def fail(wiki: FakeWiki, base: Any, plan: Any) -> None:
         raise WikiError("saving failed: internal_api_error_Foo")
@@ -528,7 +528,7 @@ def test_sigterm_handler_installed_only_during_run(tmp_path: Path, fake_wiki: Fa
 def test_logs_never_show_secrets(capfd: pytest.CaptureFixture[str]) -> None:
     import pywikibot
 
-    from bot.logfilter import RedactingFilter
+    from wikilint.bot.logfilter import RedactingFilter
 
     runner.setup_logging(interactive=False, verbose=True)
     handlers = logging.getLogger("pywiki").handlers + logging.getLogger("wikilint").handlers

@@ -21,8 +21,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bot.sources import Unreadable, read_pages
-from bot.wiki import Revision
+from wikilint.bot.sources import Unreadable, read_pages
+from wikilint.bot.wiki import Revision
 from tests.wiki import mwapi
 from tests.wiki.conftest import CASSETTES, RECORD, fresh_site
 from tests.wiki.scrub import make_vcr
@@ -98,7 +98,7 @@ def read_recorded(
 ) -> tuple[list[Revision | Unreadable], list[dict[str, str]]]:
     import pywikibot
 
-    from bot.wiki import ensure_logged_in
+    from wikilint.bot.wiki import ensure_logged_in
 
     ensure_pages()
     if RECORD and not mwapi.reachable():
@@ -288,7 +288,7 @@ def test_missing_redirect_and_other_content_models(monkeypatch: pytest.MonkeyPat
                                                     login: bool) -> None:
     import pywikibot
 
-    from bot.wiki import ensure_logged_in
+    from wikilint.bot.wiki import ensure_logged_in
 
     ensure_pages()
     ensure_odd_pages()

@@ -15,10 +15,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-import rules
-from bot import wiki
-from bot.store import Store
-from bot.wiki_cli import register
+from wikilint import rules
+from wikilint.bot import wiki
+from wikilint.bot.store import Store
+from wikilint.bot.wiki_cli import register
 from tests.wiki import mwapi
 from tests.wiki.conftest import CASSETTES, RECORD, fresh_site
 from tests.wiki.helpers import sample_page
