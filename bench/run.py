@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import mwparserfromhell
-
 from wikilint import rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +42,7 @@ SAMPLE_CANDIDATES = (ROOT / "examples" / "leon-trotsky-section.wiki",)
 # the process measure on it shows the fixed cost of starting wikilint.
 SHORT_ARTICLE = ROOT / "tests" / "corpus" / "pet-door.wiki"
 REPEAT_PAGE = 10
-# What the `wikilint` console script runs (pyproject: wikilint = "wikilint.bot.cli:main").
+# What the `wikilint` console script runs (pyproject: wikilint = "wikilint.bot.cli.main:main").
 # Peak RSS of a child, as the child itself sees it at exit (VmHWM). Not ru_maxrss from wait4:
 # Linux carries the forking parent's high-water mark (this bench: ~120 MiB) across exec.
 HWM_ENV = "WIKILINT_BENCH_HWM"
@@ -58,15 +57,16 @@ HWM_HOOK = (
 )
 IMPORT_ONLY = [sys.executable, "-c", HWM_HOOK + "import mwparserfromhell"]
 WIKILINT = [sys.executable, "-c",
-            HWM_HOOK + "import sys; from bot.cli import main; sys.exit(main())"]
+            HWM_HOOK + "import sys; from wikilint.bot.cli.main import main; sys.exit(main())"]
 # What any `wikilint lint` of the sample must do, without the rules: import its CLI library and
 # parser, then parse twice (once to restore the lost line breaks, once to lint).
 FLOOR = [sys.executable, "-c", HWM_HOOK + (
     "import sys, click, mwparserfromhell\n"
-    "from rules import builder\n"
+    "from wikilint.rules import builder\n"
     "text = open(sys.argv[1], encoding='utf-8').read()\n"
     "builder.parse(text)\nbuilder.parse(text)\n")]
-SCAN = [sys.executable, "-c", HWM_HOOK + "import sys; from bot.scan import scan; sys.exit(scan())"]
+SCAN = [sys.executable, "-c",
+        HWM_HOOK + "import sys; from wikilint.bot.scan.scanner import scan; sys.exit(scan())"]
 
 
 NOTES = """Notes:

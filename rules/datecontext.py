@@ -24,7 +24,6 @@ from mwparserfromhell.nodes import (
 )
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
-
 from wikilint.rules.context import Context
 from wikilint.rules.dates import Kind, ParsedDate, ProseDate, find_prose_dates, parse_value
 from wikilint.rules.document import Document, TemplateUse, merge_ranges

@@ -28,7 +28,6 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
-
 from wikilint.rules import builder
 from wikilint.rules.wikitext import PROTECTED_TAGS, tag_name, template_key
 

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 from mwparserfromhell.nodes import ExternalLink, Template
 from mwparserfromhell.wikicode import Wikicode
-
 from wikilint.rules.wikitext import is_citation_template, is_short_cite_template, template_key
 
 MAX_LENGTH = 40

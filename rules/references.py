@@ -30,7 +30,6 @@ from typing import NamedTuple
 from mwparserfromhell.nodes import ExternalLink, Node, Tag, Template
 from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.wikicode import Wikicode
-
 from wikilint.rules.context import Context
 from wikilint.rules.document import Document
 from wikilint.rules.model import Edit, Fix

@@ -6,7 +6,6 @@ import re
 from typing import NamedTuple
 
 from mwparserfromhell.nodes import Comment
-
 from wikilint.rules.document import Document
 
 _DIRECTIVE = re.compile(r"^\s*wikilint-(disable|enable)\b(.*?)\s*$", re.S)

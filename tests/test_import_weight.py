@@ -21,7 +21,7 @@ rules.fix(open(PATH, encoding="utf-8").read())
 """
 
 LINT_CLI = """
-from wikilint.bot.cli import main
+from wikilint.bot.cli.main import main
 try:
     main(["lint", PATH], standalone_mode=False)
 except SystemExit:
@@ -30,7 +30,7 @@ except SystemExit:
 
 SCAN = """
 import io
-from wikilint.bot.scan import run_scan
+from wikilint.bot.scan.scanner import run_scan
 run_scan(DUMP, io.StringIO(), jobs=1)
 """
 

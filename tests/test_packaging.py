@@ -68,7 +68,7 @@ def test_wheel_installs_and_runs_in_a_clean_venv(wheel: Path, tmp_path: Path) ->
     with zipfile.ZipFile(wheel) as archive:  # a wheel is installed by unpacking it
         archive.extractall(site)
     scripts = env_dir / "bin" / "wikilint"
-    scripts.write_text(f"#!{python}\nimport sys\nfrom wikilint.bot.cli import main\n"
+    scripts.write_text(f"#!{python}\nimport sys\nfrom wikilint.bot.cli.main import main\n"
                        "sys.exit(main())\n")
     scripts.chmod(0o755)
     # The dependencies come from this test's own environment, by path only: a plain path in a

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from wikilint import rules
-from wikilint.bot.inputs import read_input
+from wikilint.bot.files.inputs import read_input
 from wikilint.rules.model import Applicability
+
 from tests.paths import EDIT_FORM, SAMPLE
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mwparserfromhell.nodes.extras import Parameter
-
 from wikilint.rules.context import Context
 from wikilint.rules.datecontext import (
     ARCHIVE,

@@ -7,12 +7,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from mwparserfromhell.nodes import ExternalLink, Node, Tag, Template, Text
-
 from wikilint.rules.context import Context
 from wikilint.rules.document import Document
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
 from wikilint.rules.registry import Rule, option, register
-from wikilint.rules.urls import escape_title, host_of, is_acceptable_title, is_wayback_host, normalize_url
+from wikilint.rules.urls import (
+    escape_title,
+    host_of,
+    is_acceptable_title,
+    is_wayback_host,
+    normalize_url,
+)
 from wikilint.rules.wikitext import is_footnote_template, tag_name, template_key
 
 BARE_URL_TAGS = frozenset({"bare url inline", "bare url", "bareurl", "bare-url", "bare links"})

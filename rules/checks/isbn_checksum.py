@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 
 from mwparserfromhell.nodes import ExternalLink, Template, Text, Wikilink
-
 from wikilint.rules.context import Context
 from wikilint.rules.document import Document
 from wikilint.rules.model import Finding, Fixability, Severity

@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 from mwparserfromhell.nodes import Template
 from mwparserfromhell.nodes.extras import Parameter
-
 from wikilint.rules.context import Context
 from wikilint.rules.document import Document
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity

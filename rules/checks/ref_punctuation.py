@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mwparserfromhell.nodes import Template
-
 from wikilint.rules.context import Context
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
 from wikilint.rules.references import SFN_TEMPLATES, TAG, references

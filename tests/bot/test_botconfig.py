@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from wikilint.bot import botconfig
+from wikilint.bot.runner import config as botconfig
 from wikilint.rules.config import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "bot.toml"

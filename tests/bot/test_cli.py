@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
 from wikilint import rules
-from wikilint.bot.cli import main, urls_needing_titles
+from wikilint.bot.cli.main import main, urls_needing_titles
 from wikilint.rules.docs import TABLE_BEGIN, TABLE_END, rule_table_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -377,9 +376,9 @@ def test_unsafe_fixes_use_fetched_titles(page, monkeypatch: pytest.MonkeyPatch) 
         calls.append(list(urls))
         return {u: "Annual report 2018" for u in urls}
 
-    fake = types.ModuleType("wikilint.bot.fetch")
+    fake = types.ModuleType("wikilint.bot.web.fetch")
     fake.fetch_titles = fetch_titles  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "wikilint.bot.fetch", fake)
+    monkeypatch.setitem(sys.modules, "wikilint.bot.web.fetch", fake)
     path = page(f"Text.<ref>{url}</ref>\n")
     safe_only = run("fix", "--stdout", str(path))
     assert safe_only.stdout == path.read_text(encoding="utf-8") and not calls
@@ -444,7 +443,7 @@ def test_lint_and_fix_never_import_pywikibot_or_requests(tmp_path: Path) -> None
     path = tmp_path / "p.wiki"
     path.write_text(INSECURE, encoding="utf-8")
     script = (
-        "import sys\nfrom click.testing import CliRunner\nfrom wikilint.bot.cli import main\n"
+        "import sys\nfrom click.testing import CliRunner\nfrom wikilint.bot.cli.main import main\n"
         f"for args in (['lint', {str(path)!r}], ['fix', {str(path)!r}]):\n"
         "    CliRunner().invoke(main, args, catch_exceptions=False)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pywikibot', 'requests')))\n"
@@ -456,7 +455,7 @@ def test_lint_and_fix_never_import_pywikibot_or_requests(tmp_path: Path) -> None
 
 
 def test_lint_page_reads_through_the_wiki_layer(monkeypatch: pytest.MonkeyPatch) -> None:
-    from wikilint.bot import wiki_cli
+    from wikilint.bot.cli import wiki_commands as wiki_cli
 
     def fetch_page(title: str, site: str | None = None) -> types.SimpleNamespace:
         assert site == "test:en"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from wikilint import rules
-from wikilint.bot.configfile import discover_config, find_config_file, load_config
+from wikilint.bot.files.configfile import discover_config, find_config_file, load_config
 from wikilint.rules.config import Config, ConfigError
 
 

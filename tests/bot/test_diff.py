@@ -6,8 +6,7 @@ import re
 
 from hypothesis import given
 from hypothesis import strategies as st
-
-from wikilint.bot.diff import MAX_SEGMENT, tokenize, word_diff
+from wikilint.bot.change.diff import MAX_SEGMENT, tokenize, word_diff
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 import vcr
-
-from wikilint.bot.fetch import FetchConfig, TitleFetcher, extract_title, fetch_titles
+from wikilint.bot.web.fetch import FetchConfig, TitleFetcher, extract_title, fetch_titles
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes" / "fetch"
 RECORD = os.environ.get("WIKILINT_RECORD") == "1"
@@ -253,7 +252,7 @@ def test_extract_title_without_network() -> None:
 
 def test_lint_path_does_not_import_requests() -> None:
     code = (
-        "import sys, wikilint.rules, wikilint.rules.checks, wikilint.bot.fetch; "
+        "import sys, wikilint.rules, wikilint.rules.checks, wikilint.bot.web.fetch; "
         "wikilint.rules.lint('<ref>http://example.org</ref>'); "
         "assert 'requests' not in sys.modules, 'requests imported'"
     )
@@ -284,7 +283,7 @@ def test_the_run_deadline_cuts_a_slow_fetch_short(slow_url: str) -> None:
 def test_the_titles_note_says_when_the_time_budget_ran_out(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from wikilint.bot import titles as bot_titles
+    from wikilint.bot.web import titles as bot_titles
 
     seen: list[dict[str, object]] = []
 
@@ -292,7 +291,7 @@ def test_the_titles_note_says_when_the_time_budget_ran_out(
         seen.append(kwargs)
         return {}
 
-    monkeypatch.setattr("wikilint.bot.fetch.fetch_titles", fake)
+    monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", fake)
     notes: list[str] = []
     until = time.monotonic() - 1
     assert bot_titles.fetch_titles([f"{BASE}/good"], CONTACT, notes.append, until=until) == {}

@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mwparserfromhell.parser import ParserError
-
 from wikilint import rules
-from wikilint.bot.inputs import (
+from wikilint.bot.files.inputs import (
     InputError,
     InputKind,
     is_flattened,

@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from wikilint.bot.journal import Journal, LockHeld, PageRecord, RunLock
+from wikilint.bot.runner.journal import Journal, LockHeld, PageRecord, RunLock
 
 FP = "fingerprint1"
 
@@ -85,7 +84,7 @@ def test_record_is_atomic(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> 
 
 KILL_SCRIPT = """
 import sys, os, signal
-from wikilint.bot.journal import Journal, PageRecord
+from wikilint.bot.runner.journal import Journal, PageRecord
 j = Journal(sys.argv[1], "s")
 run = j.start_run("fp")
 for i in range(1000):
@@ -121,7 +120,7 @@ def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
 
 LOCK_SCRIPT = """
 import sys, time
-from wikilint.bot.journal import RunLock
+from wikilint.bot.runner.journal import RunLock
 lock = RunLock(sys.argv[1]); lock.acquire()
 print("locked", flush=True)
 time.sleep(30)

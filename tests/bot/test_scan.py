@@ -10,8 +10,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner
-
-from wikilint.bot.scan import (
+from wikilint.bot.scan.scanner import (
     DumpError,
     Page,
     iter_pages,
@@ -22,6 +21,7 @@ from wikilint.bot.scan import (
     scan,
 )
 from wikilint.rules import Config
+
 from tests.bot.killer import MARK, KillerConfig
 
 CITE = "{{cite web |url=https://example.org/a |title=A}}"
@@ -235,7 +235,7 @@ def test_deeply_nested_markup_is_reported_not_fatal(text: str) -> None:
 
 def test_a_crashing_page_does_not_stop_the_scan(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from wikilint.bot import scan as bot_scan
+    from wikilint.bot.scan import scanner as bot_scan
 
     real_lint = bot_scan.lint
 
@@ -275,7 +275,7 @@ def test_unreadable_dump_raises_dump_error(tmp_path: Path) -> None:
 
 
 def test_titles_only_feeds_wikilint_run(dump: Path, tmp_path: Path) -> None:
-    from wikilint.bot.sources import read_titles_file
+    from wikilint.bot.wiki.sources import read_titles_file
 
     target = tmp_path / "titles.txt"
     code, _, _ = scan_output(dump, "--titles-only", "--select", "UR305", "--output", str(target))

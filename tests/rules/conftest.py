@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-
 from wikilint.rules import registry
 from wikilint.rules.context import Context
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity

@@ -1,4 +1,4 @@
-"""wikilint.rules.builder builds exactly the tree mwparserfromhell's own Builder builds, field by field."""
+"""rules.builder builds exactly the tree mwparserfromhell's own Builder builds, field by field."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from mwparserfromhell.nodes import Node
 from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
-
 from wikilint.rules import builder
+
 from tests.paths import CORPUS, EDIT_FORM, SAMPLE
 from tests.rules.test_document import WIKI_ALPHABET
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from wikilint import rules
 from wikilint.rules.model import Applicability
+
 from tests.rules.casefiles import RuleCase, load_cases
 
 CASES = load_cases()

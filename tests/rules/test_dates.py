@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from wikilint import rules
 from wikilint.rules.dates import (
     Date,
@@ -24,6 +23,7 @@ from wikilint.rules.dates import (
     wayback_timestamp,
 )
 from wikilint.rules.model import apply_edits
+
 from tests.paths import CORPUS as CORPUS_FILES
 from tests.paths import SAMPLE
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from wikilint.rules.document import Document, ParseError, SectionNotFound
+
 from tests.paths import SAMPLE
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from mwparserfromhell.parser import ParserError
-
 from wikilint import rules
 from wikilint.rules import builder
 from wikilint.rules.model import Applicability, Edit, Fix, apply_edits
+
 from tests.rules.conftest import RuleFactory, replace_all
 
 

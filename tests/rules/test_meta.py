@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-
 from wikilint import rules
 from wikilint.rules.docs import missing_doc_sections
+
 from tests.rules.casefiles import load_cases
 
 RULES = rules.all_rules()

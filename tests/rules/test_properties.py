@@ -6,7 +6,6 @@ import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from wikilint import rules
 
 PIECES = st.sampled_from(

@@ -8,7 +8,6 @@ import mwparserfromhell
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from wikilint import rules
 from wikilint.rules.document import Document
 from wikilint.rules.naming import base_name, unique_name, url_name, words_name

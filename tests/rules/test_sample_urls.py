@@ -6,8 +6,8 @@ import re
 from collections import Counter
 
 import pytest
-
 from wikilint import rules
+
 from tests.paths import SAMPLE
 
 URL_RULES = [

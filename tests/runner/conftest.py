@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from wikilint.bot.safety import GuardState
-from wikilint.bot.sources import Unreadable
-from wikilint.bot.wiki import Plan, Rebase, Revision, SaveResult, same_saved_text
+from wikilint.bot.runner.safety import GuardState
+from wikilint.bot.wiki.api import Plan, Rebase, Revision, SaveResult, same_saved_text
+from wikilint.bot.wiki.sources import Unreadable
 from wikilint.rules import registry
 from wikilint.rules.context import Context
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
 from wikilint.rules.registry import Rule
+
 from tests.wiki import mwapi
 
 BOT = "WikilintBot"

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wikilint.bot.runner import loop as runner
+from wikilint.bot.runner.config import BotConfig
+from wikilint.bot.runner.gateway import PywikibotGateway
+from wikilint.bot.wiki.api import Plan, Rebase, Revision, SaveResult
 
-from wikilint.bot import runner
-from wikilint.bot.botconfig import BotConfig
-from wikilint.bot.botsite import PywikibotGateway
-from wikilint.bot.wiki import Plan, Rebase, Revision, SaveResult
 from tests.runner.conftest import BOT, colour_fix, toml_value
 from tests.wiki import mwapi
 

@@ -1,11 +1,10 @@
-"""wikilint.bot.botsite: how pywikibot is configured for a run."""
+"""wikilint.bot.runner.gateway: how pywikibot is configured for a run."""
 
 from __future__ import annotations
 
 import pytest
-
-from wikilint.bot.botconfig import Limits
-from wikilint.bot.botsite import configure_pywikibot
+from wikilint.bot.runner.config import Limits
+from wikilint.bot.runner.gateway import configure_pywikibot
 
 
 def test_the_operators_contact_is_in_the_user_agent_of_api_requests(

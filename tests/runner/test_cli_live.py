@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from wikilint.bot.runner import loop as runner
 
-from wikilint.bot import runner
 from tests.runner.live import bot_revisions, title, write_config
 from tests.wiki import mwapi
 
@@ -42,7 +42,8 @@ def setup(tmp_path: Path, api: str, human: mwapi.ApiClient, n: int,
 
 
 def wikilint(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", "from wikilint.bot.cli import main; main()", *args],
+    code = "from wikilint.bot.cli.main import main; main()"
+    return subprocess.Popen([sys.executable, "-c", code, *args],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 

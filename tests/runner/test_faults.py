@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wikilint.bot.runner import loop as runner
 
-from wikilint.bot import runner
 from tests.runner.faultproxy import FaultProxy
 from tests.runner.live import assert_no_text_lost, bot_revisions, run, title
 from tests.runner.live import write_config as _write_config

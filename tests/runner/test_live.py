@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wikilint.bot.runner import loop as runner
 
-from wikilint.bot import runner
 from tests.runner.conftest import BOT
 from tests.runner.live import (
     assert_no_text_lost,
@@ -245,7 +245,7 @@ def test_odd_texts(tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClien
 
 def test_propose_mode_queues_and_saves_nothing(tmp_path: Path, api: str, shutoff: str,
                                                human: mwapi.ApiClient) -> None:
-    from wikilint.bot.store import Store
+    from wikilint.bot.change.store import Store
 
     cfg, t = make(tmp_path, api, shutoff, human, {"a": "colour teh"},
                   lint={"select": ["test-colour", "test-teh"]},

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wikilint.bot.change.store import Store
+from wikilint.bot.runner import config as botconfig
+from wikilint.bot.runner import loop as runner
+from wikilint.bot.runner.journal import Journal, RunLock
+from wikilint.bot.wiki.api import StopRun
 
-from wikilint.bot import botconfig, runner
-from wikilint.bot.journal import Journal, RunLock
-from wikilint.bot.store import Store
-from wikilint.bot.wiki import StopRun
 from tests.runner.conftest import BOT, FakeWiki, base_tables, colour_fix, write_bot_toml
 
 pytestmark = pytest.mark.usefixtures("test_rules")
@@ -428,7 +429,7 @@ def test_conflict_with_nobots_added_is_a_skip(tmp_path: Path, fake_wiki: FakeWik
 
 
 def test_many_failures_in_a_row_fail_the_run(tmp_path: Path, fake_wiki: FakeWiki) -> None:
-    from wikilint.bot.wiki import WikiError
+    from wikilint.bot.wiki.api import WikiError
 
     def fail(wiki: FakeWiki, base: Any, plan: Any) -> None:
         raise WikiError("saving failed: internal_api_error_Foo")
@@ -527,8 +528,7 @@ def test_sigterm_handler_installed_only_during_run(tmp_path: Path, fake_wiki: Fa
 
 def test_logs_never_show_secrets(capfd: pytest.CaptureFixture[str]) -> None:
     import pywikibot
-
-    from wikilint.bot.logfilter import RedactingFilter
+    from wikilint.bot.wiki.logfilter import RedactingFilter
 
     runner.setup_logging(interactive=False, verbose=True)
     handlers = logging.getLogger("pywiki").handlers + logging.getLogger("wikilint").handlers

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wikilint.bot.runner import loop as runner
+from wikilint.bot.wiki.sources import batched, read_titles_file
 
-from wikilint.bot import runner
-from wikilint.bot.sources import batched, read_titles_file
 from tests.runner.faultproxy import FaultProxy
 from tests.runner.live import bot_revisions, run, title, write_config
 from tests.wiki import mwapi
@@ -44,8 +44,8 @@ class _SearchSite:
 
 
 def test_search_source_and_dedup() -> None:
-    from wikilint.bot.botconfig import SourceSettings
-    from wikilint.bot.sources import page_generator
+    from wikilint.bot.runner.config import SourceSettings
+    from wikilint.bot.wiki.sources import page_generator
 
     site = _SearchSite()
     settings = SourceSettings(search="insource:colour", namespaces=(0, 4))
@@ -144,8 +144,7 @@ def test_recent_changes_cursor(tmp_path: Path, api: str, shutoff: str,
 
 def test_invalid_titles_are_skipped_not_fatal(caplog: pytest.LogCaptureFixture) -> None:
     import pywikibot
-
-    from wikilint.bot.sources import _pages_for_titles
+    from wikilint.bot.wiki.sources import _pages_for_titles
 
     class _Site:
         pass
@@ -169,9 +168,8 @@ def test_recent_changes_in_the_same_second_as_the_cursor_list_to_the_present() -
     """pywikibot refuses start == end: a run in the same second as the last one must still
     list what changed since the cursor (regression: the run used to fail)."""
     import pywikibot
-
-    from wikilint.bot.botconfig import SourceSettings
-    from wikilint.bot.sources import _recent_changes
+    from wikilint.bot.runner.config import SourceSettings
+    from wikilint.bot.wiki.sources import _recent_changes
 
     now = pywikibot.Timestamp.fromISOformat("2026-11-27T07:19:29Z")
     calls: list[dict[str, Any]] = []

@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from wikilint.bot import botconfig, review, runner, titles
-from wikilint.bot.journal import Journal
-from wikilint.bot.store import Store
+from wikilint.bot.change import review
+from wikilint.bot.change.store import Store
+from wikilint.bot.runner import config as botconfig
+from wikilint.bot.runner import loop as runner
+from wikilint.bot.runner.journal import Journal
+from wikilint.bot.web import titles
 from wikilint.rules.config import ConfigError
+
 from tests.bot.test_fetch import BASE, CONTACT, VCR
 from tests.runner.conftest import FakeWiki, base_tables, write_bot_toml
 
@@ -66,7 +69,8 @@ def test_no_contact_no_fetch_no_unsafe_proposal(tmp_path: Path, fake_wiki: FakeW
                                                 caplog: pytest.LogCaptureFixture) -> None:
     fake_wiki.add("P", PAGE)
     calls: list[Any] = []
-    monkeypatch.setattr("wikilint.bot.fetch.fetch_titles", lambda *a, **k: calls.append(a) or {})
+    monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles",
+                        lambda *a, **k: calls.append(a) or {})
     r = make_runner(tmp_path, fake_wiki, contact=None)
     logging.getLogger("wikilint").propagate = True  # let caplog see it
     with caplog.at_level(logging.WARNING, logger="wikilint.run"):
@@ -80,7 +84,8 @@ def test_dry_run_fetches_nothing(tmp_path: Path, fake_wiki: FakeWiki,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     fake_wiki.add("P", PAGE)
     calls: list[Any] = []
-    monkeypatch.setattr("wikilint.bot.fetch.fetch_titles", lambda *a, **k: calls.append(a) or {})
+    monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles",
+                        lambda *a, **k: calls.append(a) or {})
     report = make_runner(tmp_path, fake_wiki, dry_run=True).run()
     assert report.exit_code == runner.EXIT_OK and not calls and pending(tmp_path) == []
 
@@ -89,7 +94,8 @@ def test_unsafe_skip_fetches_nothing(tmp_path: Path, fake_wiki: FakeWiki,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     fake_wiki.add("P", PAGE)
     calls: list[Any] = []
-    monkeypatch.setattr("wikilint.bot.fetch.fetch_titles", lambda *a, **k: calls.append(a) or {})
+    monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles",
+                        lambda *a, **k: calls.append(a) or {})
     make_runner(tmp_path, fake_wiki, fixes={"unsafe": "skip"}).run()
     assert not calls and pending(tmp_path) == []
 
@@ -106,7 +112,7 @@ def test_urls_per_page_are_capped(tmp_path: Path, fake_wiki: FakeWiki,
         assert contact == CONTACT
         return {u: f"Story number {u[12:14]}" for u in urls}
 
-    monkeypatch.setattr("wikilint.bot.fetch.fetch_titles", fake_fetch)
+    monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", fake_fetch)
     make_runner(tmp_path, fake_wiki).run()
     assert [len(a) for a in asked] == [titles.MAX_URLS_PER_PAGE]
     (p,) = pending(tmp_path)
@@ -148,7 +154,7 @@ def test_title_fetching_gets_the_runs_deadline(tmp_path: Path, fake_wiki: FakeWi
         untils.append(kwargs.get("until"))
         return {}
 
-    monkeypatch.setattr("wikilint.bot.fetch.fetch_titles", fake_fetch)
+    monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", fake_fetch)
     make_runner(tmp_path, fake_wiki, limits={"time_budget": "10m"}).run()
     (until,) = untils
     assert 590 < until - time.monotonic() <= 600

@@ -20,9 +20,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+from wikilint.bot.wiki.api import Revision
+from wikilint.bot.wiki.sources import Unreadable, read_pages
 
-from wikilint.bot.sources import Unreadable, read_pages
-from wikilint.bot.wiki import Revision
 from tests.wiki import mwapi
 from tests.wiki.conftest import CASSETTES, RECORD, fresh_site
 from tests.wiki.scrub import make_vcr
@@ -97,8 +97,7 @@ def read_recorded(
     skip: Callable[[str, int], bool],
 ) -> tuple[list[Revision | Unreadable], list[dict[str, str]]]:
     import pywikibot
-
-    from wikilint.bot.wiki import ensure_logged_in
+    from wikilint.bot.wiki.api import ensure_logged_in
 
     ensure_pages()
     if RECORD and not mwapi.reachable():
@@ -287,8 +286,7 @@ def ensure_odd_pages() -> None:
 def test_missing_redirect_and_other_content_models(monkeypatch: pytest.MonkeyPatch,
                                                     login: bool) -> None:
     import pywikibot
-
-    from wikilint.bot.wiki import ensure_logged_in
+    from wikilint.bot.wiki.api import ensure_logged_in
 
     ensure_pages()
     ensure_odd_pages()

@@ -14,11 +14,11 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
-
 from wikilint import rules
-from wikilint.bot import wiki
-from wikilint.bot.store import Store
-from wikilint.bot.wiki_cli import register
+from wikilint.bot.change.store import Store
+from wikilint.bot.cli.wiki_commands import register
+from wikilint.bot.wiki import api as wiki
+
 from tests.wiki import mwapi
 from tests.wiki.conftest import CASSETTES, RECORD, fresh_site
 from tests.wiki.helpers import sample_page

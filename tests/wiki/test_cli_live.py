@@ -11,12 +11,12 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
-
 from wikilint import rules
-from wikilint.bot import review as rv
-from wikilint.bot import wiki
-from wikilint.bot.store import Store
-from wikilint.bot.wiki_cli import fix_page, register
+from wikilint.bot.change import review as rv
+from wikilint.bot.change.store import Store
+from wikilint.bot.cli.wiki_commands import fix_page, register
+from wikilint.bot.wiki import api as wiki
+
 from tests.wiki.conftest import BOT_USER, fresh_site
 from tests.wiki.helpers import assert_no_text_lost, sample_page, unique_title
 from tests.wiki.mwapi import ApiClient
@@ -207,7 +207,7 @@ def test_refuses_to_edit_when_not_logged_in(live_wiki: str) -> None:
 def test_section_save_is_used_when_mediawiki_agrees_on_the_section(
     site: Any, human: ApiClient
 ) -> None:
-    from wikilint.bot.wiki_cli import make_plan
+    from wikilint.bot.cli.wiki_commands import make_plan
 
     title = unique_title("cli-plan")
     human.edit(title, sample_page(), createonly=True)

@@ -12,13 +12,12 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
-
 from wikilint import rules
-from wikilint.bot import review as rv
-from wikilint.bot import wiki
-from wikilint.bot.sqlite import SchemaError
-from wikilint.bot.store import SCHEMA_VERSION, Proposal, Store
-from wikilint.bot.wiki_cli import register
+from wikilint.bot.change import review as rv
+from wikilint.bot.change.store import SCHEMA_VERSION, Proposal, Store
+from wikilint.bot.cli.wiki_commands import register
+from wikilint.bot.files.sqlite import SchemaError
+from wikilint.bot.wiki import api as wiki
 
 CONFIG = rules.Config(select=("insecure-link",))
 PAGE = (
@@ -71,7 +70,7 @@ def test_store_refuses_a_newer_schema(tmp_path: Path) -> None:
 
 
 def test_default_state_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from wikilint.bot.store import default_state_path
+    from wikilint.bot.change.store import default_state_path
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     assert default_state_path() == tmp_path / "wikilint" / "state.sqlite"
@@ -307,7 +306,8 @@ def test_in_use_templates() -> None:
 
 def test_lint_path_never_imports_pywikibot() -> None:
     code = (
-        "import sys, wikilint.bot.review, wikilint.bot.store, wikilint.bot.wiki_cli\n"
+        "import sys, wikilint.bot.change.review, wikilint.bot.change.store\n"
+        "import wikilint.bot.cli.wiki_commands\n"
         "assert 'pywikibot' not in sys.modules, 'pywikibot imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])

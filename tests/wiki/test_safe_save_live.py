@@ -1,4 +1,4 @@
-"""wikilint.bot.wiki.safe_save against the real local MediaWiki: never lose anyone's text.
+"""wikilint.bot.wiki.api.safe_save against the real local MediaWiki: never lose anyone's text.
 
 The "fixes" here are a plain text transform (http → https for one host) so these tests exercise
 the save path alone; tests/wiki/test_cli_live.py runs the real rules end to end.
@@ -10,8 +10,8 @@ import time
 from typing import Any
 
 import pytest
+from wikilint.bot.wiki import api as wiki
 
-from wikilint.bot import wiki
 from tests.wiki.conftest import BOT_USER
 from tests.wiki.helpers import assert_no_text_lost, same, unique_title
 from tests.wiki.mwapi import ApiClient

@@ -20,11 +20,11 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
-
 from wikilint import rules
-from wikilint.bot import review as rv
-from wikilint.bot import wiki_cli
-from wikilint.bot.store import SCHEMA_VERSION, Proposal, Store
+from wikilint.bot.change import review as rv
+from wikilint.bot.change.store import SCHEMA_VERSION, Proposal, Store
+from wikilint.bot.cli import wiki_commands as wiki_cli
+
 from tests.wiki.conftest import fresh_site
 from tests.wiki.helpers import unique_title
 from tests.wiki.mwapi import ApiClient
@@ -71,7 +71,7 @@ def must_not_fetch(*args: Any, **kwargs: Any) -> dict[str, str]:
 @pytest.fixture
 def fetcher(monkeypatch: pytest.MonkeyPatch) -> FakeFetcher:
     fake = FakeFetcher()
-    monkeypatch.setattr("wikilint.bot.fetch.fetch_titles", fake)
+    monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", fake)
     real_env = wiki_cli.unsafe_env
     monkeypatch.setattr(wiki_cli, "unsafe_env", lambda *a, **k: dataclasses.replace(
         real_env(*a, **k), today=FIXED_DAY))
@@ -97,7 +97,7 @@ def propose_review_submit(title: str, state: Path, fetcher: FakeFetcher,
     assert p.unsafe and p.rule_counts == {"bare-url": 1}
     assert p.titles == {URL: TITLE} and p.today == FIXED_DAY.isoformat()
     assert f"Intro.<ref>{CITE}</ref>" in p.proposed
-    monkeypatch.setattr("wikilint.bot.fetch.fetch_titles", must_not_fetch)
+    monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", must_not_fetch)
     run(["review", "--accept-all", "--state", str(state)])
     res = run(["submit", "--all", "--state", str(state)], contact_env=CONTACT)
     assert "saved revision" in res.output, res.output
@@ -135,7 +135,7 @@ def test_live_propose_review_submit_with_a_fetched_title(
 def test_submit_after_an_edit_elsewhere_reuses_the_stored_title(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The rebase onto a newer revision recomputes with the stored titles and date."""
-    monkeypatch.setattr("wikilint.bot.fetch.fetch_titles", must_not_fetch)
+    monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", must_not_fetch)
     config = rules.Config(select=("bare-url",))
     env = rules.Environment(today=FIXED_DAY, titles={URL: TITLE})
     change = rv.compute(PAGE, config=config, env=env, unsafe=True)
@@ -206,7 +206,7 @@ def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
 @pytest.mark.live
 def test_live_fix_page_with_unsafe_fixes_shows_the_fetched_title_and_saves_only_when_told(
         live_wiki: str, human: ApiClient, tmp_path: Path, fetcher: FakeFetcher) -> None:
-    from wikilint.bot.cli import main
+    from wikilint.bot.cli.main import main
 
     title = unique_title("fix-page-unsafe")
     human.edit(title, PAGE, createonly=True)

@@ -30,7 +30,6 @@ def urls_needing_titles(result: LintResult) -> list[str]:
     if doc is None:
         return []
     from mwparserfromhell.nodes import ExternalLink
-
     from wikilint.rules.wikitext import is_citation_template
 
     links = {doc.span(node): str(node.url) for node in doc.nodes_of(ExternalLink)}
@@ -88,7 +87,7 @@ def fetch_titles(
         return {}
     try:
         # Looked up at call time (tests swap the module; requests loads only here).
-        fetch = importlib.import_module("wikilint.bot.fetch")
+        fetch = importlib.import_module("wikilint.bot.web.fetch")
     except ImportError as exc:
         note(f"cannot fetch titles ({exc}); fixes that need them are skipped")
         return {}

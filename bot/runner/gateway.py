@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-from wikilint.bot.botconfig import BotConfig, Limits, SourceSettings
-from wikilint.bot.safety import GuardState
-from wikilint.bot.sources import Unreadable, page_generator, read_pages
-from wikilint.bot.wiki import Plan, Rebase, Revision, SaveResult
+from wikilint.bot.runner.config import BotConfig, Limits, SourceSettings
+from wikilint.bot.runner.safety import GuardState
+from wikilint.bot.wiki.api import Plan, Rebase, Revision, SaveResult
+from wikilint.bot.wiki.sources import Unreadable, page_generator, read_pages
 
 if TYPE_CHECKING:
     from pywikibot.site import APISite
@@ -115,8 +115,7 @@ class PywikibotGateway:
     @classmethod
     def open(cls, config: BotConfig) -> PywikibotGateway:
         from pywikibot import config as pwb_config
-
-        from wikilint.bot.wiki import open_site
+        from wikilint.bot.wiki.api import open_site
 
         configure_pywikibot(config.limits, config.wiki.contact)
         if config.wiki.password_file is not None:
@@ -128,7 +127,7 @@ class PywikibotGateway:
         return self.site.username() or ""
 
     def login(self) -> None:
-        from wikilint.bot.wiki import ensure_logged_in
+        from wikilint.bot.wiki.api import ensure_logged_in
 
         # A fresh look at blocks and rights: the site object may outlive an earlier run.
         del self.site.userinfo
@@ -159,7 +158,7 @@ class PywikibotGateway:
 
     def latest(self, title: str) -> Revision | None:
         """The page's latest revision now, or None when it does not exist."""
-        from wikilint.bot.wiki import PageSkipped, fetch
+        from wikilint.bot.wiki.api import PageSkipped, fetch
 
         try:
             return fetch(self.site, title)
@@ -194,7 +193,7 @@ class PywikibotGateway:
 
     def save(self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool,
              tags: str | None) -> SaveResult:
-        from wikilint.bot.wiki import safe_save
+        from wikilint.bot.wiki.api import safe_save
 
         return safe_save(self.site, base, plan, rebase, minor=minor, tags=tags)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from wikilint.bot.botconfig import SourceSettings
-from wikilint.bot.wiki import Revision, nfc
+from wikilint.bot.runner.config import SourceSettings
+from wikilint.bot.wiki.api import Revision, nfc
 
 if TYPE_CHECKING:
     import pywikibot

@@ -15,8 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import mwparserfromhell
-
-from wikilint.bot.wiki import bots_allowed, in_use
+from wikilint.bot.wiki.api import bots_allowed, in_use
 
 _WS = re.compile(r"\s+")
 

@@ -30,9 +30,8 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 import click
-
-from wikilint.bot.configfile import discover_config, load_config
-from wikilint.bot.sources import batched
+from wikilint.bot.files.configfile import discover_config, load_config
+from wikilint.bot.wiki.sources import batched
 from wikilint.rules.config import Config, ConfigError
 from wikilint.rules.engine import PARSE_ERROR, PARSE_ERROR_CODE, lint
 from wikilint.rules.registry import all_rules
@@ -356,7 +355,7 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["wikilint.bot.scan"])
+    context.set_forkserver_preload(["wikilint.bot.scan.scanner"])
     return context
 
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import click
-
-from wikilint.bot.output import LineIndex
+from wikilint.bot.files.output import LineIndex
 
 # Whitespace runs, single wiki (and sentence) punctuation characters, and the words between.
 _TOKEN = re.compile(r"""\s+|[|{}\[\]=<>/"().,;:!?#&]|[^\s|{}\[\]=<>/"().,;:!?#&]+""")

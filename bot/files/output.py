@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import click
-
 from wikilint.rules import LintResult
 from wikilint.rules.engine import PARSE_ERROR, PARSE_ERROR_CODE
 from wikilint.rules.model import Applicability, Finding, Severity

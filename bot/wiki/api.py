@@ -432,7 +432,7 @@ def redact_secrets_in_logs(verbose: bool = False) -> None:
     ``pywiki`` logger the first time it logs: initialise them now so that the filter lands
     on the handlers it will really use.
     """
-    from wikilint.bot import logfilter
+    from wikilint.bot.wiki import logfilter
 
     try:
         import pywikibot.bot

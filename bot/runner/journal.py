@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from wikilint.bot.sqlite import SQLiteFile
+from wikilint.bot.files.sqlite import SQLiteFile
 
 SCHEMA_VERSION = 1
 Action = Literal["edited", "proposed", "unchanged", "skipped", "failed"]

@@ -25,18 +25,21 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-
 from wikilint import rules
-from wikilint.bot import output
-from wikilint.bot.configfile import find_config_file, load_config
-from wikilint.bot.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
-from wikilint.bot.titles import fetch_titles, urls_needing_titles
+from wikilint.bot.files import output
+from wikilint.bot.files.configfile import find_config_file, load_config
+from wikilint.bot.files.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
+from wikilint.bot.web.titles import fetch_titles, urls_needing_titles
 from wikilint.rules.config import closest
 from wikilint.rules.engine import FixResult, LintResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Commands defined elsewhere, loaded only when asked for (or when listing commands).
-PLUGIN_MODULES = ("wikilint.bot.wiki_cli", "wikilint.bot.scan", "wikilint.bot.runner")
+PLUGIN_MODULES = (
+    "wikilint.bot.cli.wiki_commands",
+    "wikilint.bot.scan.scanner",
+    "wikilint.bot.runner.loop",
+)
 DEBUG_ENV = "WIKILINT_DEBUG"
 
 
@@ -260,7 +263,7 @@ def _page_sources(
     if not titles:
         return
     try:
-        from wikilint.bot import wiki_cli
+        from wikilint.bot.cli import wiki_commands as wiki_cli
     except ImportError as exc:
         status.fail(f"--page needs the wiki commands (bot.wiki_cli): {exc}")
         return
@@ -569,7 +572,7 @@ def _report_fix(
         if source.kind is not InputKind.WIKITEXT:
             head += "   [positions are in the extracted wikitext]"
         click.echo(click.style(head, bold=True) if color else head, color=color)
-        from wikilint.bot.diff import word_diff  # fix only: lint never loads it
+        from wikilint.bot.change.diff import word_diff  # fix only: lint never loads it
 
         click.echo(word_diff(result.original, result.text, color), nl=False, color=color)
     elif mode == "write" and result.changed:
@@ -667,7 +670,7 @@ def _fix_pages(
         status.fail("--write is for files; for wiki pages use --submit (or propose/review)")
         return
     try:
-        from wikilint.bot import wiki_cli
+        from wikilint.bot.cli import wiki_commands as wiki_cli
     except ImportError as exc:
         status.fail(f"--page needs the wiki commands (bot.wiki_cli): {exc}")
         return

@@ -34,14 +34,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-
 from wikilint import rules
-from wikilint.bot import safety, wiki
-from wikilint.bot.botconfig import BotConfig, load, validate_for_run
-from wikilint.bot.botsite import WikiGateway, WikiUnavailable
-from wikilint.bot.journal import Journal, LockHeld, PageRecord, RunLock
-from wikilint.bot.sources import RC_CURSOR, Unreadable
-from wikilint.bot.wiki import Plan, Revision, StopRun, WikiError, same_saved_text
+from wikilint.bot.runner import safety
+from wikilint.bot.runner.config import BotConfig, load, validate_for_run
+from wikilint.bot.runner.gateway import WikiGateway, WikiUnavailable
+from wikilint.bot.runner.journal import Journal, LockHeld, PageRecord, RunLock
+from wikilint.bot.wiki import api as wiki
+from wikilint.bot.wiki.api import Plan, Revision, StopRun, WikiError, same_saved_text
+from wikilint.bot.wiki.sources import RC_CURSOR, Unreadable
 
 log = logging.getLogger("wikilint.run")
 
@@ -380,7 +380,7 @@ class Runner:
         return rebase
 
     def _summary(self, rule_counts: dict[str, int]) -> str:
-        from wikilint.bot.review import SUMMARY_PREFIX, make_summary
+        from wikilint.bot.change.review import SUMMARY_PREFIX, make_summary
 
         body = make_summary(rule_counts).removeprefix(SUMMARY_PREFIX)
         prefix = self.config.wiki.summary_prefix.strip()
@@ -394,7 +394,7 @@ class Runner:
         """``env`` with the page titles the unsafe fixes need (bare-url, placeholder-title),
         fetched with the configured contact: at most ``MAX_URLS_PER_PAGE`` a page, each
         request bounded by the fetcher's timeouts and size cap. A dry run fetches nothing."""
-        from wikilint.bot.titles import MAX_URLS_PER_PAGE, fetch_titles, urls_needing_titles
+        from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, fetch_titles, urls_needing_titles
 
         urls = urls_needing_titles(found)
         if not urls or self.dry_run:
@@ -420,8 +420,8 @@ class Runner:
                  env: rules.Environment | None = None) -> int | None:
         if self.dry_run or same_saved_text(change.proposed, rev.text):
             return None
-        from wikilint.bot.review import environment_fields
-        from wikilint.bot.store import Proposal, Store
+        from wikilint.bot.change.review import environment_fields
+        from wikilint.bot.change.store import Proposal, Store
 
         unsafe = self.config.fixes.unsafe == "propose"
         p = Proposal(
@@ -436,7 +436,7 @@ class Runner:
 
 
 def _compute(text: str, config: rules.Config, env: rules.Environment, unsafe: bool) -> Any:
-    from wikilint.bot.review import compute
+    from wikilint.bot.change.review import compute
 
     return compute(text, config=config, env=env, unsafe=unsafe)
 
@@ -449,7 +449,7 @@ def _classify_stoprun(exc: StopRun) -> tuple[str, int, str]:
 
 
 def _is_unavailable(exc: BaseException) -> bool:
-    from wikilint.bot.botsite import unavailable_errors
+    from wikilint.bot.runner.gateway import unavailable_errors
 
     return isinstance(exc, unavailable_errors())
 
@@ -553,7 +553,7 @@ def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool =
 
 
 def _default_gateway(config: BotConfig) -> WikiGateway:
-    from wikilint.bot.botsite import PywikibotGateway
+    from wikilint.bot.runner.gateway import PywikibotGateway
 
     return PywikibotGateway.open(config)
 

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import click
-
 from wikilint import rules
-from wikilint.bot.store import Proposal, Store
+from wikilint.bot.change.store import Proposal, Store
 
 # How the summary describes each rule's fixes (n = number of fixes).
 SUMMARY_PHRASES: dict[str, tuple[str, str]] = {
@@ -179,7 +178,7 @@ DiffFn = Callable[[str, str, bool], str]
 
 def _word_diff() -> DiffFn:
     try:
-        from wikilint.bot.diff import word_diff
+        from wikilint.bot.change.diff import word_diff
     except ImportError:  # bot.diff is written elsewhere; a plain fallback keeps review usable
         return _fallback_diff
     return word_diff

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from wikilint.bot.sqlite import SQLiteFile
+from wikilint.bot.files.sqlite import SQLiteFile
 
 SCHEMA_VERSION = 2  # 2: the env column (fetched titles and the date a proposal was made)
 Status = Literal["pending", "accepted", "rejected", "submitted", "skipped"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from wikilint.bot.configfile import read_toml
+from wikilint.bot.files.configfile import read_toml
 from wikilint.rules.config import Config, ConfigError, closest
 
 Mode = Literal["submit", "propose"]

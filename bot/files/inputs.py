@@ -25,7 +25,6 @@ from typing import BinaryIO, NamedTuple
 from mwparserfromhell.nodes import Heading, Text
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
-
 from wikilint.rules import builder
 from wikilint.rules.document import merge_ranges
 
@@ -114,7 +113,9 @@ def parse_source(data: bytes, label: str, path: Path | None, restore: bool = Tru
 
     kind, section, title = InputKind.WIKITEXT, None, None
     if _looks_like_html(text, path):
-        from wikilint.bot.editpage import extract_html_edit_page  # html.parser: only for .html input
+        from wikilint.bot.files.editpage import (
+            extract_html_edit_page,  # html.parser: only for .html input
+        )
 
         kind = InputKind.HTML_EDIT_PAGE
         text, section, title = extract_html_edit_page(text, label)

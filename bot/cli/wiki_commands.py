@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-
 from wikilint import rules
-from wikilint.bot import configfile
-from wikilint.bot import review as rv
-from wikilint.bot.store import Proposal, Store
+from wikilint.bot.change import review as rv
+from wikilint.bot.change.store import Proposal, Store
+from wikilint.bot.files import configfile
 
 if TYPE_CHECKING:
-    from wikilint.bot import wiki
+    from wikilint.bot.wiki import api as wiki
 
 log = logging.getLogger("wikilint")
 
@@ -40,7 +39,7 @@ def _setup_logging() -> None:
         root.addHandler(handler)
         root.setLevel(logging.INFO)
         root.propagate = False
-    from wikilint.bot import wiki
+    from wikilint.bot.wiki import api as wiki
 
     wiki.redact_secrets_in_logs()
 
@@ -60,7 +59,7 @@ def parse_section(section: str | None) -> str | None:
 
 
 def open_site(site: str | None) -> Any:
-    from wikilint.bot import wiki
+    from wikilint.bot.wiki import api as wiki
 
     try:
         return wiki.open_site(site)
@@ -77,7 +76,7 @@ def site_name(site: Any) -> str:
 
 def fetch_page(title: str, site: str | None = None) -> wiki.Revision:
     """The latest revision of a page, for ``lint --page`` / ``fix --page`` (read-only)."""
-    from wikilint.bot import wiki
+    from wikilint.bot.wiki import api as wiki
 
     try:
         return wiki.fetch(open_site(site), title)
@@ -92,7 +91,7 @@ def _echo_diff(old: str, new: str, color: bool) -> None:
 def make_plan(site: Any, rev: wiki.Revision, proposed: str, section: str | int | None,
               summary: str) -> wiki.Plan:
     """A section save when MediaWiki's section matches ours exactly, else a whole-page save."""
-    from wikilint.bot import wiki
+    from wikilint.bot.wiki import api as wiki
 
     if section is None:
         return wiki.Plan(proposed, summary)
@@ -110,7 +109,7 @@ def make_plan(site: Any, rev: wiki.Revision, proposed: str, section: str | int |
 
 
 def _skip_reason(site: Any, rev: wiki.Revision) -> str | None:
-    from wikilint.bot import wiki
+    from wikilint.bot.wiki import api as wiki
 
     if not wiki.bots_allowed(rev.text, site.username() or ""):
         return "{{bots}}/{{nobots}} excludes this bot"
@@ -128,7 +127,7 @@ def unsafe_env(text: str, title: str, section: str | int | None, config: rules.C
     (at most ``bot.titles.MAX_URLS_PER_PAGE``) — or none, with a note saying why."""
     if not fetch:
         return rules.Environment()
-    from wikilint.bot.titles import MAX_URLS_PER_PAGE, titles_for_page
+    from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, titles_for_page
 
     def note(message: str) -> None:
         kind = "" if message.startswith("fetching ") else "note: "
@@ -147,7 +146,7 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
     With ``unsafe``, the page titles the unsafe fixes need are fetched (with ``contact`` in
     the User-Agent; nothing without a contact or with ``fetch=False``) and stored with the
     proposal, so that review and submit recompute exactly this change."""
-    from wikilint.bot import wiki
+    from wikilint.bot.wiki import api as wiki
 
     try:
         rev = wiki.fetch(site, title)
@@ -204,7 +203,7 @@ def _rebaser(p: Proposal, config: rules.Config, site: Any) -> wiki.Rebase:
 def submit_proposal(store: Store, site: Any, p: Proposal, config: rules.Config,
                     minor: bool, color: bool) -> str:
     """Save one accepted proposal safely; record and return its new status."""
-    from wikilint.bot import wiki
+    from wikilint.bot.wiki import api as wiki
 
     pid = p.id or 0
     try:
@@ -270,7 +269,7 @@ def _needs_review(store: Store, p: Proposal, cur: wiki.Revision, config: rules.C
 
 def submit_many(store: Store, proposals: Iterable[Proposal], site_arg: str | None,
                 config: rules.Config, minor: bool, color: bool) -> dict[str, int]:
-    from wikilint.bot import wiki
+    from wikilint.bot.wiki import api as wiki
 
     counts: dict[str, int] = {}
     sites: dict[str, Any] = {}
@@ -302,7 +301,7 @@ def fix_page(title: str, *, section: str | int | None, site: str | None,
     The one-shot edit is recorded in the proposal store like any other. With ``unsafe``, the
     titles the unsafe fixes need are fetched as for ``propose``.
     """
-    from wikilint.bot import wiki
+    from wikilint.bot.wiki import api as wiki
 
     _setup_logging()
     s = open_site(site)

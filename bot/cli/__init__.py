@@ -1,0 +1,1 @@
+"""The ``wikilint`` command line: thin click commands over the flows below."""

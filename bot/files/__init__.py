@@ -1,0 +1,1 @@
+"""Local files: inputs, saved edit forms, config discovery, output formats, SQLite files."""

@@ -1,0 +1,1 @@
+"""``wikilint run``: bot.toml, the journal, page checks and the scheduled loop."""

@@ -1,0 +1,1 @@
+"""``wikilint scan``: lint every page of a MediaWiki XML dump."""

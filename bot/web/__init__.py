@@ -1,0 +1,1 @@
+"""The web: the HTTP title fetcher for the unsafe URL fixes."""

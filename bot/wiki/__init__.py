@@ -1,0 +1,1 @@
+"""The wiki: the only code that imports pywikibot (site, reads, safe save, page sources)."""
