@@ -51,8 +51,11 @@ ensure_packages() {
         log "installing ${PACKAGES[*]} (missing: ${missing[*]})"
         local sudo=""
         [ "$(id -u)" = 0 ] || sudo=sudo
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        # A fresh machine may still be running its own apt jobs: wait for the dpkg lock (up to
+        # APT_LOCK_TIMEOUT seconds) instead of failing at once.
+        local wait=(-o "DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT:-600}")
+        $sudo apt-get "${wait[@]}" update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait[@]}" install -y -qq --no-install-recommends \
             "${PACKAGES[@]}" >/dev/null
     fi
 }
