@@ -37,6 +37,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Commands defined elsewhere, loaded only when asked for (or when listing commands).
 PLUGIN_MODULES = (
     "wikilint.bot.cli.wiki_commands",
+    "wikilint.bot.cli.account",
     "wikilint.bot.scan.scanner",
     "wikilint.bot.runner.loop",
 )
