@@ -22,11 +22,27 @@ def render_options(rule: type[Rule]) -> str:
 
 
 def explain(rule: type[Rule]) -> str:
+    """The rule's docstring, then one "## Options" section: the docstring's own words about
+    its options (when it has such a section) followed by the generated list of options."""
     header = (
         f"# {rule.name} ({rule.code})\n\n{rule.summary}\n\n"
         f"Severity: {rule.severity.value}. Fix: {rule.fixable.value}.\n"
     )
-    return f"{header}\n{rule.docs()}\n\n## Options\n{render_options(rule)}\n"
+    docs, options_prose = _split_options_section(rule.docs())
+    options = f"{options_prose}\n\n{render_options(rule)}" if options_prose else render_options(
+        rule
+    )
+    return f"{header}\n{docs}\n\n## Options\n{options}\n"
+
+
+def _split_options_section(docs: str) -> tuple[str, str]:
+    """(docs without their "## Options" section, that section's text or "")."""
+    head, found, rest = docs.partition("## Options\n")
+    if not found:
+        return docs, ""
+    body, next_heading, after = rest.partition("\n## ")
+    remaining = head.rstrip("\n") + (f"\n\n## {after}" if next_heading else "")
+    return remaining.rstrip("\n"), body.strip("\n")
 
 
 def rule_table_markdown() -> str:

@@ -41,11 +41,31 @@ class ParseError(Exception):
 
 
 class SectionNotFound(LookupError):
+    """The message stays short on any page: a count and the first few titles, each cut."""
+
+    SHOWN = 6  # titles listed
+    TITLE_CHARS = 40  # characters of each title listed
+
     def __init__(self, wanted: str | int, available: list[Section]) -> None:
         self.wanted = wanted
         self.available = available
-        names = ", ".join(f"{s.number}: {s.title!r}" for s in available[:12]) or "none"
-        super().__init__(f"no section {wanted!r} (sections: {names})")
+        shown = wanted if isinstance(wanted, int) else _cut(wanted, self.TITLE_CHARS)
+        super().__init__(f"no section {shown!r} ({self._listing(available)})")
+
+    @classmethod
+    def _listing(cls, available: list[Section]) -> str:
+        if not available:
+            return "the page has no sections"
+        names = ", ".join(
+            f"{s.number}: {_cut(s.title, cls.TITLE_CHARS)!r}" for s in available[: cls.SHOWN]
+        )
+        more = len(available) - cls.SHOWN
+        count = f"{len(available)} section{'' if len(available) == 1 else 's'}"
+        return f"{count}: {names}" + (f", … {more} more" if more > 0 else "")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Section(NamedTuple):

@@ -5,27 +5,23 @@ document the rules. Other commands join lazily: the wiki commands (``propose``, 
 ``submit``) from :mod:`bot.wiki_cli` and ``scan`` from :mod:`bot.scan`, so that ``wikilint lint``
 never imports pywikibot or requests.
 
-Exit codes: 0 = clean (``lint``: no findings; ``fix``: nothing to fix, or fixes written or
-printed with ``--stdout``), 1 = findings (``lint``) or fixes proposed in a dry run (``fix``),
-2 = a usage, configuration or input error (the other inputs are still processed).
+Exit codes and colour are owned by :class:`bot.cli.report.Report` (one per command).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import importlib
 import os
-import stat
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from wikilint import rules
+from wikilint.bot.cli.report import Report
 from wikilint.bot.files import output
 from wikilint.bot.files.configfile import find_config_file, load_config
 from wikilint.bot.files.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
@@ -33,7 +29,6 @@ from wikilint.bot.web.titles import fetch_titles, urls_needing_titles
 from wikilint.rules.config import closest
 from wikilint.rules.engine import FixResult, LintResult
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Commands defined elsewhere, loaded only when asked for (or when listing commands).
 PLUGIN_MODULES = (
     "wikilint.bot.cli.wiki_commands",
@@ -186,22 +181,6 @@ def _selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _use_color(color: bool | None) -> bool:
-    if color is not None:
-        return color
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def _error(message: str) -> None:
-    """One line on stderr: every message names the file it is about."""
-    click.echo(f"error: {message}", err=True)
-
-
-def _fail(message: str) -> NoReturn:
-    _error(message)
-    sys.exit(EXIT_ERROR)
-
-
 def _section_key(section: str | None) -> str | None:
     # Digits mean a section number, or a title when no section has that number.
     return None if section is None else section.strip()
@@ -233,32 +212,30 @@ class ConfigResolver:
 
 
 def _resolver(
-    config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...]
+    config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...], report: Report
 ) -> ConfigResolver:
     try:
         return ConfigResolver(config_path, select, ignore)
     except rules.ConfigError as exc:
-        _fail(str(exc))
+        report.fail(str(exc))
 
 
-def _sources(
-    paths: tuple[str, ...], restore: bool, status: RunStatus
-) -> Iterator[SourceText]:
+def _sources(paths: tuple[str, ...], restore: bool, report: Report) -> Iterator[SourceText]:
     """Each readable input, in order; unreadable ones are reported and counted as errors."""
     stdin = sys.stdin.buffer  # click's CliRunner swaps sys.stdin for tests
     for arg in paths:
         try:
             source = read_input(arg, stdin, restore)
         except InputError as exc:
-            status.fail(str(exc))
+            report.error(str(exc))
             continue
         for note in source.notes:
-            click.echo(f"{source.label}: note: {note}", err=True)
+            report.note(source.label, note)
         yield source
 
 
 def _page_sources(
-    titles: tuple[str, ...], site: str | None, status: RunStatus
+    titles: tuple[str, ...], site: str | None, report: Report
 ) -> Iterator[SourceText]:
     """Pages read from the wiki (``--page``): imports the wiki layer only when used."""
     if not titles:
@@ -266,13 +243,13 @@ def _page_sources(
     try:
         from wikilint.bot.cli import wiki_commands as wiki_cli
     except ImportError as exc:
-        status.fail(f"--page needs the wiki commands (bot.wiki_cli): {exc}")
+        report.error(f"--page needs the wiki commands (bot.wiki_cli): {exc}")
         return
     for title in titles:
         try:
             revision = wiki_cli.fetch_page(title, site)
         except click.ClickException as exc:
-            status.fail(f"[[{title}]]: {exc.format_message()}")
+            report.error(f"[[{title}]]: {exc.format_message()}")
             continue
         yield SourceText(
             label=f"[[{revision.title}]]", path=None, text=revision.text,
@@ -288,30 +265,18 @@ def _default_paths(paths: tuple[str, ...], pages: tuple[str, ...]) -> tuple[str,
     raise click.UsageError("give files to lint (or - for standard input, or --page TITLE)")
 
 
-@dataclasses.dataclass
-class RunStatus:
-    """What happened across all inputs: decides the exit code."""
-
-    errors: int = 0
-    files: int = 0
-
-    def fail(self, message: str) -> None:
-        self.errors += 1
-        _error(message)
-
-
-def _guard(label: str, status: RunStatus, action: Callable[[], Any]) -> Any:
+def _guard(label: str, report: Report, action: Callable[[], Any]) -> Any:
     """Run one input's work; a section or rule failure is that input's error, not a crash."""
     try:
         return action()
     except rules.SectionNotFound as exc:
-        status.fail(f"{label}: {exc}")
+        report.error(f"{label}: {exc}")
     except rules.ConfigError as exc:
-        status.fail(str(exc))
+        report.error(str(exc))
     except Exception as exc:
         if os.environ.get(DEBUG_ENV):
             raise
-        status.fail(
+        report.error(
             f"{label}: internal error: {type(exc).__name__}: {exc} "
             f"(set {DEBUG_ENV}=1 for a traceback)"
         )
@@ -350,35 +315,34 @@ def lint(
     Exit status: 0 no findings, 1 findings, 2 an error (the other inputs are still linted).
     """
     paths = _default_paths(paths, pages)
-    resolver = _resolver(config_path, select, ignore)
-    use_color = _use_color(color) and output_format == "text"
-    status = RunStatus()
+    report = Report(color if output_format == "text" else False)
+    resolver = _resolver(config_path, select, ignore, report)
     everything: list[output.Located] = []
-    sources = [*_sources(paths, restore_newlines, status), *_page_sources(pages, site, status)]
+    files = 0
+    sources = [*_sources(paths, restore_newlines, report), *_page_sources(pages, site, report)]
     for source in sources:
         located = _guard(
-            source.label, status, lambda s=source: _lint_one(s, resolver, section)
+            source.label, report, lambda s=source: _lint_one(s, resolver, section)
         )
         if located is None:
             continue
-        status.files += 1
+        files += 1
         result, found = located
         if result.parse_error is not None:
-            status.errors += 1
+            report.failed()
         everything.extend(found)
         if output_format == "text":
             for loc in found:
-                click.echo(output.format_text(loc, result.text, use_color), color=use_color)
+                report.echo(output.format_text(loc, result.text, report.color))
         elif output_format == "github":
             for loc in found:
-                click.echo(output.format_github(loc))
+                report.echo(output.format_github(loc))
     if output_format == "json":
-        click.echo(output.format_json(everything))
-    elif output_format == "text" and status.files:
-        click.echo(output.lint_summary(everything, status.files))
-    if status.errors:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if everything else EXIT_CLEAN)
+        report.echo(output.format_json(everything))
+    elif output_format == "text" and files:
+        report.echo(output.lint_summary(everything, files))
+    report.found(len(everything))
+    report.exit()
 
 
 def _lint_one(
@@ -468,33 +432,37 @@ def fix(
         raise click.UsageError("--submit, --yes, --summary and --state go with --page")
     if mode == "stdout" and len(paths) + len(pages) > 1:
         raise click.UsageError("--stdout prints one fixed text: give one input")
-    resolver = _resolver(config_path, select, ignore)
-    use_color = _use_color(color) and mode == "diff"
-    status = RunStatus()
+    report = Report(color if mode == "diff" else False)
+    resolver = _resolver(config_path, select, ignore, report)
     totals = FixTotals()
-    for source in _sources(paths, restore_newlines, status):
+    files = 0
+    if pages and mode == "write":
+        report.error("--write is for files; for wiki pages use --submit (or propose/review)")
+    page_titles = () if submit or mode == "write" else pages
+    sources = [*_sources(paths, restore_newlines, report),
+               *_page_sources(page_titles, site, report)]
+    for source in sources:
         if mode == "write" and not source.writable:
-            status.fail(_unwritable(source))
+            report.error(_unwritable(source))
             continue
         result = _guard(
             source.label,
-            status,
+            report,
             lambda s=source: _fix_one(
                 s, resolver, section, unsafe_fixes, None if no_fetch else contact, no_fetch
             ),
         )
         if result is None:
             continue
-        status.files += 1
-        _report_fix(source, result, mode, use_color, status, totals)
-    if pages:
-        _fix_pages(pages, site, resolver, section, unsafe_fixes, mode, submit, yes, summary,
-                   minor, state, use_color, status, contact=contact, fetch=not no_fetch)
-    if status.files:
-        click.echo(totals.describe(mode, status.files), err=mode == "stdout")
-    if status.errors:
-        sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if mode == "diff" and totals.changed_files else EXIT_CLEAN)
+        files += _report_fix(source, result, mode, report, totals)
+    if pages and submit:
+        _submit_pages(pages, site, resolver, section, unsafe_fixes, yes, summary, minor, state,
+                      report, contact=contact, fetch=not no_fetch)
+    if files:
+        report.echo(totals.describe(mode, files), err=mode == "stdout")
+    if mode == "diff":
+        report.found(totals.changed_files)
+    report.exit()
 
 
 def _unwritable(source: SourceText) -> str:
@@ -549,47 +517,46 @@ class FixTotals:
 
 
 def _report_fix(
-    source: SourceText,
-    result: FixResult,
-    mode: str,
-    color: bool,
-    status: RunStatus,
-    totals: FixTotals,
-) -> None:
+    source: SourceText, result: FixResult, mode: str, report: Report, totals: FixTotals
+) -> bool:
+    """Show, print or write one input's fix; False when it failed (nothing counted)."""
     if result.parse_error is not None:
-        status.errors += 1
+        report.failed()
         located = output.locate(
             source.label, LintResult(result.text, [result.parse_error], None)
         )
-        click.echo(output.format_text(located[0], result.text, False), err=True)
-        return
-    totals.applied += len(result.applied)
-    totals.changed_files += result.changed
+        report.echo(output.format_text(located[0], result.text, False), err=True)
+        return False
     to_stderr = mode == "stdout"
     if mode == "stdout":
-        click.echo(result.text, nl=False)
+        report.echo(result.text, nl=False)
     elif mode == "diff" and result.changed:
         head = f"--- {source.label}\n+++ {source.label} (fixed)"
         if source.kind is not InputKind.WIKITEXT:
             head += "   [positions are in the extracted wikitext]"
-        click.echo(click.style(head, bold=True) if color else head, color=color)
+        report.echo(report.style(head, bold=True))
         from wikilint.bot.change.diff import word_diff  # fix only: lint never loads it
 
-        click.echo(word_diff(result.original, result.text, color), nl=False, color=color)
+        report.echo(word_diff(result.original, result.text, report.color), nl=False)
     elif mode == "write" and result.changed:
         assert source.path is not None  # writable() checked it
+        from wikilint.bot.files.writefile import write_file  # tempfile: for --write only
+
         try:
-            write_atomically(source.path, source.encode_for_write(result.text))
+            write_file(source.path, source.encode_for_write(result.text))
         except OSError as exc:
-            status.fail(f"{source.label}: cannot write: {exc.strerror or exc}")
-            return
+            report.error(f"{source.label}: cannot write: {exc.strerror or exc}")
+            return False
         if source.restoration is not None:
-            click.echo(
-                f"{source.label}: note: the restored line breaks were written too "
+            report.note(
+                source.label,
+                "the restored line breaks were written too "
                 "(--no-restore-newlines keeps the text as it was)",
-                err=True,
             )
-    click.echo(fix_summary(source.label, result), err=to_stderr)
+    totals.applied += len(result.applied)
+    totals.changed_files += result.changed
+    report.echo(fix_summary(source.label, result), err=to_stderr)
+    return True
 
 
 def fix_summary(label: str, result: FixResult) -> str:
@@ -615,25 +582,6 @@ def fix_summary(label: str, result: FixResult) -> str:
     return f"{head}; {tail}"
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace the file's content all at once: a temp file in the same folder, then
-    os.replace. On any failure the original is untouched and the temp file removed."""
-    target = path.resolve()  # write through a symlink, not over it
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-
-
 # -- fetched titles for unsafe fixes (bot.titles) -------------------------------------------
 
 
@@ -650,47 +598,42 @@ def _fetch_titles(label: str, urls: list[str], contact: str | None) -> dict[str,
 # -- fix --page (delegated to the wiki layer) -----------------------------------------------
 
 
-def _fix_pages(
+def _submit_pages(
     pages: tuple[str, ...],
     site: str | None,
     resolver: ConfigResolver,
     section: str | None,
     unsafe: bool,
-    mode: str,
-    submit: bool,
     yes: bool,
     summary: str | None,
     minor: bool,
     state: str | None,
-    color: bool,
-    status: RunStatus,
+    report: Report,
     contact: str | None = None,
     fetch: bool = True,
 ) -> None:
-    if mode == "write":
-        status.fail("--write is for files; for wiki pages use --submit (or propose/review)")
-        return
+    """``fix --page P --submit``: a one-shot propose and submit, through the wiki layer."""
     try:
         from wikilint.bot.cli import wiki_commands as wiki_cli
     except ImportError as exc:
-        status.fail(f"--page needs the wiki commands (bot.wiki_cli): {exc}")
+        report.error(f"--page needs the wiki commands (bot.wiki_cli): {exc}")
         return
     config = resolver.for_path(None)
     for title in pages:
         try:
             code = wiki_cli.fix_page(
                 title, section=_section_key(section), site=site, config=config,
-                unsafe=unsafe, diff=mode == "diff", submit=submit, yes=yes, summary=summary,
-                minor=minor, state=state, color=color, contact=contact, fetch=fetch,
+                unsafe=unsafe, yes=yes, summary=summary, minor=minor, state=state,
+                color=report.color, contact=contact, fetch=fetch,
             )
         except click.ClickException as exc:
-            status.fail(f"[[{title}]]: {exc.format_message()}")
+            report.error(f"[[{title}]]: {exc.format_message()}")
             continue
         except rules.SectionNotFound as exc:
-            status.fail(f"[[{title}]]: {exc}")
+            report.error(f"[[{title}]]: {exc}")
             continue
         if code:
-            status.errors += 1
+            report.failed(code)
 
 
 # -- rules and explain ----------------------------------------------------------------------
@@ -727,7 +670,9 @@ def explain_command(rule: str) -> None:
         found = rules.get_rule(rule.strip())
     except KeyError:
         known = [r.name for r in rules.all_rules()] + [r.code for r in rules.all_rules()]
-        _fail(f"unknown rule {rule!r}{closest(rule, known)}; `wikilint rules` lists them")
+        Report().fail(
+            f"unknown rule {rule!r}{closest(rule, known)}; `wikilint rules` lists them"
+        )
     from wikilint.rules.docs import explain as explain_rule
 
     click.echo(explain_rule(found), nl=False)

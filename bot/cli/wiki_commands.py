@@ -20,6 +20,7 @@ import click
 from wikilint import rules
 from wikilint.bot.change import review as rv
 from wikilint.bot.change.store import Proposal, Store
+from wikilint.bot.cli.report import use_color
 from wikilint.bot.files import configfile
 
 if TYPE_CHECKING:
@@ -293,10 +294,11 @@ def submit_many(store: Store, proposals: Iterable[Proposal], site_arg: str | Non
 
 
 def fix_page(title: str, *, section: str | int | None, site: str | None,
-             config: rules.Config, unsafe: bool, diff: bool, submit: bool, yes: bool,
-             summary: str | None, minor: bool, state: str | None, color: bool,
-             contact: str | None = None, fetch: bool = True) -> int:
-    """``fix --page``: show the fix; with ``--submit`` save it (one-shot propose + submit).
+             config: rules.Config, unsafe: bool, yes: bool, summary: str | None,
+             minor: bool, state: str | None, color: bool, contact: str | None = None,
+             fetch: bool = True) -> int:
+    """``fix --page --submit``: a one-shot propose + submit. (Without ``--submit``,
+    ``fix --page`` shows the fix exactly as ``fix FILE`` does: bot.cli.main.)
 
     The one-shot edit is recorded in the proposal store like any other. With ``unsafe``, the
     titles the unsafe fixes need are fetched as for ``propose``.
@@ -305,17 +307,6 @@ def fix_page(title: str, *, section: str | int | None, site: str | None,
 
     _setup_logging()
     s = open_site(site)
-    if not submit:
-        rev = fetch_page(title, site)
-        env = unsafe_env(rev.text, rev.title, section, config, contact, fetch) if unsafe else None
-        change = rv.compute(rev.text, section=section, config=config, env=env, unsafe=unsafe)
-        if diff:
-            _echo_diff(rev.text, change.proposed, color)
-        else:
-            click.echo(change.proposed, nl=False)
-        for f in change.findings:
-            click.echo(rv._finding_line(0, f).replace("[0] ", ""), err=True)
-        return 0
     if unsafe and not yes:
         raise click.UsageError("unsafe fixes need a person's review: use propose/review")
     try:
@@ -352,11 +343,12 @@ _config_option = click.option(
     help="Config file (wikilint.toml or pyproject.toml) for rule selection and options; "
          "default: found upward from the current folder.")
 _color_option = click.option("--color/--no-color", default=None,
-                             help="Colour the diff (default: when writing to a terminal).")
+                             help="Colour the diff (default: when writing to a terminal and "
+                                  "NO_COLOR is unset).")
 
 
 def _color(color: bool | None) -> bool:
-    return sys.stdout.isatty() if color is None else color
+    return use_color(color)
 
 
 @click.command("propose")

@@ -84,6 +84,12 @@ class SourceText(NamedTuple):
 # -- reading --------------------------------------------------------------------------------
 
 
+def display_name(name: str) -> str:
+    """A file name as messages show it: as given, or quoted when it holds a line break or
+    another control character (an error about it stays one line)."""
+    return name if name.isprintable() else repr(name)
+
+
 def read_input(arg: str, stdin: BinaryIO | None = None, restore: bool = True) -> SourceText:
     """Read one command-line input (a path, or ``-`` for ``stdin``). Raises :class:`InputError`."""
     if arg == STDIN_ARG:
@@ -91,15 +97,16 @@ def read_input(arg: str, stdin: BinaryIO | None = None, restore: bool = True) ->
             raise InputError(f"{STDIN_LABEL}: no standard input available")
         return parse_source(stdin.read(), STDIN_LABEL, None, restore)
     path = Path(arg)
+    label = display_name(arg)
     if path.is_dir():
-        raise InputError(f"{arg}: is a directory (give wikitext files, or - for stdin)")
+        raise InputError(f"{label}: is a directory (give wikitext files, or - for stdin)")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{arg}: no such file") from None
+        raise InputError(f"{label}: no such file") from None
     except OSError as exc:
-        raise InputError(f"{arg}: cannot read: {exc.strerror or exc}") from None
-    return parse_source(data, arg, path, restore)
+        raise InputError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    return parse_source(data, label, path, restore)
 
 
 def parse_source(data: bytes, label: str, path: Path | None, restore: bool = True) -> SourceText:

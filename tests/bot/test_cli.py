@@ -465,3 +465,213 @@ def test_lint_page_reads_through_the_wiki_layer(monkeypatch: pytest.MonkeyPatch)
     result = run("lint", "--page", "Some page", "--site", "test:en")
     assert result.exit_code == 1
     assert result.stdout.startswith("[[Some page]]:3:11: cite-missing-access-date")
+
+
+# -- one Report for lint and fix (issue 10), files (issue 11 Low) ---------------------------
+
+
+def _fake_wiki_page(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    from wikilint.bot.cli import wiki_commands as wiki_cli
+
+    def fetch_page(title: str, site: str | None = None) -> types.SimpleNamespace:
+        return types.SimpleNamespace(title=title, text=text)
+
+    monkeypatch.setattr(wiki_cli, "fetch_page", fetch_page)
+
+
+@pytest.mark.parametrize("mode", [[], ["--stdout"]])
+def test_fix_page_behaves_exactly_like_fix_file(
+    page, monkeypatch: pytest.MonkeyPatch, mode: list[str]
+) -> None:
+    # Issue 10 bug 3: `fix --page P --section 3` exited 0 while proposing fixes, in its own format.
+    text = "Lead.\n== Early life ==\n" + INSECURE + "== Later ==\n" + INSECURE
+    _fake_wiki_page(monkeypatch, text)
+    path = page(text)
+    from_file = run("fix", *mode, "--section", "1", str(path))
+    from_page = run("fix", *mode, "--section", "1", "--page", "P")
+    assert from_file.exit_code == from_page.exit_code == (0 if mode else 1)
+    assert from_page.stdout == from_file.stdout.replace(str(path), "[[P]]")
+    assert from_page.stderr == from_file.stderr.replace(str(path), "[[P]]")
+    if mode:
+        assert from_page.stdout == text.replace("http://", "https://", 1)
+    else:
+        assert "[-http-]{+https+}" in from_page.stdout and "insecure-link ×1" in from_page.stdout
+
+
+def test_no_color_is_honoured_by_lint_and_fix_on_a_terminal(page) -> None:
+    import pty
+
+    path = page(INSECURE)
+
+    def on_a_terminal(*args: str, no_color: str | None) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        if no_color is not None:
+            env["NO_COLOR"] = no_color
+        leader, follower = pty.openpty()
+        code = "from wikilint.bot.cli.main import main; main()"
+        done = subprocess.run([sys.executable, "-c", code, *args], stdout=follower,
+                              stderr=subprocess.DEVNULL, env=env, cwd=ROOT, timeout=60,
+                              check=False)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(leader)
+        assert done.returncode == 1
+        return b"".join(chunks).decode()
+
+    for command in ("lint", "fix"):
+        assert "\x1b[" in on_a_terminal(command, str(path), no_color=None)
+        assert "\x1b[" in on_a_terminal(command, str(path), no_color="")  # empty: not set
+        plain = on_a_terminal(command, str(path), no_color="1")
+        assert "\x1b[" not in plain and "insecure-link" in plain
+        assert "\x1b[" in on_a_terminal(command, "--color", str(path), no_color="1")
+
+
+def test_wiki_commands_honour_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wikilint.bot.cli import wiki_commands as wiki_cli
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert wiki_cli._color(None) is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert wiki_cli._color(None) is False
+    assert wiki_cli._color(True) is True
+
+
+def test_explain_prints_each_section_once() -> None:
+    # Issue 10 bug 10: bare-url and insecure-link printed "## Options" twice.
+    for rule in rules.all_rules():
+        text = run("explain", rule.name).stdout
+        headings = [line for line in text.splitlines() if line.startswith("## ")]
+        assert len(headings) == len(set(headings)), (rule.name, headings)
+        assert "## Options" in headings
+    bare = run("explain", "bare-url").stdout
+    assert "`tag_unfetched` (default: `False`)" in bare
+    assert "tag URL-only refs that have no fetched title" in bare  # the docstring's words kept
+
+
+def test_unknown_section_is_one_short_line() -> None:
+    # Issue 10 bug 11: every section name on one line, about 20 KB on a flattened page.
+    result = run("lint", "--no-restore-newlines", "--section", "nope", str(SECTION_FILE))
+    [line] = error_lines(result)
+    assert result.exit_code == 2 and len(line) < 300 and "1 section" in line
+    result = run("lint", "--section", "nope", str(SECTION_FILE))
+    [line] = error_lines(result)
+    assert len(line) < 600 and "20 sections" in line and "14 more" in line
+
+
+def test_failed_write_reports_no_applied_fixes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 11 Low: a folder that can't be written gave the error and "Applied 6 fixes to 1 file."
+    path = tmp_path / "page.wiki"
+    path.write_text(INSECURE, encoding="utf-8")
+
+    def no_temp_file(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", no_temp_file)
+    result = run("fix", "--write", str(path))
+    assert result.exit_code == 2
+    assert error_lines(result) == [f"error: {path}: cannot write: Permission denied"]
+    assert "Applied" not in result.output and "fix in 1 pass" not in result.output
+    assert path.read_text(encoding="utf-8") == INSECURE
+
+
+def test_write_refuses_a_read_only_file(tmp_path: Path) -> None:
+    path = tmp_path / "page.wiki"
+    path.write_text(INSECURE, encoding="utf-8")
+    os.chmod(path, 0o444)
+    result = run("fix", "--write", str(path))
+    assert result.exit_code == 2
+    [line] = error_lines(result)
+    assert str(path) in line and "read-only" in line
+    assert path.read_text(encoding="utf-8") == INSECURE
+    assert "Applied" not in result.output
+
+
+def test_write_keeps_hard_links_and_symlinks(tmp_path: Path) -> None:
+    path = tmp_path / "page.wiki"
+    path.write_text(INSECURE, encoding="utf-8")
+    other = tmp_path / "other-name.wiki"
+    os.link(path, other)
+    link = tmp_path / "link.wiki"
+    link.symlink_to(path)
+    result = run("fix", "--write", str(link))
+    assert result.exit_code == 0, result.output
+    fixed = INSECURE.replace("http://", "https://")
+    assert other.read_text(encoding="utf-8") == fixed  # the other name sees the new text
+    assert os.path.samefile(path, other) and link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.wiki", "other-name.wiki",
+                                                          "page.wiki"]
+
+
+def test_in_place_write_failure_puts_the_old_text_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wikilint.bot.files import writefile
+
+    path = tmp_path / "page.wiki"
+    path.write_text(INSECURE * 50, encoding="utf-8")
+    os.link(path, tmp_path / "other.wiki")
+    real = writefile._overwrite
+    calls = []
+
+    def fail_once(target: Path, data: bytes) -> None:
+        calls.append(data)
+        if len(calls) == 1:
+            with open(target, "r+b") as handle:
+                handle.write(data[:10])  # half-way, then the disk fills up
+            raise OSError(28, "No space left on device")
+        real(target, data)
+
+    monkeypatch.setattr(writefile, "_overwrite", fail_once)
+    result = run("fix", "--write", str(path))
+    assert result.exit_code == 2
+    assert error_lines(result) == [f"error: {path}: cannot write: No space left on device"]
+    assert path.read_text(encoding="utf-8") == INSECURE * 50
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.wiki", "page.wiki"]
+
+
+def test_a_file_name_with_a_newline_stays_on_one_error_line(tmp_path: Path) -> None:
+    missing = tmp_path / "two\nlines.wiki"
+    result = run("lint", str(missing))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "two\\nlines.wiki" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "pyproject, expected",
+    [
+        ("[tool.wikilint]\nselect = [\"bare-url\"\n", "invalid TOML"),
+        ("[tool]\nwikilint = 5\n", "[tool.wikilint] must be a table, not an integer"),
+        ("tool = 5\n# wikilint\n", "[tool] must be a table"),
+    ],
+)
+def test_a_broken_pyproject_table_is_a_config_error(
+    tmp_path: Path, pyproject: str, expected: str
+) -> None:
+    # Issue 11 Low: a syntax error was ignored silently; `[tool] wikilint = 5` was a TypeError.
+    (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    path = tmp_path / "page.wiki"
+    path.write_text(INSECURE, encoding="utf-8")
+    result = run("lint", str(path))
+    assert result.exit_code == 2
+    [line] = error_lines(result)
+    assert expected in line and "pyproject.toml" in line
+    assert "internal error" not in result.output
+
+
+def test_a_pyproject_without_a_wikilint_table_is_still_ignored(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project\nname = 'x' # wikilint\n", "utf-8")
+    path = tmp_path / "page.wiki"
+    path.write_text(CLEAN, encoding="utf-8")
+    assert run("lint", str(path)).exit_code == 0

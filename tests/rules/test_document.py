@@ -132,3 +132,14 @@ def test_a_title_made_of_digits_is_found_when_no_section_has_that_number() -> No
     assert doc.find_section("2").title == "1920"
     with pytest.raises(SectionNotFound):
         doc.find_section(1919)
+
+
+def test_section_not_found_lists_a_few_cut_titles_and_a_count() -> None:
+    # Issue 10 bug 11: on a flattened page the message held every title, about 20 KB.
+    text = "".join(f"== Heading number {i} {'long ' * 400}==\ntext\n" for i in range(30))
+    with pytest.raises(SectionNotFound) as caught:
+        Document.parse(text).find_section("Missing " * 100)
+    message = str(caught.value)
+    assert len(message) < 600
+    assert "30 sections" in message and "24 more" in message
+    assert "1: 'Heading number 0 long long" in message

@@ -174,9 +174,8 @@ def test_protected_page_is_skipped(live_wiki: str, human: ApiClient, sysop: ApiC
 def test_fix_page_submit_one_shot(live_wiki: str, human: ApiClient, state_db: Path) -> None:
     title = unique_title("cli-oneshot")
     human.edit(title, sample_page(), createonly=True)
-    code = fix_page(title, section=SECTION, site=None, config=CONFIG, unsafe=False, diff=True,
-                    submit=True, yes=True, summary=None, minor=True, state=str(state_db),
-                    color=False)
+    code = fix_page(title, section=SECTION, site=None, config=CONFIG, unsafe=False, yes=True,
+                    summary=None, minor=True, state=str(state_db), color=False)
     assert code == 0
     history = human.history(title)
     assert history[-1].user == BOT_USER

@@ -218,7 +218,7 @@ def test_live_fix_page_with_unsafe_fixes_shows_the_fetched_title_and_saves_only_
             main, [*base, *extra], catch_exceptions=False)
 
     shown = fix()  # the diff: fetched once, with the contact; nothing saved
-    assert shown.exit_code == 0, shown.output
+    assert shown.exit_code == 1, shown.output  # fixes proposed in a dry run, as for a file
     assert f"title={TITLE}" in shown.output and fetcher.calls[0][1] == CONTACT
     assert human.latest(title).text.rstrip() == PAGE.rstrip()
     refused = fix("--submit", "--state", str(tmp_path / "s.sqlite"))
