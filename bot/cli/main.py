@@ -33,6 +33,7 @@ from wikilint.rules.engine import FixResult, LintResult
 PLUGIN_MODULES = (
     "wikilint.bot.cli.wiki_commands",
     "wikilint.bot.cli.account",
+    "wikilint.bot.cli.serve",
     "wikilint.bot.scan.scanner",
     "wikilint.bot.runner.loop",
 )
