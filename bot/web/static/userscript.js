@@ -80,9 +80,12 @@
   var apply = el('button', { id: 'wikilint-apply', type: 'button', 'class': 'cdx-button' },
                  'Apply safe fixes');
   apply.disabled = true;
-  panel.appendChild(status);
+  var header = el('div', { 'class': 'wikilint-header' });
+  header.style.cssText = 'display:flex;gap:1em;align-items:center;justify-content:space-between';
+  header.appendChild(status);
+  header.appendChild(apply);
+  panel.appendChild(header);
   panel.appendChild(list);
-  panel.appendChild(apply);
   box.parentNode.insertBefore(panel, box);
 
   var button = el('button', { id: 'wikilint-button', type: 'button', 'class': 'cdx-button',
