@@ -65,7 +65,6 @@ def wiki_origin(live_wiki: str) -> str:  # noqa: F811
 
 def start_server(settings_kwargs: dict[str, Any]) -> Iterator[RunningServer]:
     from werkzeug.serving import make_server
-
     from wikilint.bot.web.server import ServeSettings, create_app
 
     probe = make_server("127.0.0.1", 0, lambda *a: [])  # a free port
