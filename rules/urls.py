@@ -24,8 +24,10 @@ from urllib.parse import unquote
 
 __all__ = [
     "JUNK_TITLES",
+    "MAX_TITLE_LENGTH",
     "PLACEHOLDER_TITLES",
     "WaybackURL",
+    "cap_title",
     "clean_title",
     "escape_title",
     "find_urls",
@@ -383,14 +385,42 @@ def is_acceptable_title(title: str | None, url: str = "") -> bool:
     return True
 
 
+# A fetched title goes into a citation as wikitext, so nothing in it may be markup: not what
+# the parser reads (templates, links, tags, bold and italic quotes), and not what MediaWiki's
+# pre-save transform rewrites before saving (signatures ~~~ ~~~~ ~~~~~, subst:/safesubst:,
+# the [[foo|]] pipe trick) or what changes the page (behaviour switches such as __NOINDEX__).
 _TITLE_ESCAPES = (("{", "&#123;"), ("}", "&#125;"), ("|", "{{!}}"), ("[", "&#91;"),
-                  ("]", "&#93;"))
+                  ("]", "&#93;"), ("<", "&lt;"), (">", "&gt;"), ("~", "&#126;"))
+_UNDERSCORE_RUN = re.compile(r"_{2,}")  # __NOTOC__, __NOINDEX__ and every other switch
+_QUOTE_RUN = re.compile(r"'{2,}")  # two or more apostrophes open italics or bold
+_SUBST_COLON = re.compile(r"(subst\s*):", re.I)  # subst: and safesubst:
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+MAX_TITLE_LENGTH = 300
+"""Fetched titles longer than this are cut at a word boundary and end with an ellipsis."""
+
+
+def cap_title(title: str, limit: int = MAX_TITLE_LENGTH) -> str:
+    """``title`` if it has at most ``limit`` characters, else its start, cut at the last word
+    boundary when there is one in the last third, and an ellipsis: ``limit`` characters at
+    most in all."""
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= (limit * 2) // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-|") + "\u2026"
 
 
 def escape_title(title: str) -> str:
-    """A cleaned title made safe inside a template parameter (``|``, brackets, braces)."""
-    title = clean_title(title)
+    """A fetched title made inert inside a template parameter: cleaned, capped at
+    :data:`MAX_TITLE_LENGTH` characters, and every character that could form wikitext
+    (``|``, brackets, braces, tags, signatures, behaviour switches, ``subst:``, bold and
+    italic quotes) written as an entity or ``{{!}}``. It renders as the same text."""
+    title = cap_title(_CONTROL_CHARS.sub("", clean_title(title)))
     for raw, escaped in _TITLE_ESCAPES:
         title = title.replace(raw, escaped)
-    title = title.replace("<", "&lt;").replace(">", "&gt;")
-    return title
+    title = _UNDERSCORE_RUN.sub(lambda m: "&#95;" * len(m.group()), title)
+    title = _QUOTE_RUN.sub(lambda m: "&#39;" * len(m.group()), title)
+    return _SUBST_COLON.sub(r"\1&#58;", title)

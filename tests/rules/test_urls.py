@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import html
+
+import mwparserfromhell
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from mwparserfromhell.nodes import HTMLEntity, Template, Text
 from wikilint.rules.urls import (
+    MAX_TITLE_LENGTH,
+    cap_title,
     escape_title,
     find_urls,
     host_matches,
@@ -161,6 +167,47 @@ def test_escape_title() -> None:
     assert escape_title(" A | B [c] {{x}} &amp; <i> ") == (
         "A {{!}} B &#91;c&#93; &#123;&#123;x&#125;&#125; & &lt;i&gt;"
     )
+
+
+# What MediaWiki's pre-save transform rewrites, or what changes a page's behaviour: none of it
+# may survive in an escaped title (issue 11, critical 2).
+_INJECTIONS = ("~~~", "~~~~", "~~~~~", "__NOTOC__", "__NOINDEX__", "__FORCETOC__",
+               "__SANSSOMMAIRE__", "{{subst:PAGENAME}}", "{{safesubst:x}}", "subst:x",
+               "SafeSubst :x", "[[foo|]]", "[[foo (bar)|]]", "''italic''", "'''bold'''",
+               "<ref>x</ref>", "[http://example.org x]", "{{!}}")
+
+
+def _as_read(escaped: str) -> str:
+    """What a reader sees: entities decoded and {{!}} as the pipe it renders."""
+    return html.unescape(escaped.replace("{{!}}", "|"))
+
+
+@pytest.mark.parametrize("raw", _INJECTIONS)
+def test_escape_title_neutralises_pre_save_transform_and_switches(raw: str) -> None:
+    escaped = escape_title(f"Title {raw} end")
+    assert "~~~" not in escaped and "__" not in escaped and "''" not in escaped
+    assert "subst:" not in escaped.replace(" ", "").lower()
+    assert not set("[]<>") & set(escaped)
+    assert _as_read(escaped) == f"Title {raw} end"  # it still reads as the same text
+
+
+@given(st.text(alphabet="~_'{}[]|<>:=subtSUBT &#;\n", max_size=40))
+def test_escaped_titles_parse_as_plain_text(raw: str) -> None:
+    escaped = escape_title(raw)
+    assert "~~~" not in escaped and "__" not in escaped and "''" not in escaped
+    code = mwparserfromhell.parse(f"{{{{cite web |title={escaped} |website=x}}}}")
+    (cite,) = code.nodes  # one template: nothing in the title closed it or added a parameter
+    assert [str(p.name).strip() for p in cite.params] == ["title", "website"]
+    for node in cite.get("title").value.nodes:
+        assert isinstance(node, Text | HTMLEntity) or (
+            isinstance(node, Template) and str(node) == "{{!}}"), (raw, escaped, node)
+
+
+def test_long_titles_are_capped_at_a_word_boundary() -> None:
+    capped = escape_title("word " * 20_000)  # the adversarial run inserted 100,000 characters
+    assert len(capped) <= MAX_TITLE_LENGTH and capped.endswith("word\u2026")
+    assert cap_title("short title") == "short title"
+    assert cap_title("x" * 1000) == "x" * (MAX_TITLE_LENGTH - 1) + "\u2026"  # no space: hard cut
 
 
 _URLISH = st.from_regex(r"(https?://)?(www\.)?[a-z]{1,8}\.(org|com)(/[A-Za-z0-9_.~-]{0,8}){0,3}/?"
