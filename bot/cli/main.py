@@ -25,7 +25,11 @@ from wikilint.bot.cli.report import Report
 from wikilint.bot.files import output
 from wikilint.bot.files.configfile import find_config_file, load_config
 from wikilint.bot.files.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
-from wikilint.bot.web.titles import fetch_titles, urls_needing_titles
+from wikilint.bot.web.titles import (
+    allow_private_fetch_option,
+    fetch_titles,
+    urls_needing_titles,
+)
 from wikilint.rules.config import closest
 from wikilint.rules.engine import FixResult, LintResult
 
@@ -391,6 +395,7 @@ def _lint_one(
     help="With --unsafe-fixes: your contact, sent in the User-Agent when fetching titles "
     "(required to fetch; env WIKILINT_CONTACT).",
 )
+@allow_private_fetch_option
 @click.option("--submit", is_flag=True, help="With --page: save the fix to the wiki.")
 @click.option("--yes", is_flag=True, help="With --page --submit: save without asking.")
 @click.option("--summary", metavar="TEXT", help="With --page --submit: the edit summary.")
@@ -416,6 +421,7 @@ def fix(
     unsafe_fixes: bool,
     no_fetch: bool,
     contact: str | None,
+    allow_private_fetch: bool,
     submit: bool,
     yes: bool,
     summary: str | None,
@@ -450,7 +456,8 @@ def fix(
             source.label,
             report,
             lambda s=source: _fix_one(
-                s, resolver, section, unsafe_fixes, None if no_fetch else contact, no_fetch
+                s, resolver, section, unsafe_fixes, None if no_fetch else contact, no_fetch,
+                allow_private_fetch,
             ),
         )
         if result is None:
@@ -458,7 +465,8 @@ def fix(
         files += _report_fix(source, result, mode, report, totals)
     if pages and submit:
         _submit_pages(pages, site, resolver, section, unsafe_fixes, yes, summary, minor, state,
-                      report, contact=contact, fetch=not no_fetch)
+                      report, contact=contact, fetch=not no_fetch,
+                      allow_private=allow_private_fetch)
     if files:
         report.echo(totals.describe(mode, files), err=mode == "stdout")
     if mode == "diff":
@@ -484,6 +492,7 @@ def _fix_one(
     unsafe: bool,
     contact: str | None,
     no_fetch: bool,
+    allow_private: bool = False,
 ) -> FixResult:
     config = resolver.for_path(source.path)
     env = rules.Environment(page_title=source.page_title)
@@ -493,7 +502,7 @@ def _fix_one(
         urls = urls_needing_titles(first)
         if urls:
             env = dataclasses.replace(
-                env, titles=_fetch_titles(source.label, urls, contact)
+                env, titles=_fetch_titles(source.label, urls, contact, allow_private)
             )
     return rules.fix(source.text, config, env, key, unsafe=unsafe)
 
@@ -586,14 +595,16 @@ def fix_summary(label: str, result: FixResult) -> str:
 # -- fetched titles for unsafe fixes (bot.titles) -------------------------------------------
 
 
-def _fetch_titles(label: str, urls: list[str], contact: str | None) -> dict[str, str]:
-    """Titles from bot.fetch, or a note on stderr saying why not (no cap: the user asked)."""
+def _fetch_titles(label: str, urls: list[str], contact: str | None,
+                  allow_private: bool = False) -> dict[str, str]:
+    """Titles from bot.web.fetch, with a note on stderr for each URL without one saying why,
+    or for all of them (no contact, no fetcher); no cap on the URLs: the user asked."""
 
     def note(message: str) -> None:
         kind = "" if message.startswith("fetching ") else "note: "
         click.echo(f"{label}: {kind}{message}", err=True)
 
-    return fetch_titles(urls, contact, note)
+    return fetch_titles(urls, contact, note, allow_private=allow_private)
 
 
 # -- fix --page (delegated to the wiki layer) -----------------------------------------------
@@ -612,6 +623,7 @@ def _submit_pages(
     report: Report,
     contact: str | None = None,
     fetch: bool = True,
+    allow_private: bool = False,
 ) -> None:
     """``fix --page P --submit``: a one-shot propose and submit, through the wiki layer."""
     try:
@@ -625,7 +637,7 @@ def _submit_pages(
             code = wiki_cli.fix_page(
                 title, section=_section_key(section), site=site, config=config,
                 unsafe=unsafe, yes=yes, summary=summary, minor=minor, state=state,
-                color=report.color, contact=contact, fetch=fetch,
+                color=report.color, contact=contact, fetch=fetch, allow_private=allow_private,
             )
         except click.ClickException as exc:
             report.error(f"[[{title}]]: {exc.format_message()}")

@@ -22,6 +22,7 @@ from wikilint.bot.change import review as rv
 from wikilint.bot.change.store import Proposal, Store
 from wikilint.bot.cli.report import use_color
 from wikilint.bot.files import configfile
+from wikilint.bot.web.titles import allow_private_fetch_option
 
 if TYPE_CHECKING:
     from wikilint.bot.wiki import api as wiki
@@ -123,7 +124,8 @@ def _skip_reason(site: Any, rev: wiki.Revision) -> str | None:
 
 
 def unsafe_env(text: str, title: str, section: str | int | None, config: rules.Config,
-               contact: str | None, fetch: bool) -> rules.Environment:
+               contact: str | None, fetch: bool,
+               allow_private: bool = False) -> rules.Environment:
     """The environment for unsafe fixes: the titles of the URLs that need one, fetched once
     (at most ``bot.titles.MAX_URLS_PER_PAGE``) — or none, with a note saying why."""
     if not fetch:
@@ -134,14 +136,15 @@ def unsafe_env(text: str, title: str, section: str | int | None, config: rules.C
         kind = "" if message.startswith("fetching ") else "note: "
         click.echo(f"[[{title}]]: {kind}{message}", err=True)
 
-    titles = titles_for_page(text, config, section, contact, note, limit=MAX_URLS_PER_PAGE)
+    titles = titles_for_page(text, config, section, contact, note, limit=MAX_URLS_PER_PAGE,
+                             allow_private=allow_private)
     return rules.Environment(titles=titles)
 
 
 def propose_page(store: Store, site: Any, title: str, section: str | int | None,
                  config: rules.Config, unsafe: bool, color: bool,
                  summary: str | None = None, contact: str | None = None,
-                 fetch: bool = True) -> Proposal | None:
+                 fetch: bool = True, allow_private: bool = False) -> Proposal | None:
     """Fetch, fix and store one proposal; print its diff. None when there is nothing to do.
 
     With ``unsafe``, the page titles the unsafe fixes need are fetched (with ``contact`` in
@@ -158,7 +161,8 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
     if reason:
         log.warning("skipped [[%s]]: %s", rev.title, reason)
         return None
-    env = unsafe_env(rev.text, rev.title, section, config, contact, fetch) if unsafe else None
+    env = (unsafe_env(rev.text, rev.title, section, config, contact, fetch, allow_private)
+           if unsafe else None)
     change = rv.compute(rev.text, section=section, config=config, env=env, unsafe=unsafe)
     if wiki.same_saved_text(change.proposed, rev.text):
         click.echo(f"[[{rev.title}]]: no changes")
@@ -296,7 +300,7 @@ def submit_many(store: Store, proposals: Iterable[Proposal], site_arg: str | Non
 def fix_page(title: str, *, section: str | int | None, site: str | None,
              config: rules.Config, unsafe: bool, yes: bool, summary: str | None,
              minor: bool, state: str | None, color: bool, contact: str | None = None,
-             fetch: bool = True) -> int:
+             fetch: bool = True, allow_private: bool = False) -> int:
     """``fix --page --submit``: a one-shot propose + submit. (Without ``--submit``,
     ``fix --page`` shows the fix exactly as ``fix FILE`` does: bot.cli.main.)
 
@@ -315,7 +319,7 @@ def fix_page(title: str, *, section: str | int | None, site: str | None,
         raise click.ClickException(str(exc)) from exc
     with Store(state) as store:
         p = propose_page(store, s, title, section, config, unsafe, color, summary,
-                         contact=contact, fetch=fetch)
+                         contact=contact, fetch=fetch, allow_private=allow_private)
         if p is None:
             return 0
         if not yes and not click.confirm(f"save #{p.id} to [[{p.page}]]?", default=False):
@@ -366,12 +370,13 @@ def _color(color: bool | None) -> bool:
                    "WIKILINT_CONTACT).")
 @click.option("--no-fetch", is_flag=True,
               help="With --unsafe-fixes: do not fetch page titles from the web.")
+@allow_private_fetch_option
 @click.option("--summary", default=None, help="Edit summary instead of the generated one.")
 @_color_option
 def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, site: str | None,
                 state: str | None, config_path: str | None, select: tuple[str, ...],
-                unsafe_fixes: bool, contact: str | None, no_fetch: bool, summary: str | None,
-                color: bool | None) -> None:
+                unsafe_fixes: bool, contact: str | None, no_fetch: bool,
+                allow_private_fetch: bool, summary: str | None, color: bool | None) -> None:
     """Compute fixes for wiki pages and store them as proposals to review.
 
     With --unsafe-fixes, the titles of up to 20 URLs a page are fetched (with --contact in
@@ -388,7 +393,8 @@ def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, si
         for title in titles:
             try:
                 propose_page(store, s, title, parse_section(section), config, unsafe_fixes,
-                             _color(color), summary, contact=contact, fetch=not no_fetch)
+                             _color(color), summary, contact=contact, fetch=not no_fetch,
+                             allow_private=allow_private_fetch)
             except rules.SectionNotFound as exc:
                 log.warning("[[%s]]: %s", title, exc)
 

@@ -39,6 +39,7 @@ from wikilint.bot.runner import safety
 from wikilint.bot.runner.config import BotConfig, load, validate_for_run
 from wikilint.bot.runner.gateway import WikiGateway, WikiUnavailable
 from wikilint.bot.runner.journal import Journal, LockHeld, PageRecord, RunLock
+from wikilint.bot.web.titles import allow_private_fetch_option
 from wikilint.bot.wiki import api as wiki
 from wikilint.bot.wiki.api import Plan, Revision, StopRun, WikiError, same_saved_text
 from wikilint.bot.wiki.sources import RC_CURSOR, Unreadable
@@ -131,6 +132,9 @@ def fingerprint(config: BotConfig) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
+MAX_TITLE_FAILURES_SHOWN = 20  # in the printed report; --report has every one
+
+
 @dataclass
 class RunReport:
     run_id: int
@@ -145,6 +149,8 @@ class RunReport:
     skip_reasons: dict[str, int]
     pages: int
     unfinished_saves_recovered: list[str]
+    # One {"page", "url", "reason"} per URL whose title was wanted but not fetched.
+    titles_not_fetched: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=2, sort_keys=True)
@@ -160,6 +166,12 @@ class RunReport:
                 f"{r} {n}" for r, n in sorted(self.findings.items(), key=lambda kv: -kv[1])))
         for reason, n in sorted(self.skip_reasons.items(), key=lambda kv: -kv[1]):
             lines.append(f"  skipped/failed {n}x: {reason}")
+        shown = self.titles_not_fetched[:MAX_TITLE_FAILURES_SHOWN]
+        for miss in shown:
+            lines.append(f"  no title for {miss['url']} ([[{miss['page']}]]): {miss['reason']}")
+        if len(self.titles_not_fetched) > len(shown):
+            lines.append(f"  … and {len(self.titles_not_fetched) - len(shown)} more URLs "
+                         "without a title (all of them in --report)")
         lines.append(f"  exit code {self.exit_code}")
         return "\n".join(lines)
 
@@ -176,8 +188,11 @@ class Runner:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         progress: Callable[[str, str], None] | None = None,
+        allow_private_fetch: bool = False,
     ) -> None:
         self.config = config
+        self.allow_private_fetch = allow_private_fetch  # tests and closed networks only
+        self.titles_not_fetched: list[dict[str, str]] = []
         self.wiki = wiki
         self.journal = journal
         self.dry_run = dry_run
@@ -222,7 +237,7 @@ class Runner:
         s = self.journal.summary(run_id)
         return RunReport(run_id, status, code, reason, self.wiki.site_name, self.dry_run,
                          round(self.clock() - started, 3), dict(s.actions), dict(s.findings),
-                         dict(s.skip_reasons), s.pages, recovered)
+                         dict(s.skip_reasons), s.pages, recovered, list(self.titles_not_fetched))
 
     def _run(self, run_id: int, recovered: list[str]) -> None:
         self.wiki.login()
@@ -411,9 +426,13 @@ class Runner:
         def note(message: str) -> None:
             log.info("[[%s]]: %s", rev.title, message)
 
+        def failed(url: str, reason: str) -> None:
+            self.titles_not_fetched.append({"page": rev.title, "url": url, "reason": reason})
+
         titles = fetch_titles(urls, contact, note, limit=MAX_URLS_PER_PAGE,
                               how_to_contact="set contact in [wiki] of bot.toml",
-                              until=self.budget.deadline())
+                              until=self.budget.deadline(),
+                              allow_private=self.allow_private_fetch, failed=failed)
         return replace(env, titles=titles)
 
     def _propose(self, rev: Revision, change: Any,
@@ -511,7 +530,7 @@ def setup_logging(interactive: bool, verbose: bool) -> None:
 
 def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool = False,
             gateway_factory: Callable[[BotConfig], WikiGateway] | None = None,
-            interactive: bool | None = None) -> int:
+            interactive: bool | None = None, allow_private_fetch: bool = False) -> int:
     """The whole command; returns the exit code (tests call this directly)."""
     interactive = sys.stderr.isatty() if interactive is None else interactive
     setup_logging(interactive, verbose)
@@ -536,7 +555,8 @@ def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool =
             return EXIT_CONFIG
         progress = _Progress(interactive, config.limits.max_pages)
         with Journal(config.state.journal, wiki.site_name) as journal:
-            runner = Runner(config, wiki, journal, dry_run=dry_run, progress=progress)
+            runner = Runner(config, wiki, journal, dry_run=dry_run, progress=progress,
+                            allow_private_fetch=allow_private_fetch)
             previous = signal.signal(signal.SIGTERM, lambda *_: setattr(runner, "terminate",
                                                                       True))
             try:
@@ -565,14 +585,17 @@ def _default_gateway(config: BotConfig) -> WikiGateway:
               help="Also write the run report as JSON to this file.")
 @click.option("--dry-run", is_flag=True, help="Read and fix, but save nothing and queue nothing.")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging (secrets are still redacted).")
-def run(config_path: str, report: str | None, dry_run: bool, verbose: bool) -> None:
+@allow_private_fetch_option
+def run(config_path: str, report: str | None, dry_run: bool, verbose: bool,
+        allow_private_fetch: bool) -> None:
     """Run the scheduled bot: lint the configured pages and save safe fixes.
 
     Exit codes: 0 completed; 1 failed; 2 configuration error; 3 stopped by the shutoff page, a
     talk-page message or a block; 4 stopped early but resumable (time budget, limits, lag,
     read-only, SIGTERM); 5 another run holds the lock.
     """
-    sys.exit(execute(config_path, report, dry_run, verbose))
+    sys.exit(execute(config_path, report, dry_run, verbose,
+                     allow_private_fetch=allow_private_fetch))
 
 
 def register(group: click.Group) -> None:

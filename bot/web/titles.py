@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable
+from typing import Any
 
 from wikilint import rules
 from wikilint.rules.engine import LintResult
@@ -22,6 +23,7 @@ TITLE_RULES = ("bare-url", "placeholder-title")
 MAX_URLS_PER_PAGE = 20
 
 Note = Callable[[str], None]
+Failure = Callable[[str, str], None]  # url, why it got no title
 
 
 def urls_needing_titles(result: LintResult) -> list[str]:
@@ -69,13 +71,18 @@ def fetch_titles(
     how_to_contact: str = "give --contact EMAIL|URL (or WIKILINT_CONTACT)",
     limit: int | None = None,
     until: float | None = None,
+    allow_private: bool = False,
+    failed: Failure | None = None,
 ) -> dict[str, str]:
-    """URL → acceptable title from ``bot.fetch``, or ``{}`` with a note saying why not.
+    """URL → acceptable title from ``bot.web.fetch``, or ``{}`` with a note saying why not.
 
-    ``note`` receives one message per event (no contact, no fetcher, fetching, failure);
-    ``limit`` caps the URLs fetched (the first ones in page order); fetching stops at
-    ``until`` (a ``time.monotonic()`` instant). Never raises for a network problem: the fixes
-    that need a missing title are simply not offered.
+    ``note`` receives one message per event (no contact, no fetcher, fetching, and one per URL
+    that got no title, saying why); ``failed(url, reason)``, when given, hears about each
+    such URL too (the run report lists them). ``limit`` caps the URLs fetched (the first ones
+    in page order); fetching stops at ``until`` (a ``time.monotonic()`` instant);
+    ``allow_private`` lifts the fetcher's address policy (``--allow-private-fetch``: tests and
+    closed networks only). Never raises for a network problem: the fixes that need a missing
+    title are simply not offered.
     """
     if not urls:
         return {}
@@ -97,8 +104,15 @@ def fetch_titles(
         urls = urls[:limit]
     else:
         note(f"fetching titles for {_plural(len(urls), 'URL')}…")
+
+    def on_failure(url: str, reason: str) -> None:
+        note(f"no title for {url}: {reason}")
+        if failed is not None:
+            failed(url, reason)
+
     try:
-        titles = dict(fetch.fetch_titles(urls, contact.strip(), until=until))
+        titles = dict(fetch.fetch_titles(urls, contact.strip(), until=until,
+                                         allow_private=allow_private, on_failure=on_failure))
     except Exception as exc:  # the network is not the user's fault: fix what we can
         note(f"fetching titles failed: {exc}")
         return {}
@@ -117,9 +131,28 @@ def titles_for_page(
     how_to_contact: str = "give --contact EMAIL|URL (or WIKILINT_CONTACT)",
     limit: int | None = MAX_URLS_PER_PAGE,
     env: rules.Environment | None = None,
+    allow_private: bool = False,
 ) -> dict[str, str]:
     """Lint once and fetch the titles the page's title-based unsafe fixes need."""
     first = rules.lint(text, config, env or rules.Environment(), section)
     return fetch_titles(urls_needing_titles(first), contact, note,
-                        how_to_contact=how_to_contact, limit=limit)
+                        how_to_contact=how_to_contact, limit=limit,
+                        allow_private=allow_private)
 
+
+
+ALLOW_PRIVATE_ENV = "WIKILINT_ALLOW_PRIVATE_FETCH"
+ALLOW_PRIVATE_FETCH_HELP = (
+    "With --unsafe-fixes: let the title fetcher connect to private, loopback and link-local "
+    "addresses, localhost and any port. For tests and closed networks only: a page's URLs "
+    "could then probe the machine's own network (env WIKILINT_ALLOW_PRIVATE_FETCH=1)."
+)
+
+
+def allow_private_fetch_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--allow-private-fetch`` flag (or ``WIKILINT_ALLOW_PRIVATE_FETCH=1``), off by
+    default, shared by ``fix``, ``propose`` and ``run``."""
+    import click
+
+    return click.option("--allow-private-fetch", "allow_private_fetch", is_flag=True,
+                        envvar=ALLOW_PRIVATE_ENV, help=ALLOW_PRIVATE_FETCH_HELP)(command)

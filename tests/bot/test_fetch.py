@@ -1,238 +1,131 @@
-"""The title fetcher, replayed from vcrpy cassettes recorded from a local HTTP server.
+"""The title fetcher, against a local web server (``tests/bot/pages.py``) on 127.0.0.1.
 
-Replay (the default) needs no server and no network. To re-record, run with
-``WIKILINT_RECORD=1``: the tests then start the local server on 127.0.0.1:8765 and overwrite
-``tests/cassettes/fetch/*.yaml``. Requests are matched on method, path, query and
-User-Agent (not on the port). The slow-response test cannot be recorded (a timeout is not a
-response): it always runs against a local server on a free port.
+The server is private, so every test that fetches from it opts in with ``allow_private``, as
+``--allow-private-fetch`` does; the address-policy tests leave the opt-in off and check that
+the server never saw a connection. Slow pages are bounded (``pages.SLOW_FOR``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
+import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import vcr
-from wikilint.bot.web.fetch import FetchConfig, TitleFetcher, extract_title, fetch_titles
+from wikilint.bot.web.fetch import (
+    FetchConfig,
+    FetchResult,
+    TitleFetcher,
+    extract_title,
+    fetch_titles,
+    open_tcp,
+)
 
-CASSETTES = Path(__file__).resolve().parents[1] / "cassettes" / "fetch"
-RECORD = os.environ.get("WIKILINT_RECORD") == "1"
-PORT = 8765  # fixed while recording; replay matches on the path only
-BASE = f"http://127.0.0.1:{PORT}"
+from tests.bot.pages import PageServer, serving
+
 CONTACT = "https://example.org/wiki/User:WikilintOps"
-HUGE_FILLER = 20 * 1024  # five times the cap used in the tests
-
-
-def _page(title: str, extra_head: str = "", body: str = "<p>text</p>") -> bytes:
-    return (
-        f"<!DOCTYPE html><html><head><meta charset=utf-8><title>{title}</title>{extra_head}"
-        f"</head><body>{body}</body></html>"
-    ).encode()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:  # keep test output quiet
-        pass
-
-    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
-              headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        path = self.path
-        if path == "/good":
-            self._send(200, _page("  The Good &amp; Proper\n   Page  "))
-        elif path == "/og":
-            meta = '<meta property="og:title" content="Minutes of the 1921 congress">'
-            self._send(200, _page("Minutes of the 1921 congress | Example Archive", meta))
-        elif path == "/svg":
-            self._send(200, b"<html><body><svg><title>icon</title></svg>"
-                            b"<title>Real page title</title></body></html>")
-        elif path == "/junk":
-            self._send(200, _page("Just a moment..."))
-        elif path == "/cloudflare":
-            self._send(200, _page("Attention Required! | Cloudflare"))
-        elif path == "/hostname":
-            self._send(200, _page("127.0.0.1"))
-        elif path == "/short":
-            self._send(200, _page("Hi"))
-        elif path == "/notitle":
-            self._send(200, b"<html><head></head><body>no title</body></html>")
-        elif path == "/missing":
-            self._send(404, _page("Page not found"))
-        elif path == "/redirect":
-            self._send(302, b"", headers={"Location": "/good"})
-        elif path == "/loop":
-            self._send(302, b"", headers={"Location": "/loop"})
-        elif path == "/huge-late-title":
-            filler = b"<!-- " + b"x" * HUGE_FILLER + b" -->"
-            self._send(200, b"<html><head>" + filler + b"<title>Too late</title></head></html>")
-        elif path == "/huge":
-            self._send(200, _page("Big but fine", body="<p>" + "y" * HUGE_FILLER + "</p>"))
-        elif path == "/pdf":
-            self._send(200, b"%PDF-1.4 <title>not html</title>", "application/pdf")
-        elif path == "/latin1":
-            self._send(200, "<html><head><title>Caf\xe9 M\xfcller</title></head></html>"
-                       .encode("latin-1"), "text/html; charset=iso-8859-1")
-        elif path == "/ua":
-            ua = self.headers.get("User-Agent", "")
-            self._send(200, _page(f"Agent {ua}"))
-        elif path == "/slow":
-            time.sleep(1.5)
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self._send(200, _page("Slow page"))  # the client has given up by now
-        else:
-            self._send(404, _page("Not Found"))
-
-
-def _serve(port: int) -> tuple[ThreadingHTTPServer, threading.Thread]:
-    server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, thread
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[None]:
-    """The local server, only while recording."""
-    if not RECORD:
-        yield None
-        return
-    srv, _ = _serve(PORT)
-    try:
-        yield None
-    finally:
-        srv.shutdown()
-        srv.server_close()
-
-
-def _same_user_agent(r1: vcr.request.Request, r2: vcr.request.Request) -> None:
-    assert r1.headers.get("User-Agent") == r2.headers.get("User-Agent")
-
-
-VCR = vcr.VCR(
-    cassette_library_dir=str(CASSETTES),
-    record_mode="all" if RECORD else "none",
-    match_on=["method", "path", "query", "user_agent"],
-    decode_compressed_response=True,
-)
-VCR.register_matcher("user_agent", _same_user_agent)
+def server() -> Iterator[PageServer]:
+    with serving() as srv:
+        yield srv
 
 
 def _fetcher(**limits: object) -> TitleFetcher:
+    """A fetcher that may reach the local test server (the private-address opt-in)."""
     limits.setdefault("timeout", 5.0)
     limits.setdefault("max_bytes", 8 * 1024)
+    limits.setdefault("allow_private", True)
     return TitleFetcher(FetchConfig(contact=CONTACT, **limits))  # type: ignore[arg-type]
 
 
-def test_good_titles(server: None) -> None:
-    with VCR.use_cassette("good.yaml"):
-        fetcher = _fetcher()
-        assert fetcher.fetch(f"{BASE}/good").title == "The Good & Proper Page"
-        # og:title wins over <title> (no site-name suffix)
-        assert fetcher.fetch(f"{BASE}/og").title == "Minutes of the 1921 congress"
-        # an inline SVG's <title> is not the page's
-        assert fetcher.fetch(f"{BASE}/svg").title == "Real page title"
-        # the charset of the Content-Type header is honoured
-        assert fetcher.fetch(f"{BASE}/latin1").title == "Café Müller"
+def test_good_titles(server: PageServer) -> None:
+    fetcher = _fetcher()
+    assert fetcher.fetch(f"{server.base}/good").title == "The Good & Proper Page"
+    # og:title wins over <title> (no site-name suffix)
+    assert fetcher.fetch(f"{server.base}/og").title == "Minutes of the 1921 congress"
+    # an inline SVG's <title> is not the page's
+    assert fetcher.fetch(f"{server.base}/svg").title == "Real page title"
+    # the charset of the Content-Type header is honoured
+    assert fetcher.fetch(f"{server.base}/latin1").title == "Café Müller"
+    # a compressed body is read (and decompressed within the size cap)
+    assert fetcher.fetch(f"{server.base}/gzip").title == "Compressed page title"
 
 
-def test_junk_titles_are_rejected(server: None) -> None:
-    with VCR.use_cassette("junk.yaml"):
-        fetcher = _fetcher()
-        for path in ("/junk", "/cloudflare", "/hostname", "/short"):
-            result = fetcher.fetch(f"{BASE}{path}")
-            assert result.title is None, path
-            assert result.reason.startswith("junk title"), (path, result.reason)
-        result = fetcher.fetch(f"{BASE}/notitle")
-        assert (result.title, result.reason) == (None, "no title")
+def test_junk_titles_are_rejected(server: PageServer) -> None:
+    fetcher = _fetcher()
+    for path in ("/junk", "/cloudflare", "/hostname", "/short"):
+        result = fetcher.fetch(f"{server.base}{path}")
+        assert result.title is None, path
+        assert result.reason.startswith("junk title"), (path, result.reason)
+    result = fetcher.fetch(f"{server.base}/notitle")
+    assert (result.title, result.reason) == (None, "no title")
 
 
-def test_http_errors_and_redirects(server: None) -> None:
-    with VCR.use_cassette("status.yaml"):
-        fetcher = _fetcher(max_redirects=3)
-        missing = fetcher.fetch(f"{BASE}/missing")
-        assert (missing.title, missing.status, missing.reason) == (None, 404, "HTTP 404")
-        moved = fetcher.fetch(f"{BASE}/redirect")
-        assert moved.title == "The Good & Proper Page"
-        assert moved.final_url is not None and moved.final_url.endswith("/good")
-        loop = fetcher.fetch(f"{BASE}/loop")
-        assert (loop.title, loop.reason) == (None, "more than 3 redirects")
+def test_http_errors_and_redirects(server: PageServer) -> None:
+    fetcher = _fetcher(max_redirects=3)
+    missing = fetcher.fetch(f"{server.base}/missing")
+    assert (missing.title, missing.status, missing.reason) == (None, 404, "HTTP 404")
+    moved = fetcher.fetch(f"{server.base}/redirect?to=/good")
+    assert moved.title == "The Good & Proper Page"
+    assert moved.final_url == f"{server.base}/good"
+    loop = fetcher.fetch(f"{server.base}/loop")
+    assert (loop.title, loop.reason) == (None, "more than 3 redirects")
 
 
-def test_size_cap_and_content_type(server: None) -> None:
-    with VCR.use_cassette("limits.yaml"):
-        fetcher = _fetcher(max_bytes=4096, chunk_size=1024)
-        # the title sits in the first bytes: found, and reading stopped at the cap
-        assert fetcher.fetch(f"{BASE}/huge").title == "Big but fine"
-        # the title comes after the cap: never read
-        late = fetcher.fetch(f"{BASE}/huge-late-title")
-        assert (late.title, late.reason) == (None, "no title")
-        pdf = fetcher.fetch(f"{BASE}/pdf")
-        assert (pdf.title, pdf.reason) == (None, "not HTML (application/pdf)")
+def test_size_cap_and_content_type(server: PageServer) -> None:
+    fetcher = _fetcher(max_bytes=4096, chunk_size=1024)
+    # the title sits in the first bytes: found, and reading stopped at the cap
+    assert fetcher.fetch(f"{server.base}/huge").title == "Big but fine"
+    # the title comes after the cap: never read, and the reason says so
+    late = fetcher.fetch(f"{server.base}/huge-late-title")
+    assert (late.title, late.reason) == (None, "no title in the first 4 KiB (page too large)")
+    # 16 MiB of compressed spaces: decompression stops at the cap too
+    bomb = fetcher.fetch(f"{server.base}/gzip-bomb")
+    assert (bomb.title, bomb.reason) == (None, "no title in the first 4 KiB (page too large)")
+    pdf = fetcher.fetch(f"{server.base}/pdf")
+    assert (pdf.title, pdf.reason) == (None, "not HTML (application/pdf)")
 
 
-def test_user_agent_names_the_tool_and_the_contact(server: None) -> None:
+def test_long_titles_are_capped(server: PageServer) -> None:
+    title = _fetcher(max_bytes=512 * 1024).fetch(f"{server.base}/long-title").title
+    assert title is not None and len(title) <= 300 and title.endswith("word\u2026")
+
+
+def test_user_agent_and_host_header(server: PageServer) -> None:
     config = FetchConfig(contact=CONTACT)
     assert config.user_agent.startswith("wikilint/")
     assert CONTACT in config.user_agent
-    with VCR.use_cassette("user_agent.yaml"):  # the matcher also compares the User-Agent
-        title = _fetcher().fetch(f"{BASE}/ua").title
-    assert title is not None and "wikilint/" in title and CONTACT in title
+    title = _fetcher().fetch(f"{server.base}/ua").title
+    assert title == f"Agent {config.user_agent}"
+    host = _fetcher().fetch(f"{server.base}/host").title
+    assert host == f"Host header 127.0.0.1:{server.port}"
 
 
-def test_fetch_titles_mapping_for_the_environment(server: None) -> None:
-    urls = [f"{BASE}/good", f"{BASE}/junk", f"{BASE}/missing", f"{BASE}/good"]
-    with VCR.use_cassette("mapping.yaml"):
-        titles = fetch_titles(urls, CONTACT, timeout=5.0)
-    assert titles == {f"{BASE}/good": "The Good & Proper Page"}
+def test_fetch_titles_mapping_and_reasons(server: PageServer) -> None:
+    urls = [f"{server.base}/good", f"{server.base}/junk", f"{server.base}/missing",
+            f"{server.base}/good"]
+    failures: list[tuple[str, str]] = []
+    titles = fetch_titles(urls, CONTACT, timeout=5.0, allow_private=True,
+                          on_failure=lambda url, why: failures.append((url, why)))
+    assert titles == {f"{server.base}/good": "The Good & Proper Page"}
+    assert failures == [(f"{server.base}/junk", "junk title 'Just a moment...'"),
+                        (f"{server.base}/missing", "HTTP 404")]
 
 
-def test_titles_feed_the_bare_url_fix(server: None) -> None:
+def test_titles_feed_the_bare_url_fix(server: PageServer) -> None:
     from wikilint import rules
 
-    url = f"{BASE}/good"
-    with VCR.use_cassette("mapping.yaml"):
-        titles = fetch_titles([url], CONTACT, timeout=5.0)
+    url = f"{server.base}/good"
+    titles = fetch_titles([url], CONTACT, timeout=5.0, allow_private=True)
     text = f"<ref>{url}</ref>"
     config = rules.Config.from_mapping({"select": ["bare-url"]})
-    env = rules.Environment(titles=titles)
-    fixed = rules.fix(text, config, env, unsafe=True)
+    fixed = rules.fix(text, config, rules.Environment(titles=titles), unsafe=True)
     assert "|title=The Good & Proper Page |website=127.0.0.1" in fixed.text
-
-
-@pytest.fixture
-def slow_url() -> Iterator[str]:
-    """A page that answers after 1.5 s, from a local server on a free port (live: a timeout
-    cannot be replayed from a cassette)."""
-    srv, _ = _serve(0)
-    try:
-        yield f"http://127.0.0.1:{srv.server_address[1]}/slow"
-    finally:
-        srv.shutdown()
-        srv.server_close()
-
-
-def test_slow_response_times_out(slow_url: str) -> None:
-    started = time.monotonic()
-    result = _fetcher(timeout=0.3).fetch(slow_url)
-    assert (result.title, result.reason) == (None, "timed out")
-    assert time.monotonic() - started < 1.4
 
 
 def test_missing_contact_is_refused() -> None:
@@ -241,7 +134,7 @@ def test_missing_contact_is_refused() -> None:
 
 
 def test_non_http_urls_are_skipped() -> None:
-    assert _fetcher().fetch("ftp://example.org/a").reason == "not an http(s) URL"
+    assert _fetcher().fetch("ftp://example.org/a").reason == "refused: not an http(s) URL"
 
 
 def test_extract_title_without_network() -> None:
@@ -250,37 +143,208 @@ def test_extract_title_without_network() -> None:
     assert extract_title("<p>none</p>") is None
 
 
-def test_lint_path_does_not_import_requests() -> None:
+def test_lint_path_does_not_import_requests_or_the_fetcher() -> None:
     code = (
-        "import sys, wikilint.rules, wikilint.rules.checks, wikilint.bot.web.fetch; "
+        "import sys, wikilint.rules, wikilint.rules.checks; "
         "wikilint.rules.lint('<ref>http://example.org</ref>'); "
-        "assert 'requests' not in sys.modules, 'requests imported'"
+        "assert 'requests' not in sys.modules, 'requests imported'; "
+        "assert 'http.client' not in sys.modules, 'http.client imported'"
     )
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
 
 
+# -- the address policy (issue 11, critical 1) -------------------------------------------------
+
+
+def _policy_fetcher(**limits: object) -> TitleFetcher:
+    """The default policy: no private addresses."""
+    limits.setdefault("timeout", 2.0)
+    return TitleFetcher(FetchConfig(contact=CONTACT, **limits))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("host", "why"), [
+    ("127.0.0.1", "127.0.0.1 is a loopback address"),
+    ("localhost", "localhost is a localhost name"),
+    ("2130706433", "2130706433 is 127.0.0.1, which is a loopback address"),
+    ("0x7f.1", "0x7f.1 is 127.0.0.1, which is a loopback address"),
+    ("0177.0.0.1", "0177.0.0.1 is 127.0.0.1, which is a loopback address"),
+    ("127.1", "127.1 is 127.0.0.1, which is a loopback address"),
+    ("[::ffff:127.0.0.1]", "::ffff:127.0.0.1 is ::ffff:7f00:1, which embeds 127.0.0.1, a "
+                           "loopback address"),
+    ("[::1]", "::1 is a loopback address"),
+])
+def test_private_hosts_get_no_connection(server: PageServer, host: str, why: str) -> None:
+    before = server.accepted
+    result = _policy_fetcher().fetch(f"http://{host}:{server.port}/good")
+    assert (result.title, result.reason) == (None, f"refused: {why}")
+    assert server.accepted == before  # the local server never saw a connection
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+    ("http://10.0.0.1/", "10.0.0.1 is a private address"),
+    ("http://0.0.0.0/", "0.0.0.0 is an unspecified address"),
+    ("http://[fe80::1]/", "fe80::1 is a link-local address"),
+    ("http://[fc00::1]/", "fc00::1 is a private address"),
+    ("http://[ff02::1]/", "ff02::1 is a multicast address"),
+    ("http://224.0.0.1/", "224.0.0.1 is a multicast address"),
+    ("http://100.64.0.1/", "100.64.0.1 is a shared (carrier-grade NAT) address"),
+    ("http://[2002:a00:1::]/", "2002:a00:1:: embeds 10.0.0.1, a private address"),
+    ("http://[64:ff9b::7f00:1]/", "64:ff9b::7f00:1 embeds 127.0.0.1, a loopback address"),
+    ("http://app.localhost/", "app.localhost is a localhost name"),
+    ("http://example.org:8080/", "port 8080 is not allowed (only http's default, 80)"),
+    ("https://user:pw@example.org/", "the URL carries a user name or password"),
+])
+def test_refused_before_any_lookup(monkeypatch: pytest.MonkeyPatch, url: str, why: str) -> None:
+    def no_dns(*args: object, **kwargs: object) -> None:
+        raise AssertionError("no DNS lookup for a refused URL")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    fetcher = _policy_fetcher()
+    fetcher.opener = lambda *a: pytest.fail("no connection for a refused URL")  # type: ignore[assignment]
+    assert fetcher.fetch(url).reason == f"refused: {why}"
+
+
+class Internet:
+    """A stub for DNS and the network: names resolve as the test says (each lookup takes the
+    next answer), and connections to ``PUBLIC`` go to the local server instead. Every address
+    asked for is recorded."""
+
+    PUBLIC = "93.184.216.34"
+
+    def __init__(self, server: PageServer, answers: dict[str, list[list[str]]]) -> None:
+        self.server, self.answers = server, answers
+        self.lookups: list[str] = []
+        self.connects: list[str] = []
+
+    def resolve(self, host: str, port: int) -> list[str]:
+        self.lookups.append(host)
+        queue = self.answers[host]
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    def open(self, address: str, port: int, timeout: float) -> socket.socket:
+        self.connects.append(address)
+        assert address == self.PUBLIC, f"connected to {address}"
+        return open_tcp("127.0.0.1", self.server.port, timeout)
+
+    def fetcher(self, monkeypatch: pytest.MonkeyPatch, **limits: object) -> TitleFetcher:
+        def no_dns(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a DNS lookup outside the fetcher's one lookup per hop")
+
+        monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+        fetcher = _policy_fetcher(**limits)
+        fetcher.resolver, fetcher.opener = self.resolve, self.open
+        return fetcher
+
+
+def test_a_public_host_is_fetched_through_the_checked_address(
+        server: PageServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    net = Internet(server, {"news.example": [[Internet.PUBLIC]]})
+    result = net.fetcher(monkeypatch).fetch("http://news.example/host")
+    # the Host header names the host, though the connection went to the checked address
+    assert result.title == "Host header news.example"
+    assert (net.lookups, net.connects) == (["news.example"], [Internet.PUBLIC])
+
+
+def test_dns_rebinding_cannot_reach_a_private_address(
+        server: PageServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # public for the first lookup, 127.0.0.1 for every later one
+    answers = {"rebind.example": [[Internet.PUBLIC], ["127.0.0.1"]]}
+    net = Internet(server, answers)
+    first = net.fetcher(monkeypatch).fetch("http://rebind.example/good")
+    assert first.title == "The Good & Proper Page"
+    # one lookup, one connection, to the address that was checked (no lookup of its own)
+    assert (net.lookups, net.connects) == (["rebind.example"], [Internet.PUBLIC])
+    # a redirect to the same name is a new hop: looked up again, and now refused
+    net = Internet(server, {"rebind.example": [[Internet.PUBLIC], ["127.0.0.1"]]})
+    moved = net.fetcher(monkeypatch).fetch("http://rebind.example/redirect?to=/good")
+    assert moved.reason == ("redirect to http://rebind.example/good refused: rebind.example "
+                            "resolves to 127.0.0.1, which is a loopback address")
+    assert net.connects == [Internet.PUBLIC]  # never 127.0.0.1
+    assert net.lookups == ["rebind.example", "rebind.example"]
+
+
+def test_a_name_with_any_private_address_is_refused(
+        server: PageServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    net = Internet(server, {"mixed.example": [[Internet.PUBLIC, "10.1.2.3"]]})
+    result = net.fetcher(monkeypatch).fetch("http://mixed.example/good")
+    assert result.reason == ("refused: mixed.example resolves to 10.1.2.3, which is a private "
+                             "address")
+    assert net.connects == []
+
+
+@pytest.mark.parametrize(("location", "why"), [
+    ("http://10.0.0.1/admin", "10.0.0.1 is a private address"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+    ("http://localhost/", "localhost is a localhost name"),
+    ("http://2130706433/", "2130706433 is 127.0.0.1, which is a loopback address"),
+    ("http://inside.example/", "inside.example resolves to 127.0.0.1, which is a loopback "
+                               "address"),
+    ("http://news.example:8080/", "port 8080 is not allowed (only http's default, 80)"),
+    ("file:///etc/passwd", "not an http(s) URL"),
+])
+def test_redirects_into_private_addresses_are_refused(
+        server: PageServer, monkeypatch: pytest.MonkeyPatch, location: str, why: str) -> None:
+    net = Internet(server, {"news.example": [[Internet.PUBLIC]],
+                            "inside.example": [["127.0.0.1"]]})
+    paths = len(server.paths)
+    result = net.fetcher(monkeypatch).fetch(f"http://news.example/redirect?to={location}")
+    assert (result.title, result.reason) == (None, f"redirect to {location} refused: {why}")
+    assert result.final_url == location and result.status == 302
+    assert net.connects == [Internet.PUBLIC]  # only the first hop connected
+    assert len(server.paths) == paths + 1
+
+
+def test_the_opt_in_reaches_private_addresses(server: PageServer) -> None:
+    before = server.accepted
+    assert _fetcher().fetch(f"http://localhost:{server.port}/good").title is not None
+    assert server.accepted > before
+
+
+# -- deadlines that hold (issue 11, high 3) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/slow", "/trickle-headers", "/trickle-body"])
+def test_the_per_url_deadline_holds_whatever_the_server_does(server: PageServer,
+                                                             path: str) -> None:
+    # a per-read timeout of 5 s never fires on a server that sends a byte every 50 ms: the
+    # wall-clock deadline of 0.5 s must
+    started = time.monotonic()
+    result = _fetcher(timeout=5.0, deadline=0.5).fetch(f"{server.base}{path}")
+    elapsed = time.monotonic() - started
+    assert (result.title, result.reason) == (None, "timed out (0.5 s limit)")
+    assert elapsed < 1.2, elapsed
+
+
+def test_the_run_budget_bounds_all_the_urls(server: PageServer) -> None:
+    urls = [f"{server.base}/trickle-headers?n={i}" for i in range(4)]
+    started = time.monotonic()
+    results = _fetcher(timeout=5.0, deadline=5.0).results(urls, until=started + 0.6)
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.3, elapsed
+    assert results[0].reason == "timed out (the run's time budget ran out)"
+    assert [r.reason for r in results[1:]] == ["not fetched: the time budget ran out"] * 3
+
+
 def test_fetching_stops_at_the_run_deadline() -> None:
-    class NoSession:
-        def __init__(self) -> None:
-            self.headers: dict[str, str] = {}
-            self.max_redirects = 0
-
-        def get(self, *args: object, **kwargs: object) -> None:
-            raise AssertionError("nothing is fetched after the deadline")
-
-    fetcher = TitleFetcher(FetchConfig(contact=CONTACT), NoSession())
-    assert fetcher.titles([f"{BASE}/good", f"{BASE}/junk"], until=time.monotonic() - 1) == {}
+    fetcher = _policy_fetcher()
+    fetcher.resolver = lambda *a: pytest.fail("nothing is looked up after the deadline")  # type: ignore[assignment]
+    results = fetcher.results(["http://example.org/a", "http://example.org/b"],
+                              until=time.monotonic() - 1)
+    assert results == [FetchResult(u, None, "not fetched: the time budget ran out")
+                       for u in ("http://example.org/a", "http://example.org/b")]
 
 
-def test_the_run_deadline_cuts_a_slow_fetch_short(slow_url: str) -> None:
-    started = time.monotonic()  # the URL's own limit is 5 s, the run's 0.4 s
-    result = _fetcher(timeout=5.0).fetch(slow_url, until=started + 0.4)
-    assert (result.title, result.reason) == (None, "timed out")
-    assert time.monotonic() - started < 1.4
+def test_a_slow_lookup_is_bounded_by_the_deadline() -> None:
+    fetcher = _policy_fetcher(deadline=0.3)
+    fetcher.resolver = lambda host, port: time.sleep(3) or [Internet.PUBLIC]  # type: ignore[assignment,func-returns-value]
+    started = time.monotonic()
+    assert fetcher.fetch("http://slow-dns.example/").reason == "timed out (0.3 s limit)"
+    assert time.monotonic() - started < 1.0
 
 
-def test_the_titles_note_says_when_the_time_budget_ran_out(
+def test_the_titles_note_says_why_each_url_has_no_title(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from wikilint.bot.web import titles as bot_titles
@@ -289,11 +353,54 @@ def test_the_titles_note_says_when_the_time_budget_ran_out(
 
     def fake(urls: list[str], contact: str, **kwargs: object) -> dict[str, str]:
         seen.append(kwargs)
+        on_failure = kwargs["on_failure"]
+        assert callable(on_failure)
+        on_failure(urls[0], "timed out (20 s limit)")
         return {}
 
     monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", fake)
     notes: list[str] = []
     until = time.monotonic() - 1
-    assert bot_titles.fetch_titles([f"{BASE}/good"], CONTACT, notes.append, until=until) == {}
-    assert seen == [{"until": until}]
+    url = "https://example.org/a"
+    assert bot_titles.fetch_titles([url], CONTACT, notes.append, until=until) == {}
+    assert seen[0]["until"] == until and seen[0]["allow_private"] is False
+    assert f"no title for {url}: timed out (20 s limit)" in notes
     assert "time budget ran out" in notes[-1]
+
+
+# -- the command line: the opt-in, and a reason per URL (issue 10, bug 4) ------------------------
+
+
+def _fix(server: PageServer, tmp_path: Path, *flags: str,
+         env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+    from wikilint.bot.cli.main import main
+
+    path = tmp_path / "page.wiki"
+    path.write_text(f"A.<ref>{server.base}/good</ref> B.<ref>{server.base}/missing</ref>\n",
+                    encoding="utf-8")
+    env = {"WIKILINT_ALLOW_PRIVATE_FETCH": "", **(env or {})}
+    result = CliRunner().invoke(main, ["fix", "--stdout", "--unsafe-fixes", "--contact", CONTACT,
+                                       "--select", "bare-url", *flags, str(path)], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_fix_refuses_private_urls_and_says_so_per_url(server: PageServer, tmp_path: Path) -> None:
+    before = server.accepted
+    code, out, err = _fix(server, tmp_path)
+    assert code == 0 and "cite web" not in out
+    assert server.accepted == before
+    for path in ("good", "missing"):
+        assert (f"page.wiki: note: no title for {server.base}/{path}: refused: 127.0.0.1 is a "
+                "loopback address") in err
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_fix_with_the_opt_in_fetches_from_the_local_server(server: PageServer, tmp_path: Path,
+                                                          how: str) -> None:
+    flags = ("--allow-private-fetch",) if how == "flag" else ()
+    env = {"WIKILINT_ALLOW_PRIVATE_FETCH": "1"} if how == "env" else {}
+    code, out, err = _fix(server, tmp_path, *flags, env=env)
+    assert code == 0
+    assert f"{{{{cite web |url={server.base}/good |title=The Good & Proper Page" in out
+    assert f"no title for {server.base}/missing: HTTP 404" in err

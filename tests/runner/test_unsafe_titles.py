@@ -1,14 +1,17 @@
 """``wikilint run`` with ``[fixes] unsafe = "propose"``: bare URLs become ``{{cite web}}``
 proposals carrying the page title fetched with ``[wiki] contact``.
 
-The titles come from the real fetcher replayed from the title fetcher's cassettes
-(``tests/cassettes/fetch``, recorded from a local server on 127.0.0.1): no network.
+The titles come from the real fetcher and the title fetcher's local test server
+(``tests/bot/pages.py``, on 127.0.0.1: the runs that fetch from it opt in to private
+addresses, as ``--allow-private-fetch`` does).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +24,36 @@ from wikilint.bot.runner.journal import Journal
 from wikilint.bot.web import titles
 from wikilint.rules.config import ConfigError
 
-from tests.bot.test_fetch import BASE, CONTACT, VCR
+from tests.bot.pages import PageServer, serving
+from tests.bot.test_fetch import CONTACT
 from tests.runner.conftest import FakeWiki, base_tables, write_bot_toml
 
+BASE = "http://127.0.0.1:8765"  # for the tests whose fetcher is a stub
 GOOD, JUNK = f"{BASE}/good", f"{BASE}/junk"
 PAGE = f"Text.<ref>{GOOD}</ref> More.<ref>{JUNK}</ref>\n"
 
 
+@pytest.fixture
+def server() -> Iterator[PageServer]:
+    with serving() as srv:
+        yield srv
+
+
+def served_page(server: PageServer) -> tuple[str, str, str]:
+    good, junk = f"{server.base}/good", f"{server.base}/junk"
+    return good, junk, f"Text.<ref>{good}</ref> More.<ref>{junk}</ref>\n"
+
+
 def make_runner(tmp_path: Path, wiki: FakeWiki, contact: str | None = CONTACT,
-                dry_run: bool = False, **overrides: dict[str, Any]) -> runner.Runner:
+                dry_run: bool = False, allow_private_fetch: bool = False,
+                **overrides: dict[str, Any]) -> runner.Runner:
     tables = base_tables(tmp_path, ["P"], lint={"select": ["bare-url"]}, **overrides)
     if contact is not None:
         tables["wiki"]["contact"] = contact
     config = botconfig.load(write_bot_toml(tmp_path / "bot.toml", tables))
     journal = Journal(config.state.journal, wiki.site_name)
-    return runner.Runner(config, wiki, journal, dry_run=dry_run, sleep=lambda s: None)
+    return runner.Runner(config, wiki, journal, dry_run=dry_run, sleep=lambda s: None,
+                         allow_private_fetch=allow_private_fetch)
 
 
 def pending(tmp_path: Path) -> list[Any]:
@@ -46,22 +64,41 @@ def pending(tmp_path: Path) -> list[Any]:
         return store.list("pending")
 
 
-def test_unsafe_proposal_carries_the_fetched_title(tmp_path: Path, fake_wiki: FakeWiki) -> None:
-    fake_wiki.add("P", PAGE)
-    with VCR.use_cassette("mapping.yaml"):  # /good has a title, /junk a junk one
-        report = make_runner(tmp_path, fake_wiki).run()
+def test_unsafe_proposal_carries_the_fetched_title(tmp_path: Path, fake_wiki: FakeWiki,
+                                                   server: PageServer) -> None:
+    good, junk, page = served_page(server)  # /good has a title, /junk a junk one
+    fake_wiki.add("P", page)
+    report = make_runner(tmp_path, fake_wiki, allow_private_fetch=True).run()
     assert report.exit_code == runner.EXIT_OK
+    # the run report says why the other URL got no title
+    assert report.titles_not_fetched == [
+        {"page": "P", "url": junk, "reason": "junk title 'Just a moment...'"}]
+    assert f"no title for {junk} ([[P]]): junk title 'Just a moment...'" in report.human()
     assert fake_wiki.saves == []  # unsafe fixes are never saved by the bot
     (p,) = pending(tmp_path)
     assert p.unsafe and p.rule_counts == {"bare-url": 1}
-    assert f"{{{{cite web |url={GOOD} |title=The Good & Proper Page |website=127.0.0.1" \
+    assert f"{{{{cite web |url={good} |title=The Good & Proper Page |website=127.0.0.1" \
         in p.proposed
-    assert f"<ref>{JUNK}</ref>" in p.proposed  # no acceptable title: left alone
-    assert p.titles == {GOOD: "The Good & Proper Page"}
+    assert f"<ref>{junk}</ref>" in p.proposed  # no acceptable title: left alone
+    assert p.titles == {good: "The Good & Proper Page"}
     assert p.today == dt.date.today().isoformat()
     # Review recomputes from what was stored, with no fetcher at all.
     again = review.recompute(p, list(p.accepted), botconfig.load(tmp_path / "bot.toml").lint)
     assert again.proposed == p.proposed
+
+
+def test_a_run_never_connects_to_private_addresses_by_default(
+        tmp_path: Path, fake_wiki: FakeWiki, server: PageServer) -> None:
+    good, junk, page = served_page(server)
+    fake_wiki.add("P", page)
+    report = make_runner(tmp_path, fake_wiki).run()  # no opt-in
+    assert server.accepted == 0  # the page's URLs point at the bot's own machine: refused
+    refused = "refused: 127.0.0.1 is a loopback address"
+    assert report.titles_not_fetched == [{"page": "P", "url": url, "reason": refused}
+                                         for url in (good, junk)]
+    assert f"no title for {good} ([[P]]): {refused}" in report.human()
+    assert json.loads(report.to_json())["titles_not_fetched"] == report.titles_not_fetched
+    assert pending(tmp_path) == []  # no title, no unsafe proposal
 
 
 def test_no_contact_no_fetch_no_unsafe_proposal(tmp_path: Path, fake_wiki: FakeWiki,
