@@ -7,6 +7,7 @@ resolved against the folder holding ``bot.toml``. See ``examples/bot.toml`` for 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,6 +71,9 @@ class Limits:
     max_retries: int = 3  # per request (maxlag, 5xx, non-JSON), then the run stops resumably
     retry_wait: float = 5.0  # first backoff; doubles per retry up to retry_max
     retry_max: float = 60.0
+    # Seconds one page's lint and fixes may take, in a worker process that is killed at the
+    # limit (a page can make the parser quadratic); 0 = lint in the run's own process, no limit.
+    page_lint_timeout: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,30 @@ class BotConfig:
     @property
     def lock_path(self) -> Path:
         return self.state.journal.with_name(self.state.journal.name + ".lock")
+
+
+# The documented range of every number in bot.toml, as (table, key) → (lowest, highest): a
+# value outside it (nan and inf included) is a one-line error naming the file, table and key.
+RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("sources", "category_depth"): (0, 20),
+    ("sources", "recent_changes_days"): (1, 90),  # MediaWiki keeps recent changes 90 days
+    ("sources", "namespaces"): (0, 100_000),  # no special (-1) or media (-2) pages
+    ("limits", "max_edits"): (0, 1_000_000),
+    ("limits", "max_pages"): (0, 100_000_000),
+    ("limits", "edit_throttle"): (0, 3600),
+    ("limits", "maxlag"): (1, 3600),
+    ("limits", "time_budget"): (0, 7 * 86400),
+    ("limits", "max_page_size"): (0, 100_000_000),
+    ("limits", "max_retries"): (1, 100),
+    ("limits", "retry_wait"): (0, 3600),
+    ("limits", "retry_max"): (0, 86400),
+    ("limits", "page_lint_timeout"): (0, 3600),
+}
+
+
+def describe_range(table: str, key: str) -> str:
+    low, high = RANGES[(table, key)]
+    return f"{int(low)} to {int(high)}"
 
 
 # -- loading --------------------------------------------------------------------------------
@@ -157,6 +185,10 @@ def _state(raw: Mapping[str, Any], where: str, base: Path) -> StateSettings:
     settings = _build(StateSettings, raw, where, "state", base)
     if not settings.journal.is_absolute():
         settings = StateSettings(base / settings.journal, settings.proposals)
+    for key, path in (("journal", settings.journal), ("proposals", settings.proposals)):
+        if path is not None and path.is_dir():
+            raise ConfigError(f"{where}: [state] {key} {str(path)!r} is a directory, not a "
+                              "database file")
     return settings
 
 
@@ -166,9 +198,19 @@ def _build(cls: type, raw: Mapping[str, Any], where: str, table: str, base: Path
     _known(raw, tuple(fields), where, table)
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        values[key] = _coerce(value, getattr(defaults, key), fields[key].type, base,
-                              f"{where}: [{table}] {key}")
+        label = f"{where}: [{table}] {key}"
+        values[key] = _coerce(value, getattr(defaults, key), fields[key].type, base, label)
+        if (table, key) in RANGES:
+            _check_range(values[key], table, key, label)
     return _validate(cls(**values), where, table)
+
+
+def _check_range(value: Any, table: str, key: str, label: str) -> None:
+    low, high = RANGES[(table, key)]
+    for number in value if isinstance(value, tuple) else (value,):
+        if not low <= number <= high:  # False for nan as well
+            raise ConfigError(f"{label} must be from {describe_range(table, key)}, "
+                              f"got {number!r}")
 
 
 def _coerce(value: Any, default: Any, annotation: str, base: Path, label: str) -> Any:
@@ -200,8 +242,9 @@ def _coerce(value: Any, default: Any, annotation: str, base: Path, label: str) -
     if annotation == "float":
         if isinstance(value, str):
             return _duration(value, label)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ConfigError(f"{label} must be a number >= 0, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value) or value < 0:
+            raise ConfigError(f"{label} must be a finite number >= 0, got {value!r}")
         return float(value)
     if annotation == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -238,8 +281,9 @@ def _validate(settings: Any, where: str, table: str) -> Any:
             and not settings.titles_file.is_file():
         raise ConfigError(f"{where}: [sources] titles_file {str(settings.titles_file)!r} "
                           "does not exist")
-    if isinstance(settings, Limits) and settings.max_retries < 1:
-        raise ConfigError(f"{where}: [limits] max_retries must be at least 1")
+    if isinstance(settings, Limits) and settings.retry_max < settings.retry_wait:
+        raise ConfigError(f"{where}: [limits] retry_max ({settings.retry_max:g}) must not be "
+                          f"below retry_wait ({settings.retry_wait:g})")
     if isinstance(settings, SafetySettings) and not settings.shutoff_run_value.strip():
         raise ConfigError(f"{where}: [safety] shutoff_run_value must not be empty")
     return settings

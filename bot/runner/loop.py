@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import signal
+import sqlite3
 import sys
 import time
 from collections import Counter
@@ -38,7 +39,7 @@ from wikilint import rules
 from wikilint.bot.runner import safety
 from wikilint.bot.runner.config import BotConfig, load, validate_for_run
 from wikilint.bot.runner.gateway import WikiGateway, WikiUnavailable
-from wikilint.bot.runner.journal import Journal, LockHeld, PageRecord, RunLock
+from wikilint.bot.runner.journal import Journal, JournalError, LockHeld, PageRecord, RunLock
 from wikilint.bot.web.titles import allow_private_fetch_option
 from wikilint.bot.wiki import api as wiki
 from wikilint.bot.wiki.api import Plan, Revision, StopRun, WikiError, same_saved_text
@@ -546,6 +547,10 @@ def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool =
     except LockHeld as exc:
         click.echo(f"wikilint run: {exc}; not starting", err=True)
         return EXIT_LOCKED
+    except OSError as exc:
+        click.echo(f"wikilint run: {config.path}: cannot take the lock {config.lock_path}: "
+                   f"{exc.strerror or exc}", err=True)
+        return EXIT_CONFIG
     try:
         try:
             wiki = (gateway_factory or _default_gateway)(config)
@@ -554,7 +559,13 @@ def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool =
                        err=True)
             return EXIT_CONFIG
         progress = _Progress(interactive, config.limits.max_pages)
-        with Journal(config.state.journal, wiki.site_name) as journal:
+        try:
+            journal = Journal(config.state.journal, wiki.site_name)
+        except (OSError, sqlite3.Error, JournalError) as exc:
+            click.echo(f"wikilint run: {config.path}: cannot open the journal "
+                       f"{config.state.journal}: {exc}", err=True)
+            return EXIT_CONFIG
+        with journal:
             runner = Runner(config, wiki, journal, dry_run=dry_run, progress=progress,
                             allow_private_fetch=allow_private_fetch)
             previous = signal.signal(signal.SIGTERM, lambda *_: setattr(runner, "terminate",

@@ -488,6 +488,35 @@ def test_execute_config_error_is_exit_2_one_line(tmp_path: Path,
     assert "\n" not in err and "max_edits" in err and str(cfg) in err
 
 
+@pytest.mark.parametrize("limits", ["edit_throttle = inf", "time_budget = nan",
+                                    "maxlag = 1e30"])
+def test_execute_bad_numbers_exit_2_before_any_page(tmp_path: Path, fake_wiki: FakeWiki,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    limits: str) -> None:
+    fake_wiki.add("A", "colour")
+    cfg = tmp_path / "bot.toml"
+    cfg.write_text(f'[limits]\n{limits}\n[sources]\ntitles = ["A"]\n')
+    assert runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
+                          interactive=False) == runner.EXIT_CONFIG
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and str(cfg) in err and f"[limits] {limits.split()[0]}" in err
+    assert fake_wiki.reads == [] and fake_wiki.saves == []
+
+
+def test_execute_journal_that_cannot_be_opened_is_exit_2(tmp_path: Path, fake_wiki: FakeWiki,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    fake_wiki.add("A", "colour")
+    (tmp_path / "state").write_text("a file where the journal's folder should be")
+    cfg = write_bot_toml(tmp_path / "bot.toml", base_tables(
+        tmp_path, ["A"], state={"journal": str(tmp_path / "state" / "journal.sqlite")}))
+    assert runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
+                          interactive=False) == runner.EXIT_CONFIG
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "state/journal.sqlite" in err
+    assert fake_wiki.saves == []
+
+
 def test_execute_refuses_a_second_run(tmp_path: Path, fake_wiki: FakeWiki,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     fake_wiki.add("A", "colour")
