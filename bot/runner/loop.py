@@ -120,6 +120,29 @@ class Budget:
             raise Stop("limit", EXIT_RESUMABLE, f"edit limit of {self.max_edits} reached")
 
 
+@dataclass
+class SaveTally:
+    """Saves attempted in a run and how they ended: a run whose every attempt failed with an
+    error (a bad ``tags`` value, say: every save answers ``badtags``) did not complete. A
+    refusal about one page (protected, edit conflict, abuse filter) is a skip, not a failure."""
+
+    attempted: int = 0
+    saved: int = 0
+    failed: int = 0
+    last_failure: str = ""
+
+    def all_failed(self) -> str | None:
+        """Why the run failed when saves were attempted, some failed and none succeeded."""
+        if not self.failed or self.saved:
+            return None
+        return (f"no save succeeded: {self.failed} of {self.attempted} attempted "
+                f"{'save' if self.attempted == 1 else 'saves'} failed; last: "
+                f"{self.last_failure}")
+
+    def as_dict(self) -> dict[str, int]:
+        return {"attempted": self.attempted, "saved": self.saved, "failed": self.failed}
+
+
 def fingerprint(config: BotConfig) -> str:
     """What makes a processed revision's outcome valid: rules, their options, the policies."""
     parts = [
@@ -152,6 +175,7 @@ class RunReport:
     unfinished_saves_recovered: list[str]
     # One {"page", "url", "reason"} per URL whose title was wanted but not fetched.
     titles_not_fetched: list[dict[str, str]] = field(default_factory=list)
+    saves: dict[str, int] = field(default_factory=dict)  # attempted, saved, failed
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=2, sort_keys=True)
@@ -165,6 +189,9 @@ class RunReport:
         if self.findings:
             lines.append("  findings: " + ", ".join(
                 f"{r} {n}" for r, n in sorted(self.findings.items(), key=lambda kv: -kv[1])))
+        if self.saves.get("attempted"):
+            lines.append(f"  saves: {self.saves['attempted']} attempted, "
+                         f"{self.saves['saved']} saved, {self.saves['failed']} failed")
         for reason, n in sorted(self.skip_reasons.items(), key=lambda kv: -kv[1]):
             lines.append(f"  skipped/failed {n}x: {reason}")
         shown = self.titles_not_fetched[:MAX_TITLE_FAILURES_SHOWN]
@@ -209,6 +236,7 @@ class Runner:
         self.terminate = False  # set by SIGTERM: finish the current page, then stop
         self._warned_no_contact = False
         self._failures_in_a_row = 0
+        self.saves = SaveTally()
 
     # -- the run --------------------------------------------------------------------------
 
@@ -232,13 +260,17 @@ class Runner:
             else:
                 log.exception("the run failed")
                 status, code, reason = "failed", EXIT_FAILED, f"{type(exc).__name__}: {exc}"
+        all_failed = self.saves.all_failed()
+        if all_failed and status in ("completed", "limit"):
+            status, code, reason = "failed", EXIT_FAILED, all_failed
         if code:
             log.warning("stopping: %s", reason)
         self.journal.finish_run(run_id, status, code, reason)
         s = self.journal.summary(run_id)
         return RunReport(run_id, status, code, reason, self.wiki.site_name, self.dry_run,
                          round(self.clock() - started, 3), dict(s.actions), dict(s.findings),
-                         dict(s.skip_reasons), s.pages, recovered, list(self.titles_not_fetched))
+                         dict(s.skip_reasons), s.pages, recovered, list(self.titles_not_fetched),
+                         self.saves.as_dict())
 
     def _run(self, run_id: int, recovered: list[str]) -> None:
         self.wiki.login()
@@ -354,11 +386,21 @@ class Runner:
         self._check_guards()  # after the throttle's wait: as fresh as possible
         plan = Plan(change.proposed, self._summary(change.rule_counts))
         self.journal.begin_save(run_id, rev.title, rev.revid)
-        result = self.wiki.save(rev, plan, self._rebaser(rev.title), minor=self.config.wiki.minor,
-                                tags=self.config.wiki.tags)
+        self.saves.attempted += 1
+        try:
+            result = self.wiki.save(rev, plan, self._rebaser(rev.title),
+                                    minor=self.config.wiki.minor, tags=self.config.wiki.tags)
+        except (StopRun, WikiUnavailable):
+            raise
+        except Exception as exc:
+            if not _is_unavailable(exc):
+                self.saves.failed += 1
+                self.saves.last_failure = str(exc) or type(exc).__name__
+            raise
         if "ratelimited" in self.wiki.api_events():
             self.throttle.slow_down()
         if result.status == "saved":
+            self.saves.saved += 1
             self.budget.edits += 1
             reason = "; ".join(result.warnings) or None
             # A merged save is not known to be clean: don't mark its revision as processed.
@@ -370,6 +412,7 @@ class Runner:
             current = self.wiki.latest(rev.title)
             if current is not None and current.revid != rev.revid \
                     and current.user == self.wiki.username and current.parentid == rev.revid:
+                self.saves.saved += 1
                 self.budget.edits += 1
                 return replace(record, action="edited", saved_revid=current.revid,
                                reason="saved; the wiki's answer was lost and the retry found "

@@ -214,6 +214,20 @@ def test_protected_page_is_skipped(tmp_path: Path, api: str, shutoff: str,
     assert human.latest(t["prot"]).text == "colour"
 
 
+def test_a_run_whose_every_save_fails_exits_1(tmp_path: Path, api: str, shutoff: str,
+                                             human: mwapi.ApiClient) -> None:
+    cfg, t = make(tmp_path, api, shutoff, human, {"a": "colour", "b": "colour"},
+                  wiki={"tags": "nonexistent-tag"})
+    code, report = run(cfg)
+    assert code == runner.EXIT_FAILED, report
+    assert report["status"] == "failed" and report["saves"] == {
+        "attempted": 2, "saved": 0, "failed": 2}
+    assert report["reason"].startswith("no save succeeded") and "badtags" in report["reason"]
+    assert report["actions"] == {"failed": 2}
+    for page in t.values():
+        assert bot_revisions(human, page) == [] and human.latest(page).text == "colour"
+
+
 def test_talk_and_shutoff_are_read_fresh_each_save(tmp_path: Path, api: str, shutoff: str,
                                                    human: mwapi.ApiClient,
                                                    sysop: mwapi.ApiClient) -> None:

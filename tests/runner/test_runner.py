@@ -444,6 +444,66 @@ def test_many_failures_in_a_row_fail_the_run(tmp_path: Path, fake_wiki: FakeWiki
     assert report.actions == {"failed": runner.MAX_FAILURES_IN_A_ROW}
 
 
+def _refuse_titles(refused: set[str], error: str = "saving failed: badtags: The tag "
+                   "\"nonexistent-tag\" is not allowed to be manually applied.") -> Any:
+    from wikilint.bot.wiki.api import WikiError
+
+    def refuse(wiki: FakeWiki, base: Any, plan: Any) -> None:
+        if base.title in refused:
+            raise WikiError(error)
+    return refuse
+
+
+def test_a_run_whose_every_save_failed_exits_1_and_says_why(tmp_path: Path,
+                                                            fake_wiki: FakeWiki) -> None:
+    for t in ("A", "B", "Clean"):
+        fake_wiki.add(t, "colour" if t != "Clean" else "nothing to do")
+    fake_wiki.before_save = _refuse_titles({"A", "B"})
+    r, journal = make_runner(tmp_path, fake_wiki, ["A", "B", "Clean"])
+    report = r.run()
+    assert (report.status, report.exit_code) == ("failed", runner.EXIT_FAILED)
+    assert report.saves == {"attempted": 2, "saved": 0, "failed": 2}
+    assert report.reason.startswith("no save succeeded: 2 of 2 attempted saves failed")
+    assert "badtags" in report.reason
+    assert "saves: 2 attempted, 0 saved, 2 failed" in report.human()
+    assert journal.run_status(report.run_id) == "failed"
+
+
+def test_one_save_failing_among_successes_still_completes(tmp_path: Path,
+                                                          fake_wiki: FakeWiki) -> None:
+    for t in "ABC":
+        fake_wiki.add(t, "colour")
+    fake_wiki.before_save = _refuse_titles({"B"})
+    r, _ = make_runner(tmp_path, fake_wiki, list("ABC"))
+    report = r.run()
+    assert (report.status, report.exit_code) == ("completed", runner.EXIT_OK)
+    assert report.saves == {"attempted": 3, "saved": 2, "failed": 1}
+
+
+def test_a_page_refusal_is_a_skip_not_a_failed_save(tmp_path: Path, fake_wiki: FakeWiki) -> None:
+    """Protected pages, conflicts and abuse filters are the wiki's answer about one page."""
+    from wikilint.bot.wiki.api import SaveResult
+
+    fake_wiki.add("A", "colour")
+    fake_wiki.save = lambda base, plan, rebase, **kw: SaveResult(  # type: ignore[method-assign]
+        "skipped", base.title, reason="an abuse filter disallowed this edit")
+    r, _ = make_runner(tmp_path, fake_wiki, ["A"])
+    report = r.run()
+    assert (report.status, report.exit_code) == ("completed", runner.EXIT_OK)
+    assert report.saves == {"attempted": 1, "saved": 0, "failed": 0}
+
+
+def test_every_save_failing_before_the_edit_limit_is_still_a_failure(
+        tmp_path: Path, fake_wiki: FakeWiki) -> None:
+    for t in "AB":
+        fake_wiki.add(t, "colour")
+    fake_wiki.before_save = _refuse_titles({"A", "B"})
+    r, _ = make_runner(tmp_path, fake_wiki, list("AB"), limits={"max_pages": 1})
+    report = r.run()
+    assert (report.status, report.exit_code) == ("failed", runner.EXIT_FAILED)
+    assert report.saves == {"attempted": 1, "saved": 0, "failed": 1}
+
+
 def test_sigterm_finishes_page_then_stops(tmp_path: Path, fake_wiki: FakeWiki) -> None:
     for t in "ABC":
         fake_wiki.add(t, "colour")
