@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from wikilint.bot.runner.config import BotConfig, Limits, SourceSettings
 from wikilint.bot.runner.safety import GuardState
 from wikilint.bot.wiki.api import Plan, Rebase, Revision, SaveResult
-from wikilint.bot.wiki.sources import Unreadable, page_generator, read_pages
+from wikilint.bot.wiki.sources import Skip, Unreadable, page_generator, read_pages
 
 if TYPE_CHECKING:
     from pywikibot.site import APISite
@@ -36,8 +36,13 @@ class WikiGateway(Protocol):
 
     def login(self) -> None: ...
 
+    @property
+    def rights(self) -> frozenset[str]:
+        """The account's rights after login (what its bot password's grants allow)."""
+        ...
+
     def revisions(
-        self, sources: SourceSettings, skip: Callable[[str, int], bool], rc_since: str | None,
+        self, sources: SourceSettings, skip: Skip, rc_since: str | None,
         rc_seen: Callable[[str], None],
     ) -> Iterator[Revision | Unreadable]: ...
 
@@ -133,8 +138,12 @@ class PywikibotGateway:
         del self.site.userinfo
         ensure_logged_in(self.site)
 
+    @property
+    def rights(self) -> frozenset[str]:
+        return frozenset(self.site.userinfo.get("rights", ()))
+
     def revisions(
-        self, sources: SourceSettings, skip: Callable[[str, int], bool], rc_since: str | None,
+        self, sources: SourceSettings, skip: Skip, rc_since: str | None,
         rc_seen: Callable[[str], None],
     ) -> Iterator[Revision | Unreadable]:
         pages = page_generator(self.site, sources, rc_since, rc_seen)

@@ -28,7 +28,7 @@ from typing import IO, Any, Literal
 
 from wikilint.bot.files.sqlite import SQLiteFile
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 Action = Literal["edited", "proposed", "unchanged", "skipped", "failed"]
 ACTIONS: tuple[Action, ...] = ("edited", "proposed", "unchanged", "skipped", "failed")
 
@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS pages (            -- the latest revision processed, 
     action TEXT NOT NULL,
     run_id INTEGER NOT NULL,
     at TEXT NOT NULL,
+    protection TEXT,                          -- set: the outcome holds only at this protection
     PRIMARY KEY (site, title)
 );
 CREATE TABLE IF NOT EXISTS pending_saves (    -- announced saves: outcome unknown after a crash
@@ -80,6 +81,10 @@ CREATE TABLE IF NOT EXISTS pending_saves (    -- announced saves: outcome unknow
 CREATE TABLE IF NOT EXISTS cursors (site TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
                                     PRIMARY KEY (site, name));
 """
+
+
+# Version 2: a page skipped for its protection is remembered with that protection.
+_MIGRATIONS: dict[int, tuple[str, ...]] = {2: ("ALTER TABLE pages ADD COLUMN protection TEXT",)}
 
 
 class JournalError(RuntimeError):
@@ -104,8 +109,11 @@ class PageRecord:
     saved_revid: int | None = None
     proposal_id: int | None = None
     # True: the outcome follows from this revision's text alone, so the same revision never
-    # needs reading again. False (conflicts, protection, errors): try again next run.
+    # needs reading again. False (conflicts, errors): try again next run.
     final: bool = True
+    # The page's protection (``safety.protection_key``) when the outcome depends on it (a
+    # protected page the account cannot edit): the revision is read again once it changes.
+    protection: str | None = None
 
 
 @dataclass
@@ -123,6 +131,7 @@ class Journal(SQLiteFile):
 
     SCHEMA = _SCHEMA
     SCHEMA_VERSION = SCHEMA_VERSION
+    MIGRATIONS = _MIGRATIONS
     META_TABLE = "journal_meta"
     WAL = True  # readers (reports) never block the run
     error = JournalError
@@ -155,11 +164,14 @@ class Journal(SQLiteFile):
 
     # -- pages --------------------------------------------------------------------------
 
-    def already_processed(self, title: str, revid: int, fingerprint: str) -> bool:
-        """This revision was fully handled with the same rules: no need to read it again."""
+    def already_processed(self, title: str, revid: int, fingerprint: str,
+                          protection: str = "") -> bool:
+        """This revision was fully handled with the same rules (and, for an outcome that
+        depended on the page's protection, at the same protection): no need to read it again."""
         row = self.db.execute(
-            "SELECT 1 FROM pages WHERE site=? AND title=? AND revid=? AND fingerprint=?",
-            (self.site, title, revid, fingerprint),
+            "SELECT 1 FROM pages WHERE site=? AND title=? AND revid=? AND fingerprint=? "
+            "AND (protection IS NULL OR protection=?)",
+            (self.site, title, revid, fingerprint, protection),
         ).fetchone()
         return row is not None
 
@@ -189,8 +201,10 @@ class Journal(SQLiteFile):
             if rec.final and rec.revid is not None:
                 # After our own save the latest revision is ours and already clean.
                 seen = rec.saved_revid or rec.revid
-                db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (self.site, rec.title, seen, fingerprint, rec.action, run_id, _now()))
+                db.execute("INSERT OR REPLACE INTO pages (site, title, revid, fingerprint, "
+                           "action, run_id, at, protection) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (self.site, rec.title, seen, fingerprint, rec.action, run_id, _now(),
+                            rec.protection))
 
     def page_log(self, run_id: int | None = None) -> list[sqlite3.Row]:
         if run_id is None:

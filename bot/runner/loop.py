@@ -237,6 +237,7 @@ class Runner:
         self._warned_no_contact = False
         self._failures_in_a_row = 0
         self.saves = SaveTally()
+        self.rights: frozenset[str] = frozenset()
 
     # -- the run --------------------------------------------------------------------------
 
@@ -274,6 +275,7 @@ class Runner:
 
     def _run(self, run_id: int, recovered: list[str]) -> None:
         self.wiki.login()
+        self.rights = self.wiki.rights
         if self.config.safety.in_use_templates:
             self.in_use_names = self.wiki.in_use_names(self.config.safety.in_use_templates)
         sources = self.config.sources
@@ -303,8 +305,10 @@ class Runner:
                 raise Stop("interrupted", EXIT_RESUMABLE, "terminated by a signal")
             yield item
 
-    def _already_processed(self, title: str, revid: int) -> bool:
-        return self.journal.already_processed(title, revid, self.fingerprint)
+    def _already_processed(self, title: str, revid: int, protection: tuple[str, ...] = ()
+                           ) -> bool:
+        return self.journal.already_processed(title, revid, self.fingerprint,
+                                              safety.protection_key(protection))
 
     def _count_failure(self, record: PageRecord) -> None:
         if record.action != "failed":
@@ -336,6 +340,12 @@ class Runner:
                               final=False)
 
     def _treat_revision(self, run_id: int, rev: Revision) -> PageRecord:
+        blocked = safety.protection_blocks(rev.protection, self.rights)
+        if blocked:
+            # Remembered with the protection: not read again until it or the page changes.
+            return PageRecord(rev.title, rev.revid, "skipped",
+                              f"the page is protected (edit: {', '.join(blocked)})",
+                              protection=safety.protection_key(rev.protection))
         reason = safety.page_skip_reason(rev.text, self.wiki.username,
                                          self.config.limits.max_page_size, self.in_use_names)
         if reason:
@@ -418,6 +428,10 @@ class Runner:
                                reason="saved; the wiki's answer was lost and the retry found "
                                       "the edit already made")
             return replace(record, action="unchanged", final=False)
+        if result.reason in _PROTECTION_REASONS:
+            # The wiki knows better than our reading of the levels: remember it the same way.
+            return replace(record, action="skipped", reason=result.reason,
+                           protection=safety.protection_key(rev.protection))
         return replace(record, action="skipped", reason=result.reason, final=False)
 
     def _check_guards(self) -> None:
@@ -496,6 +510,10 @@ class Runner:
         )
         with Store(self.store_path) as store:
             return store.add(p)
+
+
+_PROTECTION_REASONS = frozenset(wiki.SKIP_CODES[code] for code in (
+    "protectedpage", "cascadeprotected", "customcssprotected", "customjsprotected"))
 
 
 def _compute(text: str, config: rules.Config, env: rules.Environment, unsafe: bool) -> Any:

@@ -56,6 +56,23 @@ def page_skip_reason(
     return None
 
 
+# MediaWiki checks the protection levels "sysop" and "autoconfirmed" as these rights
+# (PermissionManager, for backward compatibility); any other level is a right's own name.
+_LEVEL_RIGHTS = {"sysop": "editprotected", "autoconfirmed": "editsemiprotected"}
+
+
+def protection_blocks(levels: Iterable[str], rights: Iterable[str]) -> tuple[str, ...]:
+    """The edit protection levels of a page that an account with ``rights`` cannot edit
+    through (empty: it may edit the page)."""
+    have = set(rights)
+    return tuple(level for level in levels if _LEVEL_RIGHTS.get(level, level) not in have)
+
+
+def protection_key(levels: Iterable[str]) -> str:
+    """How the journal remembers a page's protection: ``"autoconfirmed,sysop"``, ``""``."""
+    return ",".join(sorted(set(levels)))
+
+
 def whitespace_only(old: str, new: str) -> bool:
     """The change only moves whitespace around: not worth an edit (and a watchlist ping)."""
     return _WS.sub("", old) == _WS.sub("", new)

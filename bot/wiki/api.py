@@ -93,6 +93,9 @@ class Revision:
     user: str
     text: str
     starttimestamp: str
+    # The page's edit protection levels when read ("sysop", "autoconfirmed"…, cascading ones
+    # included); empty when unprotected or not asked for.
+    protection: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

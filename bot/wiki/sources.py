@@ -124,12 +124,23 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+# skip(title, latest revid, edit protection levels): the journal already knows the outcome.
+Skip = Callable[[str, int, tuple[str, ...]], bool]
+
+
+def edit_protection(page: dict[str, Any]) -> tuple[str, ...]:
+    """The levels protecting a page from editing (``inprop=protection``: its own protection and
+    cascading protection from other pages), sorted; empty when anyone may edit it."""
+    return tuple(sorted({p["level"] for p in page.get("protection", ())
+                         if p.get("type") == "edit" and p.get("level")}))
+
+
 def read_pages(
-    site: APISite, pages: Iterable[pywikibot.Page], skip: Callable[[str, int], bool],
-    batch: int = BATCH,
+    site: APISite, pages: Iterable[pywikibot.Page], skip: Skip, batch: int = BATCH,
 ) -> Iterator[Revision | Unreadable]:
-    """Latest revisions of ``pages``, in source order, read in batches; ``skip(title, revid)``
-    drops a page whose revision was already processed (never linted again).
+    """Latest revisions of ``pages``, in source order, read in batches; ``skip(title, revid,
+    protection)`` drops a page whose revision (at that protection) was already processed
+    (never linted again).
 
     Requests (issue 6: at most ⌈N/50⌉ + 3 for N pages, continuations of oversized responses
     aside). Texts come ``batch`` (50) pages per request. With ``apihighlimits`` (a bot
@@ -156,7 +167,7 @@ def read_pages(
             for title, info in _query_pages(site, chunk, _INFO).items():
                 if info.get("missing") or info.get("invalid"):
                     plan.append((title, Unreadable(title, None, "the page does not exist")))
-                elif skip(title, info.get("lastrevid", 0)):
+                elif skip(title, info.get("lastrevid", 0), edit_protection(info)):
                     log.debug("[[%s]] rev %s already processed", title, info.get("lastrevid"))
                 else:
                     plan.append((title, None))
@@ -176,7 +187,7 @@ def read_pages(
             for title, data in _query_pages(site, part, _TEXTS).items():
                 if data.get("missing") or data.get("invalid"):
                     yield Unreadable(title, None, "the page does not exist")
-                elif skip(title, data.get("lastrevid", 0)):
+                elif skip(title, data.get("lastrevid", 0), edit_protection(data)):
                     log.debug("[[%s]] rev %s already processed", title, data.get("lastrevid"))
                 else:
                     yield _to_revision(title, data, "the page does not exist")
@@ -186,9 +197,9 @@ def _batches(n: int, size: int) -> int:
     return -(-n // size)
 
 
-_INFO: dict[str, Any] = {"prop": "info"}
-_TEXTS: dict[str, Any] = {"prop": "info|revisions", "rvprop": "ids|timestamp|user|content",
-                          "rvslots": "main"}
+_INFO: dict[str, Any] = {"prop": "info", "inprop": "protection"}
+_TEXTS: dict[str, Any] = {"prop": "info|revisions", "inprop": "protection",
+                          "rvprop": "ids|timestamp|user|content", "rvslots": "main"}
 
 
 def _high_limits(site: APISite) -> bool:
@@ -258,4 +269,5 @@ def _to_revision(title: str, page: dict[str, Any], gone: str) -> Revision | Unre
         title=title, pageid=page.get("pageid", 0), revid=rev["revid"],
         parentid=rev.get("parentid") or 0, timestamp=rev["timestamp"],
         user=rev.get("user", ""), text=nfc(slot["content"]), starttimestamp=page["_start"],
+        protection=edit_protection(page),
     )

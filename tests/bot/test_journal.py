@@ -155,3 +155,33 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         j.db.execute("UPDATE journal_meta SET value='99' WHERE key='schema_version'")
     with pytest.raises(Exception, match="upgrade wikilint"):
         Journal(path, "s")
+
+
+def test_an_outcome_tied_to_protection_holds_only_at_that_protection(journal: Journal) -> None:
+    run = journal.start_run(FP)
+    journal.record(run, FP, PageRecord("P", 10, "skipped", "protected", protection="sysop"))
+    journal.record(run, FP, PageRecord("Q", 20, "unchanged"))
+    assert journal.already_processed("P", 10, FP, "sysop")
+    assert not journal.already_processed("P", 10, FP, "")  # unprotected since
+    assert not journal.already_processed("P", 10, FP, "autoconfirmed,sysop")
+    assert not journal.already_processed("P", 11, FP, "sysop")  # a new revision
+    # An outcome that never depended on protection holds whatever the protection.
+    assert journal.already_processed("Q", 20, FP, "sysop")
+    assert journal.already_processed("Q", 20, FP)
+
+
+def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with Journal(path, "fam:code") as j:
+        j.record(j.start_run(FP), FP, PageRecord("A", 10, "unchanged"))
+    db = sqlite3.connect(path)  # back to the version 1 layout
+    db.execute("ALTER TABLE pages DROP COLUMN protection")
+    db.execute("UPDATE journal_meta SET value='1' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    with Journal(path, "fam:code") as j:
+        assert j.already_processed("A", 10, FP, "sysop")
+        j.record(j.start_run(FP), FP, PageRecord("P", 5, "skipped", protection="sysop"))
+        assert j.already_processed("P", 5, FP, "sysop") and not j.already_processed("P", 5, FP)

@@ -13,7 +13,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,8 @@ class FakeWiki:
     events: list[str] = field(default_factory=list)
     before_save: Callable[[FakeWiki, Revision, Plan], None] | None = None
     login_error: Exception | None = None
+    rights: frozenset[str] = frozenset({"edit", "editsemiprotected"})
+    protection: dict[str, tuple[str, ...]] = field(default_factory=dict)  # title → levels
     _revid: int = 100
 
     def add(self, title: str, text: str, user: str = "Human") -> Revision:
@@ -136,14 +138,15 @@ class FakeWiki:
         if self.login_error:
             raise self.login_error
 
-    def revisions(self, sources: Any, skip: Callable[[str, int], bool], rc_since: str | None,
-                  rc_seen: Callable[[str], None]) -> Iterator[Revision | Unreadable]:
+    def revisions(self, sources: Any, skip: Callable[[str, int, tuple[str, ...]], bool],
+                  rc_since: str | None, rc_seen: Callable[[str], None]
+                  ) -> Iterator[Revision | Unreadable]:
         for title in dict.fromkeys(sources.titles):
             if title not in self.pages:
                 yield Unreadable(title, None, "the page does not exist")
                 continue
-            rev = self.pages[title][-1]
-            if skip(title, rev.revid):
+            rev = replace(self.pages[title][-1], protection=self.protection.get(title, ()))
+            if skip(title, rev.revid, rev.protection):
                 continue
             self.reads.append(title)
             yield rev

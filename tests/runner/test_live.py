@@ -207,11 +207,26 @@ def test_protected_page_is_skipped(tmp_path: Path, api: str, shutoff: str,
                                    human: mwapi.ApiClient, sysop: mwapi.ApiClient) -> None:
     cfg, t = make(tmp_path, api, shutoff, human, {"prot": "colour", "next": "colour"})
     sysop.protect(t["prot"], "sysop")
-    code, report = run(cfg)
-    assert code == runner.EXIT_OK
-    assert report["skip_reasons"] == {"the page is protected": 1}
+    code, report = runner_dry_run(cfg)
+    assert code == runner.EXIT_OK and report["actions"] == {"skipped": 1, "edited": 1}
+    assert report["skip_reasons"] == {"the page is protected (edit: sysop)": 1}
+    assert report["findings"] == {"test-colour": 1}  # only "next" was linted
+    code, report = run(cfg)  # the protection is remembered: only "next" is read
+    assert code == runner.EXIT_OK and report["actions"] == {"edited": 1}
     assert bot_revisions(human, t["prot"]) == [] and len(bot_revisions(human, t["next"])) == 1
     assert human.latest(t["prot"]).text == "colour"
+    sysop.protect(t["prot"], "")  # unprotected: the next run edits it
+    code, report = run(cfg)
+    assert code == runner.EXIT_OK and report["actions"] == {"edited": 1}
+    assert len(bot_revisions(human, t["prot"])) == 1
+
+
+def runner_dry_run(cfg: Path) -> tuple[int, dict[str, Any]]:
+    import json
+
+    report = cfg.with_name("dry-run.json")
+    code = runner.execute(str(cfg), str(report), True, interactive=False)
+    return code, json.loads(report.read_text())
 
 
 def test_a_run_whose_every_save_fails_exits_1(tmp_path: Path, api: str, shutoff: str,

@@ -157,6 +157,73 @@ def test_deeply_nested_and_non_nfc_text(tmp_path: Path, fake_wiki: FakeWiki) -> 
     assert fake_wiki.text("NFC") == "Cafe\u0301 color" or fake_wiki.text("NFC") == "Café color"
 
 
+def test_protected_page_is_skipped_unlinted_and_not_read_again(tmp_path: Path,
+                                                               fake_wiki: FakeWiki) -> None:
+    fake_wiki.add("P", "colour")
+    fake_wiki.protection["P"] = ("sysop",)
+    r, journal = make_runner(tmp_path, fake_wiki, ["P"])
+    report = r.run()
+    assert report.exit_code == runner.EXIT_OK and fake_wiki.saves == []
+    assert actions(journal, report.run_id) == {
+        "P": ("skipped", "the page is protected (edit: sysop)")}
+    assert report.findings == {}  # not linted (and no titles fetched for it)
+    again = runner.Runner(r.config, fake_wiki, journal, sleep=lambda s: None).run()
+    assert again.pages == 0 and fake_wiki.reads == ["P"]  # remembered: not even read
+    fake_wiki.protection["P"] = ("autoconfirmed", "sysop")  # the protection changed: look again
+    runner.Runner(r.config, fake_wiki, journal, sleep=lambda s: None).run()
+    assert fake_wiki.reads == ["P", "P"] and fake_wiki.saves == []
+    del fake_wiki.protection["P"]  # unprotected: edited
+    last = runner.Runner(r.config, fake_wiki, journal, sleep=lambda s: None).run()
+    assert last.actions == {"edited": 1} and fake_wiki.text("P") == "color"
+
+
+def test_a_new_revision_of_a_protected_page_is_read_again(tmp_path: Path,
+                                                         fake_wiki: FakeWiki) -> None:
+    fake_wiki.add("P", "colour")
+    fake_wiki.protection["P"] = ("sysop",)
+    r, journal = make_runner(tmp_path, fake_wiki, ["P"])
+    r.run()
+    fake_wiki.add("P", "colour, edited by an admin")
+    report = runner.Runner(r.config, fake_wiki, journal, sleep=lambda s: None).run()
+    assert fake_wiki.reads == ["P", "P"] and report.actions == {"skipped": 1}
+
+
+def test_dry_run_counts_a_protected_page_as_skipped(tmp_path: Path, fake_wiki: FakeWiki) -> None:
+    fake_wiki.add("P", "colour")
+    fake_wiki.add("Q", "colour")
+    fake_wiki.protection["P"] = ("sysop",)
+    r, _ = make_runner(tmp_path, fake_wiki, ["P", "Q"], dry_run=True)
+    report = r.run()
+    assert report.actions == {"skipped": 1, "edited": 1}
+    assert report.skip_reasons == {"the page is protected (edit: sysop)": 1}
+
+
+def test_protection_the_account_may_edit_through(tmp_path: Path, fake_wiki: FakeWiki) -> None:
+    fake_wiki.add("Semi", "colour")
+    fake_wiki.add("Full", "colour")
+    fake_wiki.protection.update(Semi=("autoconfirmed",), Full=("sysop",))
+    fake_wiki.rights = frozenset({"edit", "editsemiprotected", "editprotected"})
+    r, _ = make_runner(tmp_path, fake_wiki, ["Semi", "Full"])
+    assert r.run().actions == {"edited": 2}
+
+
+def test_a_save_refused_as_protected_is_remembered_too(tmp_path: Path,
+                                                      fake_wiki: FakeWiki) -> None:
+    """A level we read as editable (a custom one named after a right the account has) that the
+    wiki refuses anyway: remembered at that protection like a predicted one."""
+    from wikilint.bot.wiki.api import SaveResult
+
+    fake_wiki.add("P", "colour")
+    fake_wiki.protection["P"] = ("templateeditor",)
+    fake_wiki.rights = frozenset({"edit", "templateeditor"})
+    fake_wiki.save = lambda base, plan, rebase, **kw: SaveResult(  # type: ignore[method-assign]
+        "skipped", base.title, reason="the page is protected")
+    r, journal = make_runner(tmp_path, fake_wiki, ["P"])
+    assert r.run().skip_reasons == {"the page is protected": 1}
+    again = runner.Runner(r.config, fake_wiki, journal, sleep=lambda s: None).run()
+    assert again.pages == 0 and fake_wiki.reads == ["P"]
+
+
 def test_whitespace_only_change_is_not_saved(tmp_path: Path, fake_wiki: FakeWiki) -> None:
     fake_wiki.add("P", "Two  spaces.")
     r, journal = make_runner(tmp_path, fake_wiki, ["P"], lint={"select": ["test-spaces"]})

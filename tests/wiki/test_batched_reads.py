@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 import pytest
@@ -94,7 +94,7 @@ def texts_requested(calls: list[dict[str, str]]) -> list[str]:
 
 def read_recorded(
     name: str, monkeypatch: pytest.MonkeyPatch, *, login: bool,
-    skip: Callable[[str, int], bool],
+    skip: Callable[[str, int, tuple[str, ...]], bool],
 ) -> tuple[list[Revision | Unreadable], list[dict[str, str]]]:
     import pywikibot
     from wikilint.bot.wiki.api import ensure_logged_in
@@ -115,7 +115,7 @@ def read_recorded(
 def test_reading_n_pages_is_batched(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bot account (apihighlimits): one ids request for the 120 pages, then the texts."""
     read, calls = read_recorded("batched_reads", monkeypatch, login=True,
-                                skip=lambda title, revid: False)
+                                skip=lambda title, revid, protection: False)
     assert all(isinstance(r, Revision) for r in read)
     assert [r.title for r in read] == titles()
     assert all(r.text == f"Page {r.title}." and r.starttimestamp for r in read)
@@ -126,7 +126,7 @@ def test_reading_n_pages_is_batched(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_processed_revisions_are_not_downloaded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages whose latest revision the journal has processed: listed by id, text never read."""
-    def processed(title: str, revid: int) -> bool:
+    def processed(title: str, revid: int, protection: tuple[str, ...]) -> bool:
         assert revid > 0
         return int(title[-3:]) % 3 != 0
 
@@ -141,7 +141,7 @@ def test_without_high_limits_ids_come_with_the_texts(monkeypatch: pytest.MonkeyP
     """Without apihighlimits the ids of 50 pages cost a request like their texts: one request
     per 50 gives both, and processed revisions are dropped before anything lints them."""
     read, calls = read_recorded("batched_reads_anon", monkeypatch, login=False,
-                                skip=lambda title, revid: int(title[-3:]) % 3 != 0)
+                                skip=lambda title, revid, protection: int(title[-3:]) % 3 != 0)
     assert [r.title for r in read] == [t for t in titles() if int(t[-3:]) % 3 == 0]
     assert kinds(calls)["revision ids"] == 0
     assert kinds(calls)["texts"] == math.ceil(N / 50)
@@ -225,7 +225,7 @@ def test_budget_holds_for_any_n(n: int, high_limits: bool, processed: str) -> No
     }[processed]
     skip_set = {t for i, t in enumerate(names) if done(i)}
     read = list(read_pages(site, [_Page(t) for t in names],  # type: ignore[arg-type]
-                           skip=lambda t, revid: t in skip_set))
+                           skip=lambda t, revid, protection: t in skip_set))
     fresh = [t for t in names if t not in skip_set]
     assert [r.title for r in read] == fresh
     assert all(isinstance(r, Revision) and r.text == f"text of {r.title}" for r in read)
@@ -240,7 +240,7 @@ def test_budget_holds_for_any_n(n: int, high_limits: bool, processed: str) -> No
 def test_continuation_and_missing_pages_in_source_order(high_limits: bool) -> None:
     site = FakeSite({"A": 1, "B": 2, "C": 3}, high_limits, max_texts=1)
     read = list(read_pages(site, [_Page(t) for t in ("A", "Gone", "B", "C")],  # type: ignore[arg-type]
-                           skip=lambda t, revid: False))
+                           skip=lambda t, revid, protection: False))
     assert [type(r).__name__ for r in read] == ["Revision", "Unreadable", "Revision", "Revision"]
     assert [r.title for r in read] == ["A", "Gone", "B", "C"]
     assert read[1] == Unreadable("Gone", None, "the page does not exist")
@@ -253,7 +253,7 @@ def test_continuation_and_missing_pages_in_source_order(high_limits: bool) -> No
 def test_page_deleted_between_ids_and_text() -> None:
     site = FakeSite({"A": 1, "B": 2}, high_limits=True)
 
-    def skip(title: str, revid: int) -> bool:
+    def skip(title: str, revid: int, protection: tuple[str, ...]) -> bool:
         site.pages.pop("B", None)  # deleted right after the ids were read
         return False
 
@@ -297,7 +297,7 @@ def test_missing_redirect_and_other_content_models(monkeypatch: pytest.MonkeyPat
             ensure_logged_in(site)
         pages = [pywikibot.Page(site, t) for t in wanted]
         calls = count_requests(monkeypatch)
-        read = list(read_pages(site, pages, skip=lambda t, revid: t == f"{PREFIX}001"))
+        read = list(read_pages(site, pages, skip=lambda t, revid, protection: t == f"{PREFIX}001"))
     assert [r.title for r in read] == [f"{PREFIX}000", ODD["missing"], ODD["redirect"],
                                        ODD["json"]]
     assert isinstance(read[0], Revision) and read[0].text == f"Page {PREFIX}000."
@@ -306,3 +306,36 @@ def test_missing_redirect_and_other_content_models(monkeypatch: pytest.MonkeyPat
     assert isinstance(read[3], Unreadable) and read[3].revid
     assert read[3].reason == "content model json is not wikitext"
     assert len(calls) <= budget(len(wanted)), kinds(calls)
+
+
+class _ProtectedSite(FakeSite):
+    """FakeSite whose pages answer ``inprop=protection`` (own and cascading protection)."""
+
+    PROTECTION: ClassVar[dict[str, list[dict[str, str]]]] = {
+        "A": [{"type": "edit", "level": "sysop", "expiry": "infinity"},
+              {"type": "move", "level": "sysop", "expiry": "infinity"}],
+        "B": [{"type": "edit", "level": "autoconfirmed", "expiry": "infinity",
+               "source": "Main Page"}],
+    }
+
+    def answer(self, params: dict[str, Any]) -> dict[str, Any]:
+        assert params["inprop"] == "protection"
+        data = super().answer(params)
+        for page in data["query"]["pages"]:
+            page["protection"] = self.PROTECTION.get(page["title"], [])
+        return data
+
+
+@pytest.mark.parametrize("high_limits", [True, False], ids=["bot", "user"])
+def test_edit_protection_reaches_skip_and_the_revision(high_limits: bool) -> None:
+    site = _ProtectedSite({"A": 1, "B": 2, "C": 3}, high_limits)
+    seen: dict[str, tuple[str, ...]] = {}
+
+    def skip(title: str, revid: int, protection: tuple[str, ...]) -> bool:
+        seen[title] = protection
+        return False
+
+    read = list(read_pages(site, [_Page(t) for t in "ABC"], skip=skip))  # type: ignore[arg-type]
+    assert seen == {"A": ("sysop",), "B": ("autoconfirmed",), "C": ()}
+    assert [(r.title, r.protection) for r in read if isinstance(r, Revision)] == [
+        ("A", ("sysop",)), ("B", ("autoconfirmed",)), ("C", ())]
