@@ -9,7 +9,8 @@ Exit codes (for cron, systemd and Toolforge):
 
 ====  ===========================================================================
 0     the run completed
-1     the run failed (unexpected error, or too many pages failing in a row)
+1     the run failed (unexpected error, too many pages failing in a row, or saves
+      failed and none succeeded)
 2     configuration error (bot.toml, rules, or the wiki/account cannot be opened)
 3     stopped on purpose: shutoff page, new talk-page message, account blocked or
       logged out
@@ -662,9 +663,9 @@ def run(config_path: str, report: str | None, dry_run: bool, verbose: bool,
         allow_private_fetch: bool) -> None:
     """Run the scheduled bot: lint the configured pages and save safe fixes.
 
-    Exit codes: 0 completed; 1 failed; 2 configuration error; 3 stopped by the shutoff page, a
-    talk-page message or a block; 4 stopped early but resumable (time budget, limits, lag,
-    read-only, SIGTERM); 5 another run holds the lock.
+    Exit codes: 0 completed; 1 failed (also: saves failed and none succeeded); 2 configuration
+    error; 3 stopped by the shutoff page, a talk-page message or a block; 4 stopped early but
+    resumable (time budget, limits, lag, read-only, SIGTERM); 5 another run holds the lock.
     """
     sys.exit(execute(config_path, report, dry_run, verbose,
                      allow_private_fetch=allow_private_fetch))
