@@ -200,14 +200,14 @@
       if (event.key === 'a') { decide('accept'); }
       else if (event.key === 'r') { decide('reject'); }
       else if (event.key === 's') { decide('skip'); }
-      else if (event.key === 'j') { focusFinding(current + 1); }
-      else if (event.key === 'k') { focusFinding(current - 1); }
+      else if (event.key === 'ArrowDown') { focusFinding(current + 1); }
+      else if (event.key === 'ArrowUp') { focusFinding(current - 1); }
       else if (event.key === 'x' && current >= 0) {
         var box = document.querySelectorAll('.wl-check')[current];
         box.checked = !box.checked;
         preview();
-      } else if (event.key === 'n' || event.key === 'p') {
-        var link = document.getElementById(event.key === 'n' ? 'wl-next' : 'wl-prev');
+      } else if (event.key === 'j' || event.key === 'k') {
+        var link = document.getElementById(event.key === 'j' ? 'wl-next' : 'wl-prev');
         if (link) { window.location.href = link.href; }
       } else { return; }
       event.preventDefault();
