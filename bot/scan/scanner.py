@@ -1,473 +1,64 @@
-"""``wikilint scan``: lint every page of a MediaWiki XML export or dump, on many cores or a cluster.
+"""``wikilint scan``: lint every page of MediaWiki XML dumps, on many cores or a Dask cluster.
 
-The dump is streamed with ``iterparse`` and every finished ``<page>`` is cleared, so memory stays
-flat however large the dump is. Pages go to worker processes in chunks, with a bounded number of
-chunks in flight (the reader never runs ahead of the workers). Output is one JSON line per page
-with findings, in dump order whatever the number of jobs, so runs are comparable.
+Three input forms (:mod:`wikilint.bot.scan.partitions`): a multistream dump with its index, and
+several files (or a glob), are split into partitions that each worker reads itself; one plain
+dump file is streamed here and its pages are sent to the workers in chunks. Either way, memory
+stays flat however large the dump is, and output is one line per page with findings, in dump
+order whatever the engine and the number of jobs, so runs are comparable.
 
-The per-page function :func:`lint_page` is the unit of work for both engines: a local process pool
-(``--engine local``) and Dask (``--engine dask --scheduler ADDRESS``, the ``wikilint[dask]`` extra).
+Modules: ``readers`` (XML, bz2 byte ranges), ``partitions`` (index, tasks), ``worker`` (the
+per-page :func:`~wikilint.bot.scan.worker.lint_page` and the per-partition task), ``engines``
+(local pool, Dask), ``checkpoint`` (``--resume``), ``progress``, ``summary``.
 """
 
 from __future__ import annotations
 
-import bisect
-import bz2
-import concurrent.futures as cf
-import gzip
 import json
-import multiprocessing
 import os
-import re
+import signal
 import sys
 import time
-import xml.etree.ElementTree as ET
-from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from functools import partial
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, TextIO
+from types import FrameType
+from typing import TextIO
 
 import click
 from wikilint.bot.files.configfile import discover_config, load_config
-from wikilint.bot.wiki.sources import batched
+from wikilint.bot.scan.checkpoint import Checkpoint, state_path
+from wikilint.bot.scan.engines import (
+    run_dask,
+    run_local,
+    run_partitions_dask,
+    run_partitions_local,
+)
+from wikilint.bot.scan.partitions import (
+    DEFAULT_STREAMS_PER_TASK,
+    Partition,
+    expand_inputs,
+    index_for,
+    plan,
+)
+from wikilint.bot.scan.progress import DEFAULT_LOG_INTERVAL, Progress
+from wikilint.bot.scan.readers import DumpError, iter_pages, open_dump_at
+from wikilint.bot.scan.summary import Summary, format_record
+from wikilint.bot.scan.worker import PartitionResult, ScanOptions
 from wikilint.rules.config import Config, ConfigError
-from wikilint.rules.engine import PARSE_ERROR, PARSE_ERROR_CODE, lint
-from wikilint.rules.registry import all_rules
 
-INTERNAL_ERROR = "internal-error"
-INTERNAL_ERROR_CODE = "WL002"
 DEFAULT_CHUNK = 16
-_WIKITEXT_MODELS = {None, "", "wikitext"}
 
 
-class DumpError(Exception):
-    """The dump cannot be read (not XML, truncated, bad compression): a usage error, exit 2."""
+class Interrupted(Exception):
+    """SIGTERM (or SIGINT) arrived: stop, keep what is written, exit 128 + the signal."""
 
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """The latest revision of one page, as read from the dump."""
-
-    title: str
-    ns: int
-    pageid: int | None
-    revid: int | None
-    text: str
-
-
-@dataclass
-class Summary:
-    pages_scanned: int = 0
-    pages_with_findings: int = 0
-    pages_with_errors: int = 0
-    pages_skipped: int = 0  # other namespaces, non-wikitext content models
-    findings: int = 0
-    findings_per_rule: Counter[str] = field(default_factory=Counter)
-    bytes_scanned: int = 0
-    seconds: float = 0.0
-
-    @property
-    def pages_per_second(self) -> float:
-        return self.pages_scanned / self.seconds if self.seconds > 0 else 0.0
-
-    def add(self, record: dict[str, Any], size: int) -> None:
-        self.pages_scanned += 1
-        self.bytes_scanned += size
-        if record.get("error"):
-            self.pages_with_errors += 1
-        if record["findings"]:
-            self.pages_with_findings += 1
-            self.findings += len(record["findings"])
-            self.findings_per_rule.update(f["rule"] for f in record["findings"])
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["findings_per_rule"] = dict(sorted(self.findings_per_rule.items()))
-        data["seconds"] = round(self.seconds, 3)
-        data["pages_per_second"] = round(self.pages_per_second, 1)
-        return data
-
-    def text(self) -> str:
-        lines = [
-            f"pages scanned: {self.pages_scanned} ({self.bytes_scanned / 1e6:.1f} MB of text), "
-            f"skipped: {self.pages_skipped}",
-            f"pages with findings: {self.pages_with_findings}, findings: {self.findings}, "
-            f"pages with errors: {self.pages_with_errors}",
-            f"throughput: {self.pages_per_second:.1f} pages/s ({self.seconds:.2f} s)",
-        ]
-        lines += [f"  {n:>7}  {rule}" for rule, n in self.findings_per_rule.most_common()]
-        return "\n".join(lines)
-
-
-# -- reading the dump ---------------------------------------------------------------------------
-
-
-def open_dump(path: str | Path) -> IO[bytes]:
-    """A binary stream of the XML, decompressing by magic bytes (the suffix can lie)."""
-    path = Path(path)
-    try:
-        with path.open("rb") as probe:
-            magic = probe.read(3)
-        if magic.startswith(b"BZh"):
-            return bz2.open(path, "rb")
-        if magic.startswith(b"\x1f\x8b"):
-            return gzip.open(path, "rb")
-        return path.open("rb")
-    except OSError as exc:
-        raise DumpError(f"{path}: cannot open: {exc.strerror or exc}") from None
-
-
-def _local(tag: str) -> str:
-    # "{http://www.mediawiki.org/xml/export-0.11/}page" -> "page": works for every schema version.
-    return tag.rpartition("}")[2]
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
-
-
-def iter_pages(
-    stream: IO[bytes], namespaces: set[int] | None = None, skipped: Callable[[], None] | None = None
-) -> Iterator[Page]:
-    """The latest revision of each page (wikitext only) in ``namespaces`` (None: all).
-
-    Elements are cleared as soon as they are read: a full-history dump of any size holds at most
-    one page's latest revision text in memory.
-    """
-    root: ET.Element | None = None
-    page_elem: ET.Element | None = None
-    title: str | None = None
-    ns = 0
-    pageid: int | None = None
-    best: tuple[int, int | None, str | None] | None = None  # (order, revid, text)
-    order = 0
-    in_revision = False
-    try:
-        for event, elem in ET.iterparse(stream, events=("start", "end")):
-            name = _local(elem.tag)
-            if event == "start":
-                if root is None:
-                    root = elem
-                elif name == "page":
-                    page_elem = elem
-                    title, ns, pageid, best, order = None, 0, None, None, 0
-                elif name == "revision":
-                    in_revision = True
-                continue
-            if name == "revision":
-                in_revision = False
-                revid = _int(elem.findtext("{*}id"))
-                model = elem.findtext("{*}model")
-                text_elem = elem.find("{*}text")
-                text = (text_elem.text or "") if text_elem is not None else ""
-                order += 1
-                # Dumps list revisions oldest first; the highest id is the latest when ids exist.
-                key = revid if revid is not None else order
-                if best is None or key >= best[0]:
-                    best = (key, revid, text if model in _WIKITEXT_MODELS else None)
-                elem.clear()
-                if page_elem is not None:
-                    page_elem.remove(elem)  # a page's history can be long: keep none of it
-            elif in_revision:
-                continue  # children of a revision are read at its end
-            elif name == "title":
-                title = elem.text or ""
-            elif name == "ns":
-                ns = _int(elem.text) or 0
-            elif name == "id":
-                pageid = _int(elem.text)
-            elif name == "page":
-                if root is not None:
-                    root.clear()  # drop the page (and siteinfo) from the tree: constant memory
-                if best is None or title is None:
-                    continue
-                if (namespaces is not None and ns not in namespaces) or best[2] is None:
-                    if skipped:
-                        skipped()
-                    continue
-                yield Page(title, ns, pageid, best[1], best[2])
-    except ET.ParseError as exc:
-        raise DumpError(f"malformed XML: {exc}") from None
-    except (OSError, EOFError) as exc:  # bad or truncated bz2/gzip stream
-        raise DumpError(f"cannot read the dump: {exc}") from None
-
-
-# -- linting one page (the unit of work of every engine) ----------------------------------------
-
-
-def _codes() -> dict[str, str]:
-    codes = {r.name: r.code for r in all_rules()}
-    codes[PARSE_ERROR] = PARSE_ERROR_CODE
-    codes[INTERNAL_ERROR] = INTERNAL_ERROR_CODE
-    return codes
-
-
-_CODES: dict[str, str] | None = None
-
-
-def _line_col(line_starts: list[int], offset: int) -> tuple[int, int]:
-    line = bisect.bisect_right(line_starts, offset) - 1
-    return line + 1, offset - line_starts[line] + 1
-
-
-def lint_page(page: Page, config: Config) -> dict[str, Any]:
-    """One JSON-ready record for a page. Never raises: a crash becomes an ``error`` record."""
-    global _CODES
-    if _CODES is None:
-        _CODES = _codes()
-    record: dict[str, Any] = {
-        "title": page.title,
-        "ns": page.ns,
-        "pageid": page.pageid,
-        "revid": page.revid,
-        "findings": [],
-    }
-    try:
-        result = lint(page.text, config)
-    except (Exception, RecursionError) as exc:  # one bad page must not stop a scan
-        record["error"] = f"{type(exc).__name__}: {exc}"
-        record["findings"] = [_finding_dict(INTERNAL_ERROR, "error", f"wikilint crashed: {exc}",
-                                            (1, 1), (0, 0))]
-        return record
-    if result.parse_error is not None:
-        record["error"] = result.parse_error.message
-    if result.doc is not None:
-        line_col: Callable[[int], tuple[int, int]] = result.doc.line_col
-    else:
-        starts = [0] + [m.end() for m in re.finditer("\n", page.text)]
-        line_col = lambda offset: _line_col(starts, offset)  # noqa: E731
-    record["findings"] = [
-        _finding_dict(f.rule, str(f.severity), f.message, line_col(f.start), (f.start, f.end),
-                      f.fix is not None)
-        for f in result.findings
-    ]
-    return record
-
-
-def _finding_dict(
-    rule: str, severity: str, message: str, line_col: tuple[int, int], span: tuple[int, int],
-    fixable: bool = False,
-) -> dict[str, Any]:
-    assert _CODES is not None
-    return {
-        "rule": rule,
-        "code": _CODES.get(rule, ""),
-        "severity": severity,
-        "message": message,
-        "line": line_col[0],
-        "column": line_col[1],
-        "start": span[0],
-        "end": span[1],
-        "fixable": fixable,
-    }
-
-
-def lint_chunk(pages: list[Page], config: Config) -> list[dict[str, Any]]:
-    return [lint_page(page, config) for page in pages]
-
-
-# Worker processes get the config once, at start, instead of with every chunk.
-_WORKER_CONFIG: Config | None = None
-
-
-def _init_worker(config: Config) -> None:
-    global _WORKER_CONFIG
-    _WORKER_CONFIG = config
-
-
-def _lint_chunk_in_worker(pages: list[Page]) -> list[dict[str, Any]]:
-    assert _WORKER_CONFIG is not None
-    return lint_chunk(pages, _WORKER_CONFIG)
-
-
-# -- engines ------------------------------------------------------------------------------------
-
-
-Pair = tuple[Page, dict[str, Any]]
-
-
-def run_serial(pages: Iterable[Page], config: Config) -> Iterator[Pair]:
-    for page in pages:
-        yield page, lint_page(page, config)
-
-
-def run_local(pages: Iterable[Page], config: Config, jobs: int, chunk: int) -> Iterator[Pair]:
-    """Chunks on a process pool; at most ``2 × jobs`` chunks in flight, results in dump order.
-
-    ``ProcessPoolExecutor`` rather than ``Pool.imap``: imap's feeder thread drains the input
-    iterator as fast as it can (memory grows with the dump), and a pool whose worker dies hangs
-    imap forever, where the executor raises ``BrokenProcessPool``.
-    """
-    if jobs <= 1:
-        yield from run_serial(pages, config)
-        return
-    context = _worker_context()
-
-    def new_pool() -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                      initargs=(config,))
-
-    pool = new_pool()
-    pending: deque[tuple[list[Page], cf.Future[list[dict[str, Any]]]]] = deque()
-    source = batched(pages, chunk)
-    error: DumpError | None = None
-    try:
-        while True:
-            if error is None:
-                error = _fill(source, pending, partial(pool.submit, _lint_chunk_in_worker),
-                              2 * jobs)
-            if not pending:
-                break
-            pages_chunk, future = pending.popleft()
-            try:
-                records = future.result()
-            except cf.process.BrokenProcessPool:
-                # A worker died (a page crashed the interpreter): redo the chunks in flight page by
-                # page in a fresh pool, and report the pages that kill a worker again.
-                pool.shutdown(wait=False, cancel_futures=True)
-                retry = [pages_chunk, *(c for c, _ in pending)]
-                pending.clear()
-                pool = new_pool()
-                for page in (p for c in retry for p in c):
-                    record, broken = _isolated(pool, page)
-                    yield page, record
-                    if broken:
-                        pool.shutdown(wait=False)
-                        pool = new_pool()
-                continue
-            yield from zip(pages_chunk, records, strict=True)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    if error is not None:
-        raise error  # after the pages read before it were all reported
-
-
-def _worker_context() -> multiprocessing.context.BaseContext:
-    """forkserver: workers fork from a clean single-threaded server (safe when the caller runs
-    threads, as Dask and the tests do) that has imported the rules once, so a worker starts in
-    milliseconds instead of importing everything again as under spawn. spawn where there is no
-    fork (Windows, and macOS where fork is unsafe)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["wikilint.bot.scan.scanner"])
-    return context
-
-
-def _fill(
-    source: Iterator[list[Page]], pending: deque[tuple[list[Page], Any]],
-    submit: Callable[[list[Page]], Any], window: int,
-) -> DumpError | None:
-    """Submit chunks until ``window`` are in flight. A dump error is returned, not raised, so
-    the caller can still report the chunks already in flight before giving up."""
-    try:
-        for pages_chunk in source:
-            pending.append((pages_chunk, submit(pages_chunk)))
-            if len(pending) >= window:
-                break
-    except DumpError as exc:
-        return exc
-    return None
-
-
-def _isolated(pool: cf.ProcessPoolExecutor, page: Page) -> tuple[dict[str, Any], bool]:
-    """One page alone in the pool: its record, and whether it broke the pool."""
-    try:
-        return pool.submit(_lint_chunk_in_worker, [page]).result()[0], False
-    except cf.process.BrokenProcessPool:
-        global _CODES
-        if _CODES is None:
-            _CODES = _codes()
-        message = "the worker process died while linting this page"
-        return {"title": page.title, "ns": page.ns, "pageid": page.pageid, "revid": page.revid,
-                "error": message,
-                "findings": [_finding_dict(INTERNAL_ERROR, "error", message, (1, 1), (0, 0))]}, True
-
-
-def run_dask(
-    pages: Iterable[Page], config: Config, scheduler: str | None, jobs: int, chunk: int
-) -> Iterator[Pair]:
-    """The same per-chunk function on a Dask cluster, with the same bounded in-flight window."""
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise click.UsageError(
-            "--engine dask needs Dask: pip install 'wikilint[dask]'"
-        ) from None
-    cluster = None
-    if scheduler:
-        client = Client(scheduler, timeout="30s")
-    else:
-        cluster = LocalCluster(n_workers=max(jobs, 1), threads_per_worker=1,
-                               host="127.0.0.1", dashboard_address=None)
-        client = Client(cluster)
-    try:
-        workers = max(len(client.scheduler_info().get("workers", {})), 1)
-        window = 2 * max(workers, jobs)
-        [remote_config] = client.scatter([config], broadcast=True)
-        pending: deque[tuple[list[Page], Any]] = deque()
-        source = batched(pages, chunk)
-        error: DumpError | None = None
-        while True:
-            if error is None:
-                error = _fill(source, pending, lambda c: client.submit(
-                    lint_chunk, c, remote_config, pure=False), window)
-            if not pending:
-                break
-            pages_chunk, future = pending.popleft()
-            yield from zip(pages_chunk, future.result(), strict=True)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-    if error is not None:
-        raise error
-
-
-# -- the scan -----------------------------------------------------------------------------------
-
-
-class _Progress:
-    """A one-line counter on a terminal; silent when stderr is a file or a pipe."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty()
-        self.last = 0.0
-
-    def update(self, summary: Summary, started: float, force: bool = False) -> None:
-        now = time.monotonic()
-        if not self.enabled or (not force and now - self.last < 0.25):
-            return
-        self.last = now
-        rate = summary.pages_scanned / max(now - started, 1e-9)
-        self.stream.write(
-            f"\rscanned {summary.pages_scanned} pages, {summary.findings} findings, "
-            f"{rate:.0f} pages/s"
-        )
-        self.stream.flush()
-
-    def done(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def format_text(record: dict[str, Any]) -> str:
-    return "\n".join(
-        f"{record['title']}:{f['line']}:{f['column']}: {f['code']} {f['rule']} {f['message']}"
-        for f in record["findings"]
-    )
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 def run_scan(
-    dump: str | Path,
-    out: TextIO,
+    dumps: str | Path | Sequence[str | Path],
+    out: TextIO | None,
     config: Config | None = None,
     *,
     jobs: int = 1,
@@ -478,42 +69,132 @@ def run_scan(
     scheduler: str | None = None,
     chunk: int = DEFAULT_CHUNK,
     progress: TextIO | None = None,
+    index: str | Path | None = None,
+    streams_per_task: int = DEFAULT_STREAMS_PER_TASK,
+    output: str | Path | None = None,
+    resume: bool = False,
+    log_interval: float = DEFAULT_LOG_INTERVAL,
 ) -> Summary:
-    """Lint every page of ``dump``, writing one line per page with findings to ``out``.
+    """Lint every page of ``dumps``, writing one line per page with findings to ``out``, or to
+    the file ``output`` (with its resume state, for partitioned inputs).
 
-    Raises :class:`DumpError` when the dump is unreadable (pages before the error are reported).
+    Raises :class:`DumpError` when a dump is unreadable (pages before the error are reported).
     """
-    config = config or Config()
+    if isinstance(dumps, str | Path):
+        dumps = [dumps]
+    inputs = expand_inputs([str(d) for d in dumps])
+    partitions = plan(inputs, index, streams_per_task)
+    options = ScanOptions(config or Config(),
+                          frozenset(namespaces) if namespaces is not None else None,
+                          "titles" if titles_only else output_format)
+    if partitions is None:
+        if resume:
+            raise DumpError(f"{inputs[0]}: --resume needs a partitioned input (a multistream "
+                            "dump with its index, or several files)")
+        if output is not None:
+            with open(output, "w", encoding="utf-8") as target:
+                return _scan_stream(inputs[0], target, options, jobs, engine, scheduler, chunk,
+                                    progress, log_interval)
+        assert out is not None
+        return _scan_stream(inputs[0], out, options, jobs, engine, scheduler, chunk, progress,
+                            log_interval)
+    checkpoint = None
+    if output is not None:
+        description = {
+            "inputs": [[str(Path(p).resolve()), Path(p).stat().st_size] for p in inputs],
+            "index": str(Path(index).resolve()) if index else None,
+            "streams_per_task": streams_per_task,
+            "namespaces": sorted(options.namespaces) if options.namespaces is not None else None,
+            "format": options.output_format,
+            "config": repr(options.config),
+        }
+        checkpoint = Checkpoint(output, description, resume)
+    try:
+        return _scan_partitions(partitions, out, checkpoint, options, jobs, engine, scheduler,
+                                chunk, progress, log_interval)
+    finally:
+        if checkpoint is not None:
+            checkpoint.close()
+
+
+def _scan_partitions(
+    partitions: list[Partition], out: TextIO | None, checkpoint: Checkpoint | None,
+    options: ScanOptions, jobs: int, engine: str, scheduler: str | None, chunk: int,
+    progress: TextIO | None, log_interval: float,
+) -> Summary:
+    started = time.monotonic()
+    summary = Summary()
+    sizes = {p.ordinal: p.size() for p in partitions}
+    todo = partitions
+    parts_done = bytes_done = 0
+    if checkpoint is not None:
+        summary = checkpoint.previous()
+        summary.pages_resumed = summary.pages_scanned
+        todo = [p for p in partitions if p.key not in checkpoint.done]
+        parts_done = len(partitions) - len(todo)
+        bytes_done = sum(sizes[p.ordinal] for p in partitions if p.key in checkpoint.done)
+    meter = (Progress(progress, sum(sizes.values()), len(partitions), log_interval)
+             if progress is not None else None)
+    if meter:
+        meter.resumed(summary.pages_scanned, bytes_done)
+    results: Iterator[PartitionResult]
+    if engine == "dask":
+        results = run_partitions_dask(todo, options, scheduler, jobs)
+    else:
+        results = run_partitions_local(todo, options, jobs, chunk)
+    by_ordinal = {p.ordinal: p for p in todo}
+    try:
+        for result in results:
+            partition = by_ordinal[result.ordinal]
+            if checkpoint is not None:
+                checkpoint.write(partition.key, result.lines, result.summary)
+            elif out is not None:
+                out.writelines(line + "\n" for line in result.lines)
+            summary.merge(result.summary)
+            parts_done += 1
+            bytes_done += sizes[partition.ordinal]
+            if meter:
+                meter.update(summary.pages_scanned, summary.findings, bytes_done, parts_done)
+    finally:
+        summary.seconds = time.monotonic() - started
+        if meter:
+            meter.update(summary.pages_scanned, summary.findings, bytes_done, parts_done, True)
+            meter.done()
+    return summary
+
+
+def _scan_stream(
+    dump: str, out: TextIO, options: ScanOptions, jobs: int, engine: str, scheduler: str | None,
+    chunk: int, progress: TextIO | None, log_interval: float,
+) -> Summary:
     summary = Summary()
     started = time.monotonic()
-    meter = _Progress(progress) if progress is not None else None
 
     def count_skip() -> None:
         summary.pages_skipped += 1
 
-    with open_dump(dump) as stream:
-        pages = iter_pages(stream, set(namespaces) if namespaces is not None else None,
-                           count_skip)
+    stream, position = open_dump_at(dump)
+    meter = (Progress(progress, Path(dump).stat().st_size, None, log_interval)
+             if progress is not None else None)
+    with stream:
+        pages = iter_pages(stream, options.namespaces, count_skip)
         if engine == "dask":
-            results = run_dask(pages, config, scheduler, jobs, chunk)
+            results = run_dask(pages, options, scheduler, jobs, chunk)
         else:
-            results = run_local(pages, config, jobs, chunk)
+            results = run_local(pages, options, jobs, chunk)
         try:
             for page, record in results:
                 summary.add(record, len(page.text))
                 if record["findings"]:
-                    if titles_only:
-                        out.write(page.title + "\n")
-                    elif output_format == "text":
-                        out.write(format_text(record) + "\n")
-                    else:
-                        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    out.write(format_record(record, options.output_format) + "\n")
                 if meter:
-                    meter.update(summary, started)
+                    meter.update(summary.pages_scanned, summary.findings, position())
+        except DumpError as exc:
+            raise DumpError(f"{dump}: {exc}") from None
         finally:
             summary.seconds = time.monotonic() - started
             if meter:
-                meter.update(summary, started, force=True)
+                meter.update(summary.pages_scanned, summary.findings, position(), force=True)
                 meter.done()
     return summary
 
@@ -529,10 +210,18 @@ def _parse_namespaces(values: tuple[str, ...]) -> set[int] | None:
         raise click.BadParameter("namespace numbers, or 'all'", param_hint="--namespace") from None
 
 
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
 @click.command("scan")
-@click.argument("dump", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("dumps", nargs=-1, required=True, metavar="DUMP...")
+@click.option("--index", "index", type=click.Path(exists=True, dir_okay=False),
+              help="The index of a multistream dump (offset:pageid:title lines). Default: "
+                   "X-multistream-index.txt.bz2 next to X-multistream.xml.bz2, if there.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Worker processes (0: one per CPU).")
+              help="Worker processes (0: one per CPU); with --engine dask and no --scheduler, "
+                   "the local cluster's workers.")
 @click.option("--namespace", "namespaces", multiple=True, metavar="NS",
               help="Namespace numbers to lint (repeatable, comma-separated, or 'all'). Default 0.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
@@ -542,7 +231,11 @@ def _parse_namespaces(values: tuple[str, ...]) -> set[int] | None:
 @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="json",
               show_default=True, help="Findings as JSON lines (one per page) or text lines.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Write findings here instead of stdout.")
+              help="Write findings here instead of stdout (with FILE.scan-state, for --resume, "
+                   "when the input is partitioned).")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted scan into the same --output: partitions already "
+                   "written are skipped.")
 @click.option("--report", type=click.Path(dir_okay=False, writable=True),
               help="Write the summary as JSON here.")
 @click.option("--titles-only", is_flag=True,
@@ -552,41 +245,73 @@ def _parse_namespaces(values: tuple[str, ...]) -> set[int] | None:
               show_default=True, help="Local process pool, or a Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786); its workers need the same "
-                   "wikilint installed. Default: a local Dask cluster of --jobs processes.")
+                   "wikilint installed and the dump files at the same path. Default: a local "
+                   "Dask cluster of --jobs processes.")
+@click.option("--streams-per-task", type=click.IntRange(min=1), default=DEFAULT_STREAMS_PER_TASK,
+              show_default=True,
+              help="bz2 streams (100 pages each in Wikimedia dumps) per partition of a "
+                   "multistream dump.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=DEFAULT_CHUNK,
-              show_default=True, help="Pages per task sent to a worker.")
+              show_default=True, help="Pages per task sent to a worker (one plain dump file).")
+@click.option("--progress-interval", type=click.FloatRange(min=0.1), default=DEFAULT_LOG_INTERVAL,
+              show_default=True,
+              help="Seconds between progress lines when stderr is not a terminal.")
 def scan_command(
-    dump: Path, jobs: int, namespaces: tuple[str, ...], config_path: str | None,
-    select: tuple[str, ...], ignore: tuple[str, ...], output_format: str, output: str | None,
-    report: str | None, titles_only: bool, engine: str, scheduler: str | None, chunk_size: int,
+    dumps: tuple[str, ...], index: str | None, jobs: int, namespaces: tuple[str, ...],
+    config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
+    output_format: str, output: str | None, resume: bool, report: str | None,
+    titles_only: bool, engine: str, scheduler: str | None, streams_per_task: int,
+    chunk_size: int, progress_interval: float,
 ) -> None:
-    """Lint every page (latest revision) of a MediaWiki XML dump (.xml, .xml.bz2, .xml.gz)."""
+    """Lint every page (latest revision) of MediaWiki XML dumps (.xml, .xml.bz2, .xml.gz).
+
+    DUMP is one dump file; a multistream dump with its index (found by name, or --index);
+    or several files or a quoted glob ('enwiki-*-pages-articles[0-9]*.bz2'), read in natural
+    order. Partitioned inputs are read by the workers themselves.
+    """
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
+    if resume and not output:
+        raise click.UsageError("--resume needs --output (the file the interrupted scan wrote)")
     try:
-        config = load_config(config_path) if config_path else discover_config(dump)
+        first = expand_inputs(dumps)[0]
+        config = load_config(config_path) if config_path else discover_config(Path(first))
         config = config.with_selection(select or None, ignore or None)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    except DumpError as exc:
+        click.echo(f"wikilint scan: {exc}", err=True)
+        sys.exit(2)
+    if index is None and len(dumps) == 1 and first.endswith(".bz2") and "-multistream" in first \
+            and index_for(first) is None:
+        click.echo(f"wikilint scan: note: no index next to {first}; reading it as one stream",
+                   err=True)
     jobs = jobs or os.cpu_count() or 1
-    out: TextIO
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    previous = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGTERM,)}
     try:
         summary = run_scan(
-            dump, out, config, jobs=jobs, namespaces=_parse_namespaces(namespaces),
-            output_format=output_format, titles_only=titles_only, engine=engine,
-            scheduler=scheduler, chunk=chunk_size, progress=sys.stderr,
+            list(dumps), None if output else sys.stdout, config, jobs=jobs,
+            namespaces=_parse_namespaces(namespaces), output_format=output_format,
+            titles_only=titles_only, engine=engine, scheduler=scheduler, chunk=chunk_size,
+            progress=sys.stderr, index=index, streams_per_task=streams_per_task, output=output,
+            resume=resume, log_interval=progress_interval,
         )
     except DumpError as exc:
-        out.flush()
-        click.echo(f"wikilint scan: {dump}: {exc}", err=True)
+        sys.stdout.flush()
+        click.echo(f"wikilint scan: {exc}", err=True)
         sys.exit(2)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        can_resume = output and state_path(output).exists()
+        click.echo(f"wikilint scan: interrupted ({signal.Signals(signum).name})"
+                   + ("; continue with --resume" if can_resume else ""), err=True)
+        sys.exit(128 + signum)
     finally:
-        if output:
-            out.close()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
     click.echo(summary.text(), err=True)
     if report:
         Path(report).write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
 
 
-scan = scan_command  # the click command object bot/cli.py registers
+scan = scan_command  # the click command object bot/cli/main.py registers

@@ -10,16 +10,10 @@ from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner
-from wikilint.bot.scan.scanner import (
-    DumpError,
-    Page,
-    iter_pages,
-    lint_page,
-    open_dump,
-    run_local,
-    run_scan,
-    scan,
-)
+from wikilint.bot.scan.engines import run_local
+from wikilint.bot.scan.readers import DumpError, Page, iter_pages, open_dump
+from wikilint.bot.scan.scanner import run_scan, scan
+from wikilint.bot.scan.worker import ScanOptions, lint_page
 from wikilint.rules import Config
 
 from tests.bot.killer import MARK, KillerConfig
@@ -235,16 +229,16 @@ def test_deeply_nested_markup_is_reported_not_fatal(text: str) -> None:
 
 def test_a_crashing_page_does_not_stop_the_scan(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from wikilint.bot.scan import scanner as bot_scan
+    from wikilint.bot.scan import worker
 
-    real_lint = bot_scan.lint
+    real_lint = worker.lint
 
     def flaky(text: str, config: Config | None = None):  # type: ignore[no-untyped-def]
         if "BOOM" in text:
             raise RecursionError("maximum recursion depth exceeded")
         return real_lint(text, config)
 
-    monkeypatch.setattr(bot_scan, "lint", flaky)
+    monkeypatch.setattr(worker, "lint", flaky)
     pages = [
         page_xml("Bad", [(1, "BOOM")], pageid=1),
         page_xml("Good", [(2, CITE)], pageid=2),
@@ -286,7 +280,7 @@ def test_titles_only_feeds_wikilint_run(dump: Path, tmp_path: Path) -> None:
 def test_a_page_that_kills_its_worker_is_reported_and_the_scan_goes_on() -> None:
     pages = [Page(f"P{i}", 0, i, i, MARK if i == 3 else f"fine {i}")
              for i in range(8)]
-    got = list(run_local(pages, KillerConfig(), jobs=2, chunk=2))
+    got = list(run_local(pages, ScanOptions(KillerConfig()), jobs=2, chunk=2))
     assert [page.title for page, _ in got] == [p.title for p in pages]
     errors = {page.title: record.get("error") for page, record in got if record.get("error")}
     assert list(errors) == ["P3"]

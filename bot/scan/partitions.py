@@ -1,0 +1,171 @@
+"""Splitting a scan into tasks that workers read by themselves.
+
+Three input forms:
+
+- a multistream dump with its index: tasks are byte ranges of a few bz2 streams each, cut at the
+  stream offsets the index lists (``offset:pageid:title`` lines);
+- several files (part files, or a glob): one task per file, or per byte range of a multistream
+  part whose index is found by name;
+- one plain ``.xml``/``.bz2``/``.gz`` file: no tasks (:func:`plan` returns None), it is streamed.
+
+Tasks are numbered in dump order (files in natural order, so part 2 before part 10; byte ranges
+in file order), and the scan writes their results in that order.
+"""
+
+from __future__ import annotations
+
+import bz2
+import glob
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, NamedTuple
+
+from wikilint.bot.scan.readers import DumpError
+
+DEFAULT_STREAMS_PER_TASK = 10  # 1,000 pages a task at Wikimedia's 100 pages per stream
+# X-multistream.xml.bz2 -> X-multistream-index.txt.bz2;
+# X-multistream3.xml-p151574p311329.bz2 -> X-multistream-index3.txt-p151574p311329.bz2
+_MULTISTREAM = re.compile(r"^(?P<stem>.*-multistream)(?P<part>\d*)\.xml(?P<range>.*)\.bz2$")
+_INDEX_NAME = re.compile(r"-multistream-index\d*\.txt")
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+class Partition(NamedTuple):
+    """One task: bytes ``[start, end)`` of ``path`` (``end`` None: to the end of the file).
+
+    ``pages`` is the number of ``<page>`` elements the index lists in the range (None when
+    there is no index): the worker checks it, so a range cut in the wrong place is an error,
+    never pages silently lost or read twice.
+    """
+
+    ordinal: int
+    path: str
+    start: int
+    end: int | None
+    pages: int | None
+    multistream: bool
+
+    @property
+    def key(self) -> str:
+        """Names the task in the resume state (whose header pins the inputs and the plan)."""
+        return f"{self.ordinal}@{self.start}-{'' if self.end is None else self.end}"
+
+    def size(self) -> int:
+        """Compressed bytes in the range."""
+        end = self.end if self.end is not None else Path(self.path).stat().st_size
+        return end - self.start
+
+
+def index_name(dump: str | Path) -> Path | None:
+    """Where Wikimedia puts the index of a multistream dump (None: not a multistream name)."""
+    dump = Path(dump)
+    match = _MULTISTREAM.match(dump.name)
+    if not match:
+        return None
+    return dump.with_name(f"{match['stem']}-index{match['part']}.txt{match['range']}.bz2")
+
+
+def index_for(dump: str | Path) -> Path | None:
+    """The index Wikimedia publishes next to a multistream dump, if it is there."""
+    index = index_name(dump)
+    return index if index is not None and index.is_file() else None
+
+
+def read_index(index: str | Path) -> list[tuple[int, int]]:
+    """(stream offset, pages in the stream) in file order, from ``offset:pageid:title`` lines."""
+    streams: list[tuple[int, int]] = []
+    try:
+        with _open_index(index) as lines:
+            for number, line in enumerate(lines, start=1):
+                head, sep, _ = line.partition(b":")
+                try:
+                    offset = int(head)
+                except ValueError:
+                    offset = -1
+                if not sep or offset < 0:
+                    if not line.strip():
+                        continue
+                    raise DumpError(f"{index}:{number}: not an 'offset:pageid:title' line")
+                if streams and offset == streams[-1][0]:
+                    streams[-1] = (offset, streams[-1][1] + 1)
+                elif streams and offset < streams[-1][0]:
+                    raise DumpError(f"{index}:{number}: offset {offset} goes backwards")
+                else:
+                    streams.append((offset, 1))
+    except OSError as exc:
+        raise DumpError(f"{index}: cannot read the index: {exc}") from None
+    if not streams:
+        raise DumpError(f"{index}: the index lists no pages")
+    return streams
+
+
+def _open_index(path: str | Path) -> IO[bytes]:
+    with Path(path).open("rb") as probe:
+        packed = probe.read(3) == b"BZh"
+    return bz2.open(path, "rb") if packed else Path(path).open("rb")
+
+
+def byte_ranges(
+    path: str, streams: Sequence[tuple[int, int]], streams_per_task: int, first_ordinal: int = 0
+) -> list[Partition]:
+    """Tasks of ``streams_per_task`` consecutive streams; each ends where the next begins."""
+    size = Path(path).stat().st_size
+    if streams[-1][0] >= size:
+        raise DumpError(f"{path}: the index lists offset {streams[-1][0]}, past the end of the "
+                        f"file ({size} bytes): is it the index of another dump?")
+    tasks = []
+    for i in range(0, len(streams), streams_per_task):
+        group = streams[i : i + streams_per_task]
+        following = i + streams_per_task
+        end = streams[following][0] if following < len(streams) else None
+        tasks.append(Partition(first_ordinal + len(tasks), path, group[0][0], end,
+                               sum(n for _, n in group), True))
+    return tasks
+
+
+def natural_key(path: str) -> list[object]:
+    """part2 before part10."""
+    return [int(piece) if piece.isdigit() else piece for piece in re.split(r"(\d+)", path)]
+
+
+def expand_inputs(arguments: Iterable[str]) -> list[str]:
+    """Files named on the command line, glob patterns expanded; index files left out."""
+    found: list[str] = []
+    for argument in arguments:
+        if _GLOB_CHARS.search(argument) and not Path(argument).exists():
+            matches = [m for m in glob.glob(argument) if Path(m).is_file()]
+            if not matches:
+                raise DumpError(f"{argument}: no file matches")
+            found += matches
+        elif Path(argument).is_file():
+            found.append(argument)
+        else:
+            raise DumpError(f"{argument}: no such file")
+    unique = {str(Path(p)): None for p in found if not _INDEX_NAME.search(Path(p).name)}
+    if not unique:
+        raise DumpError("no dump among the inputs (only index files)")
+    return sorted(unique, key=natural_key)
+
+
+def plan(
+    inputs: Sequence[str], index: str | Path | None = None,
+    streams_per_task: int = DEFAULT_STREAMS_PER_TASK,
+) -> list[Partition] | None:
+    """The tasks of a scan, in dump order; None for one plain file (the streaming path)."""
+    if index is not None and len(inputs) != 1:
+        raise DumpError("--index names the index of one multistream dump; with several files "
+                        "each index is found by its name next to its dump")
+    if len(inputs) == 1:
+        index = index if index is not None else index_for(inputs[0])
+        if index is None:
+            return None
+        return byte_ranges(inputs[0], read_index(index), streams_per_task)
+    tasks: list[Partition] = []
+    for path in inputs:
+        part_index = index_for(path)
+        if part_index is not None:
+            tasks += byte_ranges(path, read_index(part_index), streams_per_task, len(tasks))
+        else:
+            tasks.append(Partition(len(tasks), path, 0, None, None, False))
+    return tasks
