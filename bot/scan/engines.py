@@ -68,7 +68,7 @@ def run_local(pages: Iterable[Page], options: ScanOptions, jobs: int, chunk: int
     try:
         while True:
             if error is None:
-                error = _fill(source, pending, partial(pool.submit, lint_chunk_in_worker),
+                error = _fill(source, pending, partial(_submit, pool, lint_chunk_in_worker),
                               2 * jobs)
             if not pending:
                 break
@@ -94,6 +94,17 @@ def run_local(pages: Iterable[Page], options: ScanOptions, jobs: int, chunk: int
         pool.shutdown(wait=True, cancel_futures=True)
     if error is not None:
         raise error  # after the pages read before it were all reported
+
+
+def _submit(pool: cf.ProcessPoolExecutor, func: Callable[[Any], Any], arg: Any) -> cf.Future[Any]:
+    """``pool.submit``; a pool a worker's death already broke gives a future that raises
+    ``BrokenProcessPool`` when read, like the tasks it was running, so that one path recovers."""
+    try:
+        return pool.submit(func, arg)
+    except cf.process.BrokenProcessPool as exc:
+        failed: cf.Future[Any] = cf.Future()
+        failed.set_exception(exc)
+        return failed
 
 
 def _new_pool(jobs: int, options: ScanOptions) -> cf.ProcessPoolExecutor:
@@ -132,7 +143,7 @@ def _fill(
 def _isolated(pool: cf.ProcessPoolExecutor, page: Page) -> tuple[dict[str, Any], bool]:
     """One page alone in the pool: its record, and whether it broke the pool."""
     try:
-        return pool.submit(lint_chunk_in_worker, [page]).result()[0], False
+        return _submit(pool, lint_chunk_in_worker, [page]).result()[0], False
     except cf.process.BrokenProcessPool:
         return error_record(page, WORKER_DIED, WORKER_DIED), True
 
@@ -208,7 +219,7 @@ def run_partitions_local(
     try:
         while True:
             while len(pending) < 2 * jobs and (partition := next(source, None)) is not None:
-                pending.append((partition, pool.submit(scan_partition_in_worker, partition)))
+                pending.append((partition, _submit(pool, scan_partition_in_worker, partition)))
             if not pending:
                 break
             partition, future = pending.popleft()
@@ -220,7 +231,7 @@ def run_partitions_local(
                 pool = _new_pool(jobs, options)
                 resubmit = [p for p, _ in pending]
                 pending.clear()
-                pending.extend((p, pool.submit(scan_partition_in_worker, p)) for p in resubmit)
+                pending.extend((p, _submit(pool, scan_partition_in_worker, p)) for p in resubmit)
                 continue
             yield result
     finally:
