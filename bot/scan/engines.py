@@ -19,7 +19,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import click
 from wikilint.bot.scan.partitions import Partition
@@ -41,6 +41,8 @@ from wikilint.bot.scan.worker import (
 from wikilint.bot.wiki.sources import batched
 
 Pair = tuple[Page, dict[str, Any]]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 # -- pages sent by the client (the streaming path) ----------------------------------------------
@@ -52,48 +54,101 @@ def run_serial(pages: Iterable[Page], options: ScanOptions) -> Iterator[Pair]:
 
 
 def run_local(pages: Iterable[Page], options: ScanOptions, jobs: int, chunk: int) -> Iterator[Pair]:
-    """Chunks on a process pool; at most ``2 × jobs`` chunks in flight, results in dump order.
-
-    ``ProcessPoolExecutor`` rather than ``Pool.imap``: imap's feeder thread drains the input
-    iterator as fast as it can (memory grows with the dump), and a pool whose worker dies hangs
-    imap forever, where the executor raises ``BrokenProcessPool``.
-    """
+    """Chunks of pages on a process pool, results in dump order."""
     if jobs <= 1:
         yield from run_serial(pages, options)
         return
+    tasks = batched(pages, chunk)
+    for pages_chunk, records in _on_pool(tasks, lint_chunk_in_worker, options, jobs,
+                                         partial(_redo_pages, options=options, jobs=jobs)):
+        yield from zip(pages_chunk, records, strict=True)
+
+
+def _redo_pages(
+    pages_chunk: list[Page], window: InOrder[list[Page]], options: ScanOptions, jobs: int
+) -> Iterator[tuple[list[Page], list[dict[str, Any]]]]:
+    """After a worker died (a page crashed the interpreter): the chunks in flight page by page,
+    each alone in a pool, reporting the pages that kill a worker again."""
     pool = _new_pool(jobs, options)
-    pending: deque[tuple[list[Page], cf.Future[list[dict[str, Any]]]]] = deque()
-    source = batched(pages, chunk)
-    error: DumpError | None = None
     try:
-        while True:
-            if error is None:
-                error = _fill(source, pending, partial(_submit, pool, lint_chunk_in_worker),
-                              2 * jobs)
-            if not pending:
-                break
-            pages_chunk, future = pending.popleft()
-            try:
-                records = future.result()
-            except cf.process.BrokenProcessPool:
-                # A worker died (a page crashed the interpreter): redo the chunks in flight page by
-                # page in a fresh pool, and report the pages that kill a worker again.
-                pool.shutdown(wait=False, cancel_futures=True)
-                retry = [pages_chunk, *(c for c, _ in pending)]
-                pending.clear()
+        for page in (p for c in [pages_chunk, *window.take_pending()] for p in c):
+            record, broken = _isolated(pool, page)
+            yield [page], [record]
+            if broken:
+                pool.shutdown(wait=False)
                 pool = _new_pool(jobs, options)
-                for page in (p for c in retry for p in c):
-                    record, broken = _isolated(pool, page)
-                    yield page, record
-                    if broken:
-                        pool.shutdown(wait=False)
-                        pool = _new_pool(jobs, options)
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _on_pool(
+    tasks: Iterable[T], work: Callable[[T], R], options: ScanOptions, jobs: int,
+    redo: Callable[[T, InOrder[T]], Iterator[tuple[T, R]]],
+) -> Iterator[tuple[T, R]]:
+    """(task, result) in task order from a process pool, ``2 × jobs`` tasks in flight.
+
+    When a worker dies, the pool is lost with every task in it: ``redo`` handles the task at
+    the front (and may take the others in flight); what is left is submitted to a fresh pool.
+    ``ProcessPoolExecutor`` rather than ``Pool.imap``: imap's feeder thread drains the input as
+    fast as it can (memory grows with the dump), and a dead worker hangs imap forever.
+    """
+    pool = _new_pool(jobs, options)
+    window = InOrder(tasks, partial(_submit, pool, work), 2 * jobs)
+    try:
+        for task, future in window:
+            try:
+                result = future.result()
+            except cf.process.BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                yield from redo(task, window)
+                pool = _new_pool(jobs, options)
+                window.submit = partial(_submit, pool, work)
+                window.resubmit()
                 continue
-            yield from zip(pages_chunk, records, strict=True)
+            yield task, result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    if error is not None:
-        raise error  # after the pages read before it were all reported
+    if window.error is not None:
+        raise window.error  # after the tasks read before it were all reported
+
+
+class InOrder(Generic[T]):
+    """Tasks submitted in order with at most ``size`` in flight; iterating gives (task, future)
+    in task order. A :class:`DumpError` from reading the tasks is kept in ``error``, so the
+    tasks already in flight are still reported before the caller raises it."""
+
+    def __init__(self, tasks: Iterable[T], submit: Callable[[T], Any], size: int) -> None:
+        self.tasks = iter(tasks)
+        self.submit = submit
+        self.size = size
+        self.pending: deque[tuple[T, Any]] = deque()
+        self.error: DumpError | None = None
+
+    def __iter__(self) -> Iterator[tuple[T, Any]]:
+        while True:
+            self._fill()
+            if not self.pending:
+                return
+            yield self.pending.popleft()
+
+    def _fill(self) -> None:
+        if self.error is not None:
+            return
+        try:
+            while len(self.pending) < self.size and (task := next(self.tasks, None)) is not None:
+                self.pending.append((task, self.submit(task)))
+        except DumpError as exc:
+            self.error = exc
+
+    def take_pending(self) -> list[T]:
+        """The tasks in flight, forgotten (the caller redoes them)."""
+        tasks = [task for task, _ in self.pending]
+        self.pending.clear()
+        return tasks
+
+    def resubmit(self) -> None:
+        """Submit the tasks in flight again, with the current ``submit``."""
+        self.pending.extend((task, self.submit(task)) for task in self.take_pending())
 
 
 def _submit(pool: cf.ProcessPoolExecutor, func: Callable[[Any], Any], arg: Any) -> cf.Future[Any]:
@@ -124,22 +179,6 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _fill(
-    source: Iterator[list[Page]], pending: deque[tuple[list[Page], Any]],
-    submit: Callable[[list[Page]], Any], window: int,
-) -> DumpError | None:
-    """Submit chunks until ``window`` are in flight. A dump error is returned, not raised, so
-    the caller can still report the chunks already in flight before giving up."""
-    try:
-        for pages_chunk in source:
-            pending.append((pages_chunk, submit(pages_chunk)))
-            if len(pending) >= window:
-                break
-    except DumpError as exc:
-        return exc
-    return None
-
-
 def _isolated(pool: cf.ProcessPoolExecutor, page: Page) -> tuple[dict[str, Any], bool]:
     """One page alone in the pool: its record, and whether it broke the pool."""
     try:
@@ -153,21 +192,14 @@ def run_dask(
 ) -> Iterator[Pair]:
     """The same per-chunk function on a Dask cluster, with the same bounded in-flight window."""
     with dask_client(scheduler, jobs) as client:
-        window = 2 * max(_worker_count(client), jobs)
+        size = 2 * max(_worker_count(client), jobs)
         [remote_config] = client.scatter([options.config], broadcast=True)
-        pending: deque[tuple[list[Page], Any]] = deque()
-        source = batched(pages, chunk)
-        error: DumpError | None = None
-        while True:
-            if error is None:
-                error = _fill(source, pending, lambda c: client.submit(
-                    lint_chunk, c, remote_config, pure=False), window)
-            if not pending:
-                break
-            pages_chunk, future = pending.popleft()
+        window = InOrder(batched(pages, chunk),
+                         lambda c: client.submit(lint_chunk, c, remote_config, pure=False), size)
+        for pages_chunk, future in window:
             yield from zip(pages_chunk, future.result(), strict=True)
-    if error is not None:
-        raise error
+    if window.error is not None:
+        raise window.error
 
 
 @contextlib.contextmanager
@@ -213,29 +245,12 @@ def run_partitions_local(
         for partition in partitions:
             yield scan_partition(partition, options)
         return
-    pool = _new_pool(jobs, options)
-    pending: deque[tuple[Partition, cf.Future[PartitionResult]]] = deque()
-    source = iter(partitions)
-    try:
-        while True:
-            while len(pending) < 2 * jobs and (partition := next(source, None)) is not None:
-                pending.append((partition, _submit(pool, scan_partition_in_worker, partition)))
-            if not pending:
-                break
-            partition, future = pending.popleft()
-            try:
-                result = future.result()
-            except cf.process.BrokenProcessPool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                yield scan_partition_by_pages(partition, options, jobs, chunk)
-                pool = _new_pool(jobs, options)
-                resubmit = [p for p, _ in pending]
-                pending.clear()
-                pending.extend((p, _submit(pool, scan_partition_in_worker, p)) for p in resubmit)
-                continue
-            yield result
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    def redo(partition: Partition, _: InOrder[Partition]) -> Iterator[
+            tuple[Partition, PartitionResult]]:
+        yield partition, scan_partition_by_pages(partition, options, jobs, chunk)
+
+    for _, result in _on_pool(partitions, scan_partition_in_worker, options, jobs, redo):
+        yield result
 
 
 def scan_partition_by_pages(
@@ -258,15 +273,12 @@ def run_partitions_dask(
     """Partitions on a Dask cluster: its workers read the dump files themselves (every worker
     needs them at the same path). A lost worker's tasks are rerun by Dask elsewhere."""
     with dask_client(scheduler, jobs) as client:
-        window = 2 * max(_worker_count(client), jobs)
         [remote_options] = client.scatter([options], broadcast=True)
         run = uuid.uuid4().hex[:8]
-        pending: deque[Any] = deque()
-        source = iter(partitions)
-        while True:
-            while len(pending) < window and (partition := next(source, None)) is not None:
-                pending.append(client.submit(scan_partition, partition, remote_options,
-                                             key=f"wikilint-scan-{run}-{partition.ordinal}"))
-            if not pending:
-                break
-            yield pending.popleft().result()
+
+        def submit(partition: Partition) -> Any:
+            return client.submit(scan_partition, partition, remote_options,
+                                 key=f"wikilint-scan-{run}-{partition.ordinal}")
+
+        for _, future in InOrder(partitions, submit, 2 * max(_worker_count(client), jobs)):
+            yield future.result()
