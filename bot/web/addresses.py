@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from typing import NamedTuple
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 __all__ = [
     "Target",
@@ -30,6 +30,10 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are IPv4
 _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: local use only
 _SHARED = ipaddress.IPv4Network("100.64.0.0/10")  # RFC 6598: carrier-grade NAT
+
+# What stays as it is in a request path: reserved characters and existing %-escapes; the rest
+# (spaces, non-ASCII letters, control characters) is %-encoded as UTF-8.
+_URL_SAFE = "/%:@!$&'()*+,;=-._~?[]"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -180,4 +184,4 @@ def target_of(url: str, allow_private: bool = False,
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return Target(scheme, host, port, path, numeric)
+    return Target(scheme, host, port, quote(path, safe=_URL_SAFE), numeric)

@@ -274,13 +274,14 @@ def _decompressor(encoding: str) -> zlib._Decompress | None:
 class TitleFetcher:
     """Fetches titles under one :class:`FetchConfig`; results are cached per URL.
 
-    ``resolver`` and ``opener`` are the only ways out to the network (tests replace them)."""
+    ``resolver`` and ``opener`` are the only ways out to the network, and ``tls`` the
+    certificates trusted for https (tests replace them)."""
 
     config: FetchConfig
     resolver: Resolver = system_resolver
     opener: Opener = open_tcp
+    tls: ssl.SSLContext | None = None  # default: the system's or certifi's CA bundle
     _cache: dict[str, FetchResult] = field(default_factory=dict)
-    _tls: ssl.SSLContext | None = None
 
     def fetch(self, url: str, until: float | None = None) -> FetchResult:
         """Fetch one URL (cached per fetcher) and return its acceptable title, if any.
@@ -363,13 +364,16 @@ class TitleFetcher:
         answer = found[0]
         if isinstance(answer, BaseException) or not answer:
             raise _Refused(f"cannot resolve {target.host}")
-        addresses = list(answer)
+        try:
+            addresses = [ipaddress.ip_address(a) for a in answer]
+        except ValueError:
+            raise _Refused(f"{target.host} resolved to something not an IP address") from None
         if not self.config.allow_private:
             for address in addresses:
-                reason = objection(ipaddress.ip_address(address))
+                reason = objection(address)
                 if reason:
                     raise TargetRefused(f"{target.host} resolves to {address}, which {reason}")
-        return addresses
+        return [str(a) for a in addresses]
 
     def _exchange(self, target: Target, deadline: _Deadline) -> _Answer:
         """One request to one checked address; the body is read only for an HTML success."""
@@ -427,14 +431,14 @@ class TitleFetcher:
         return answer._replace(body=bytes(body), truncated=truncated)
 
     def _tls_context(self) -> ssl.SSLContext:
-        if self._tls is None:
+        if self.tls is None:
             try:
                 import certifi  # the CA bundle requests uses, when installed
 
-                self._tls = ssl.create_default_context(cafile=certifi.where())
+                self.tls = ssl.create_default_context(cafile=certifi.where())
             except ImportError:
-                self._tls = ssl.create_default_context()
-        return self._tls
+                self.tls = ssl.create_default_context()
+        return self.tls
 
     def results(self, urls: Iterable[str], until: float | None = None) -> list[FetchResult]:
         """One :class:`FetchResult` per distinct URL, in order. At ``until`` (a

@@ -11,10 +11,13 @@ from __future__ import annotations
 import contextlib
 import gzip
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -162,6 +165,31 @@ class PageServer(ThreadingHTTPServer):
 @contextlib.contextmanager
 def serving() -> Iterator[PageServer]:
     server = PageServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path]:
+    """A certificate and key for ``host`` (openssl, valid for a day)."""
+    cert, key = folder / f"{host}.crt", folder / f"{host}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host}",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+@contextlib.contextmanager
+def serving_tls(cert: Path, key: Path) -> Iterator[PageServer]:
+    """The same pages over TLS, with the given certificate."""
+    server = PageServer()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

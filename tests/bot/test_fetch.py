@@ -15,6 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from wikilint.bot.web.addresses import refusal_for_address
 from wikilint.bot.web.fetch import (
     FetchConfig,
     FetchResult,
@@ -24,7 +27,7 @@ from wikilint.bot.web.fetch import (
     open_tcp,
 )
 
-from tests.bot.pages import PageServer, serving
+from tests.bot.pages import PageServer, self_signed_certificate, serving, serving_tls
 
 CONTACT = "https://example.org/wiki/User:WikilintOps"
 
@@ -94,6 +97,12 @@ def test_size_cap_and_content_type(server: PageServer) -> None:
 def test_long_titles_are_capped(server: PageServer) -> None:
     title = _fetcher(max_bytes=512 * 1024).fetch(f"{server.base}/long-title").title
     assert title is not None and len(title) <= 300 and title.endswith("word\u2026")
+
+
+def test_paths_with_spaces_and_non_ascii_letters_are_encoded(server: PageServer) -> None:
+    result = _fetcher().fetch(f"{server.base}/K\u00f6ln und Bonn?q=\u00e9t\u00e9&x=%41")
+    assert result.reason == "HTTP 404"
+    assert server.paths[-1] == "/K%C3%B6ln%20und%20Bonn?q=%C3%A9t%C3%A9&x=%41"
 
 
 def test_user_agent_and_host_header(server: PageServer) -> None:
@@ -296,6 +305,25 @@ def test_redirects_into_private_addresses_are_refused(
     assert len(server.paths) == paths + 1
 
 
+def test_https_checks_the_certificate_against_the_host_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    cert, key = self_signed_certificate(tmp_path, "news.example")
+    with serving_tls(cert, key) as server:
+        net = Internet(server, {"news.example": [[Internet.PUBLIC]],
+                                "other.example": [[Internet.PUBLIC]]})
+        fetcher = net.fetcher(monkeypatch)
+        fetcher.tls = ssl.create_default_context(cafile=str(cert))
+        # connected to the checked address; SNI, certificate and Host name the host
+        assert fetcher.fetch("https://news.example/host").title == "Host header news.example"
+        # the same address under another name: the certificate does not match
+        other = fetcher.fetch("https://other.example/host")
+        assert other.title is None
+        assert other.reason.startswith("request failed: TLS certificate not valid"), other
+        assert net.connects == [Internet.PUBLIC, Internet.PUBLIC]
+
+
 def test_the_opt_in_reaches_private_addresses(server: PageServer) -> None:
     before = server.accepted
     assert _fetcher().fetch(f"http://localhost:{server.port}/good").title is not None
@@ -404,3 +432,20 @@ def test_fix_with_the_opt_in_fetches_from_the_local_server(server: PageServer, t
     assert code == 0
     assert f"{{{{cite web |url={server.base}/good |title=The Good & Proper Page" in out
     assert f"no title for {server.base}/missing: HTTP 404" in err
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60).map(lambda tail: "http://" + tail)
+       | st.from_regex(r"https?://[a-z0-9.:\[\]%@-]{0,30}(/[^\s]{0,20})?", fullmatch=True))
+def test_any_url_gives_a_result_never_an_exception(url: str) -> None:
+    def unresolvable(host: str, port: int) -> list[str]:
+        raise socket.gaierror("no such host")
+
+    def no_network(address: str, port: int, timeout: float) -> socket.socket:
+        assert refusal_for_address(address) is None, (url, address)  # only public addresses
+        raise ConnectionRefusedError
+
+    fetcher = _policy_fetcher(deadline=2.0)
+    fetcher.resolver, fetcher.opener = unresolvable, no_network
+    result = fetcher.fetch(url)
+    assert result.title is None and result.reason
