@@ -207,6 +207,12 @@ class _Deadline:
     def left(self) -> float:
         return self.at - time.monotonic()
 
+    @property
+    def passed(self) -> bool:
+        """Whether the limit is (all but) reached: a socket timeout set to the time left
+        can fire a moment before the watchdog does."""
+        return self.expired or self.left() < 0.05
+
     def watch(self, sock: socket.socket) -> None:
         with self._lock:
             if self.expired:
@@ -318,7 +324,7 @@ class TitleFetcher:
         except _Refused as exc:
             return FetchResult(url, None, str(exc), status, current)
         except (OSError, http.client.HTTPException) as exc:
-            if deadline.expired:
+            if deadline.passed:
                 return FetchResult(url, None, limit, status, current)
             return FetchResult(url, None, f"request failed: {_describe(exc)}", status, current)
         finally:
@@ -418,7 +424,7 @@ class TitleFetcher:
                 raise _TimedOut
             chunk = response.read1(cfg.chunk_size)
             if not chunk:
-                if deadline.expired:  # the watchdog's shutdown looks like the end of the body
+                if deadline.passed:  # the watchdog's shutdown looks like the end of the body
                     raise _TimedOut
                 break
             raw += len(chunk)

@@ -80,7 +80,7 @@ def _redirect(handler: _Handler, query: dict[str, list[str]]) -> None:
 
 
 def _slow(handler: _Handler, query: dict[str, list[str]]) -> None:
-    time.sleep(1.5)
+    time.sleep(5)
     with contextlib.suppress(OSError):
         handler._send(200, page("Slow page"))  # the client has given up by now
 
@@ -163,8 +163,11 @@ class PageServer(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serving() -> Iterator[PageServer]:
+def serving(tls: ssl.SSLContext | None = None) -> Iterator[PageServer]:
+    """The server, on a thread, for the ``with`` block; over TLS with a server context."""
     server = PageServer()
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -183,17 +186,8 @@ def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path]:
     return cert, key
 
 
-@contextlib.contextmanager
-def serving_tls(cert: Path, key: Path) -> Iterator[PageServer]:
-    """The same pages over TLS, with the given certificate."""
-    server = PageServer()
+def tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+    """A server context with the given certificate, for :func:`serving`."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    return context
