@@ -29,7 +29,8 @@ from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 from wikilint.rules import builder
-from wikilint.rules.wikitext import PROTECTED_TAGS, tag_name, template_key
+from wikilint.rules.sections import headings as mediawiki_headings
+from wikilint.rules.wikitext import PROTECTED_TAGS, strip_comments, tag_name, template_key
 
 # The C tokenizer stops at NUL; a same-length stand-in keeps every offset valid.
 _NUL_STANDIN = "\ufffd"
@@ -448,26 +449,30 @@ class Document:
 
     @functools.cached_property
     def sections(self) -> list[Section]:
-        """The page's sections, in source order (built on first use)."""
-        headings: list[tuple[int, int, int, str]] = []
-        for node in self.nodes_of(Heading):
-            if any(type(a) is not Tag or tag_name(a.tag) in _NON_SECTION_TAGS
-                   for a in self.ancestors(node)):
-                continue
-            start, end = self.span(node)
-            if self.is_protected(start, end):
-                continue
-            title = node.title.strip_code().strip()
-            headings.append((start, end, node.level, title))
+        """The page's sections, in source order, numbered as MediaWiki numbers them for
+        ``section=N`` edits (see rules.sections; built on first use)."""
+        nodes = {self._node_spans[id(node)][0]: node for node in self.nodes_of(Heading)}
+        lines = mediawiki_headings(self.text)
         sections = []
-        for i, (start, end, level, title) in enumerate(headings):
+        for i, line in enumerate(lines):
             stop = len(self.text)
-            for later in headings[i + 1 :]:
-                if later[2] <= level:
-                    stop = later[0]
+            for later in lines[i + 1 :]:
+                if later.level <= line.level:
+                    stop = later.start
                     break
-            sections.append(Section(i + 1, level, title, start, end, start, stop))
+            node = nodes.get(line.start)
+            if node is not None and node.level == line.level:
+                title = _heading_title(node)
+            else:  # a heading mwparserfromhell reads otherwise (e.g. "=====")
+                title = strip_comments(self.text[line.title_start : line.title_end]).strip()
+            sections.append(
+                Section(line.index, line.level, title, line.start, line.end, line.start, stop)
+            )
         return sections
+
+    @functools.cached_property
+    def _section_starts(self) -> list[int]:
+        return [section.start for section in self.sections]
 
     def find_section(self, wanted: str | int) -> Section:
         """A section by 1-based number (an int, or a string of digits) or by title (exact,
@@ -493,19 +498,24 @@ class Document:
         raise SectionNotFound(wanted, self.sections)
 
     def section_at(self, offset: int) -> Section | None:
-        """The innermost section containing an offset."""
-        best = None
-        for section in self.sections:
-            inside = section.start <= offset < section.end
-            if inside and (best is None or section.level >= best.level):
-                best = section
-        return best
+        """The innermost section containing an offset: the last heading at or before it (a
+        section holds every later heading up to its end, and each of those is deeper)."""
+        i = bisect.bisect_right(self._section_starts, offset) - 1
+        if i < 0 or offset >= self.sections[i].end:
+            return None
+        return self.sections[i]
 
 
-# Headings inside these are not page sections (MediaWiki does not number them).
-_NON_SECTION_TAGS = (
-    frozenset({"ref", "references", "gallery", "poem", "blockquote"}) | PROTECTED_TAGS
-)
+def _heading_title(heading: Heading) -> str:
+    """A heading's text without markup, comments or footnotes (as its anchor reads)."""
+    parts = []
+    for node in heading.title.nodes:
+        if type(node) is Tag and tag_name(node.tag) == "ref":
+            continue
+        stripped = node.__strip__(normalize=True, collapse=True, keep_template_params=False)
+        if stripped:
+            parts.append(str(stripped))
+    return " ".join("".join(parts).split())
 
 
 def _inside(ranges: list[tuple[int, int]], at: int) -> bool:

@@ -19,6 +19,12 @@ EFN_TEMPLATES = FOOTNOTE_TEMPLATES - {"refn"}
 SHORT_CITE_TEMPLATES = frozenset({"sfn", "sfnp", "sfnm", "harv", "harvnb", "harvp", "rp"})
 CITATION_EXTRA = frozenset({"citation"})
 
+
+def strip_comments(text: str) -> str:
+    """``text`` without its comments (an unclosed one runs to the end)."""
+    return _COMMENT.sub("", text)
+
+
 # Extension tags whose content no rule may report on or edit (RULES.md "Protected regions").
 PROTECTED_TAGS = frozenset(
     {
@@ -45,7 +51,7 @@ def normalize_template_name(raw: str) -> str:
     """``{{ cite_Web }}`` → ``cite Web``: comments dropped, ``_``/space runs folded,
     ``Template:`` dropped and the first letter lower-cased (MediaWiki's first letter is
     case-insensitive; the rest is kept so callers may decide)."""
-    name = _COMMENT.sub("", raw)
+    name = strip_comments(raw)
     name = _NAME_SPACES.sub(" ", name).strip()
     if name.lower().startswith("template:"):
         name = name[len("template:") :].strip()

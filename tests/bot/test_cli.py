@@ -165,6 +165,20 @@ def test_section_filter(page) -> None:
     assert error_lines(missing)[0].startswith(f"error: {path}: no section 'Death'")
 
 
+def test_section_by_number_and_name_counts_headings_as_mediawiki_does(page) -> None:
+    # A heading with <code> or a comment is a section; one in a template argument takes a
+    # number too (MediaWiki counts it), so "Early life" is section 4 here.
+    path = str(page(
+        "== A <code>x</code> ==\na\n== B <!-- c --> ==\n{{quote|\n== Q ==\n}}\n"
+        + MISSING_ACCESS_DATE.replace("Lead.\n", "")
+    ))
+    for key in ("Early life", "4", "A x", "1", "B"):
+        found = json.loads(run("lint", "--format", "json", "--section", key, path).stdout)
+        assert [f["section"] for f in found] == (["Early life"] if key in ("Early life", "4")
+                                                 else []), key
+    assert run("lint", "--section", "3", path).exit_code == 2  # taken by the nested heading
+
+
 def test_config_is_discovered_upward(tmp_path: Path) -> None:
     (tmp_path / "wikilint.toml").write_text('ignore = ["cite-missing-access-date"]\n')
     sub = tmp_path / "pages"

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from wikilint.rules.document import Document, ParseError, SectionNotFound
 
 from tests.paths import SAMPLE
+from tests.rules.heading_forms import FORMS, Form
 
 
 def _sample() -> str:
@@ -143,3 +144,28 @@ def test_section_not_found_lists_a_few_cut_titles_and_a_count() -> None:
     assert len(message) < 600
     assert "30 sections" in message and "24 more" in message
     assert "1: 'Heading number 0 long long" in message
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[f.name for f in FORMS])
+def test_sections_are_numbered_as_mediawiki_numbers_them(form: Form) -> None:
+    doc = Document.parse(form.text)
+    assert [(s.number, s.level, s.title) for s in doc.sections] == form.sections
+    last = doc.sections[-1]
+    assert form.text[last.start:last.end].startswith(form.text[last.heading_start:last.heading_end])
+
+
+def test_a_heading_with_code_does_not_shift_the_numbers_after_it() -> None:
+    text = "== A <code>x</code> ==\na\n== B <!-- c --> ==\nb\n== C {{tl|x}} ==\nc\n== D ==\nd\n"
+    doc = Document.parse(text)
+    assert [s.title for s in doc.sections] == ["A x", "B", "C", "D"]
+    assert text[doc.find_section(4).start:].startswith("== D ==")
+    assert doc.find_section("A x").number == 1
+    assert doc.section_at(text.index("c\n")).title == "C"
+    assert doc.section_at(text.index("a\n")).number == 1
+
+
+def test_section_at_picks_the_innermost_section() -> None:
+    text = "lead\n== A ==\na\n=== A1 ===\nb\n== C ==\nc"
+    doc = Document.parse(text)
+    assert doc.section_at(0) is None
+    assert [doc.section_at(text.index(f"\n{c}") + 1).title for c in "abc"] == ["A", "A1", "C"]
