@@ -29,6 +29,7 @@ from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 from wikilint.rules import builder
+from wikilint.rules.parsecost import too_slow_to_parse
 from wikilint.rules.sections import headings as mediawiki_headings
 from wikilint.rules.wikitext import PROTECTED_TAGS, strip_comments, tag_name, template_key
 
@@ -142,6 +143,9 @@ class Document:
         """Parse ``text``. The span walk always checks that the parse covers the whole text;
         ``verify`` also compares the parse's string form to the text (do it before a save)."""
         source = text.replace("\0", _NUL_STANDIN) if "\0" in text else text
+        slow = too_slow_to_parse(source)
+        if slow is not None:  # refuse at once rather than spend minutes in the tokenizer
+            raise ParseError(slow)
         try:
             code = builder.parse(source)
             doc = cls(text, code)

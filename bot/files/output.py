@@ -121,11 +121,15 @@ def excerpt(
     Never the whole line: at most EXCERPT_CONTEXT characters each side and EXCERPT_SPAN of
     the span, with "…" where text was cut.
     """
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
+    # Look for the line's ends only as far as the window reaches, so that an excerpt costs the
+    # same on a one-line page of megabytes (a stand-in one past the window stands for "beyond").
+    reach = max(0, start - EXCERPT_CONTEXT - 1)
+    line_start = text.rfind("\n", reach, start) + 1 or (reach - 1 if reach else 0)
+    reach = min(len(text), start + EXCERPT_SPAN + EXCERPT_CONTEXT + 1)
+    line_end = text.find("\n", start, reach)
+    line_end = (len(text) if reach == len(text) else reach + 1) if line_end < 0 else line_end
     span_end = min(end, line_end)
-    span = text[start:span_end]
+    span = text[start : min(span_end, start + EXCERPT_SPAN + 1)]
     cut_span = span_end < end or len(span) > EXCERPT_SPAN
     if len(span) > EXCERPT_SPAN:
         span = span[: EXCERPT_SPAN - 1]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from wikilint.rules.context import Context
 from wikilint.rules.model import Finding, Fixability, Severity
-from wikilint.rules.references import TAG, TAG_FN, references, source_keys
+from wikilint.rules.references import TAG, TAG_FN, Ref, references, source_keys
 from wikilint.rules.registry import Rule, register
 
 
@@ -52,7 +53,9 @@ class RepeatedSource(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         index = references(ctx)
-        seen: dict[str, list] = {}
+        # Per source key, the first ref and the first one whose text differs from it: the
+        # earliest earlier ref that differs from any new ref is one of the two (O(1) a ref).
+        seen: dict[str, _FirstTwo] = {}
         for ref in index.of_kind(TAG, TAG_FN):
             if not ref.is_definition:
                 continue
@@ -61,12 +64,12 @@ class RepeatedSource(Rule):
                 continue
             first = None
             for key in keys:
-                for earlier in seen.get(key, ()):
-                    if earlier.norm == ref.norm:
-                        continue
-                    if first is None or earlier.start < first[0].start:
-                        first = (earlier, key)
-                        break
+                known = seen.get(key)
+                if known is None:
+                    continue
+                earlier = known.first if known.first.norm != ref.norm else known.other
+                if earlier is not None and (first is None or earlier.start < first[0].start):
+                    first = (earlier, key)
             if first is not None:
                 earlier, key = first
                 kind, _, value = key.partition(":")
@@ -78,4 +81,13 @@ class RepeatedSource(Rule):
                     ref.end,
                 )
             for key in keys:
-                seen.setdefault(key, []).append(ref)
+                known = seen.get(key)
+                if known is None:
+                    seen[key] = _FirstTwo(ref, None)
+                elif known.other is None and ref.norm != known.first.norm:
+                    seen[key] = _FirstTwo(known.first, ref)
+
+
+class _FirstTwo(NamedTuple):
+    first: Ref
+    other: Ref | None  # the first ref of this key whose text differs from ``first``'s, if any
