@@ -25,6 +25,7 @@ from wikilint.bot.cli.report import Report
 from wikilint.bot.files import output
 from wikilint.bot.files.configfile import find_config_file, load_config
 from wikilint.bot.files.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
+from wikilint.bot.files.textview import TextView, applied_edits, located_in_source
 from wikilint.bot.web.titles import (
     allow_private_fetch_option,
     fetch_titles,
@@ -257,7 +258,7 @@ def _page_sources(
             report.error(f"[[{title}]]: {exc.format_message()}")
             continue
         yield SourceText(
-            label=f"[[{revision.title}]]", path=None, text=revision.text,
+            label=f"[[{revision.title}]]", path=None, view=TextView(revision.text),
             page_title=revision.title,
         )
 
@@ -326,19 +327,19 @@ def lint(
     files = 0
     sources = [*_sources(paths, restore_newlines, report), *_page_sources(pages, site, report)]
     for source in sources:
-        located = _guard(
+        linted = _guard(
             source.label, report, lambda s=source: _lint_one(s, resolver, section)
         )
-        if located is None:
+        if linted is None:
             continue
         files += 1
-        result, found = located
+        result, found = linted
         if result.parse_error is not None:
             report.failed()
         everything.extend(found)
         if output_format == "text":
             for loc in found:
-                report.echo(output.format_text(loc, result.text, report.color))
+                report.echo(output.format_text(loc, source.view.source, report.color))
         elif output_format == "github":
             for loc in found:
                 report.echo(output.format_github(loc))
@@ -356,7 +357,7 @@ def _lint_one(
     config = resolver.for_path(source.path)
     env = rules.Environment(page_title=source.page_title)
     result = rules.lint(source.text, config, env, _section_key(section))
-    return result, output.locate(source.label, result)
+    return result, located_in_source(source.view, output.locate(source.label, result))
 
 
 # -- fix ------------------------------------------------------------------------------------
@@ -529,40 +530,38 @@ class FixTotals:
 def _report_fix(
     source: SourceText, result: FixResult, mode: str, report: Report, totals: FixTotals
 ) -> bool:
-    """Show, print or write one input's fix; False when it failed (nothing counted)."""
+    """Show, print or write one input's fix; False when it failed (nothing counted).
+
+    The fixes are applied to the input as read (:meth:`SourceText.fixed`): what is shown,
+    printed or written differs from it only inside the fixes' edits."""
     if result.parse_error is not None:
         report.failed()
-        located = output.locate(
+        located = located_in_source(source.view, output.locate(
             source.label, LintResult(result.text, [result.parse_error], None)
-        )
-        report.echo(output.format_text(located[0], result.text, False), err=True)
+        ))
+        report.echo(output.format_text(located[0], source.view.source, False), err=True)
         return False
+    fixed = source.fixed(applied_edits(result)) if result.changed else source.view.source
     to_stderr = mode == "stdout"
     if mode == "stdout":
-        report.echo(result.text, nl=False)
+        report.echo(source.edit_box(fixed), nl=False)
     elif mode == "diff" and result.changed:
         head = f"--- {source.label}\n+++ {source.label} (fixed)"
-        if source.kind is not InputKind.WIKITEXT:
-            head += "   [positions are in the extracted wikitext]"
+        if source.kind is InputKind.HTML_EDIT_PAGE:
+            head += "   [positions are in the edit box's wikitext]"
         report.echo(report.style(head, bold=True))
         from wikilint.bot.change.diff import word_diff  # fix only: lint never loads it
 
-        report.echo(word_diff(result.original, result.text, report.color), nl=False)
+        report.echo(word_diff(source.view.source, fixed, report.color), nl=False)
     elif mode == "write" and result.changed:
         assert source.path is not None  # writable() checked it
         from wikilint.bot.files.writefile import write_file  # tempfile: for --write only
 
         try:
-            write_file(source.path, source.encode_for_write(result.text))
+            write_file(source.path, fixed.encode("utf-8"))
         except OSError as exc:
             report.error(f"{source.label}: cannot write: {exc.strerror or exc}")
             return False
-        if source.restoration is not None:
-            report.note(
-                source.label,
-                "the restored line breaks were written too "
-                "(--no-restore-newlines keeps the text as it was)",
-            )
     totals.applied += len(result.applied)
     totals.changed_files += result.changed
     report.echo(fix_summary(source.label, result), err=to_stderr)

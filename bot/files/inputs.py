@@ -8,9 +8,11 @@ Three kinds of input end up as one :class:`SourceText`:
 - a plain-text capture of an edit form (copied from a browser): the wikitext between the page
   chrome ("Anti-spam check … fill this in!" above it, "Summary:" below it).
 
-Captures often lose their newlines. When the text has none but has headings inside it,
-:func:`restore_line_breaks` puts line breaks back around the headings (and list items), so
-that sections work; the caller says so on stderr.
+Every input keeps the text as read (BOM, line endings, lost newlines); the rules analyse a
+view of it (:mod:`bot.files.textview`). Captures often lose their newlines: when the text has
+none but has headings inside it, :func:`line_break_edits` says where line breaks go back around
+the headings (and list items), so that sections work. That is part of the view, never written;
+the caller says so on stderr.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from typing import BinaryIO, NamedTuple
 from mwparserfromhell.nodes import Heading, Text
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
+from wikilint.bot.files.textview import TextView
 from wikilint.rules import builder
 from wikilint.rules.document import merge_ranges
+from wikilint.rules.model import Edit, apply_edits
 
 STDIN_ARG = "-"
 STDIN_LABEL = "<stdin>"
@@ -58,27 +62,39 @@ class Restoration(NamedTuple):
 
 
 class SourceText(NamedTuple):
-    label: str  # the path as given, or "<stdin>": what messages show
-    path: Path | None  # None for stdin
-    text: str  # the wikitext to lint, after extraction and restoration
+    """One input: the text as read and the view of it the rules analyse (:mod:`textview`)."""
+
+    label: str  # the path as given (quoted if it holds control characters), or "<stdin>"
+    path: Path | None  # None for stdin and wiki pages
+    view: TextView  # source: the file as read (HTML: the edit box's text); text: what is linted
     kind: InputKind = InputKind.WIKITEXT
     section: str | None = None  # the section an edit page / capture holds, when known
     page_title: str | None = None
     restoration: Restoration | None = None
-    had_bom: bool = False
-    crlf: bool = False  # the file used CRLF line ends (written back that way)
     notes: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The wikitext the rules analyse."""
+        return self.view.text
 
     @property
     def writable(self) -> bool:
         """Only a plain wikitext file can take the fixed text back."""
         return self.path is not None and self.kind is InputKind.WIKITEXT
 
-    def encode_for_write(self, text: str) -> bytes:
-        """The fixed text in the file's own conventions (BOM, CRLF)."""
-        if self.crlf:
-            text = text.replace("\n", "\r\n")
-        return ((_BOM if self.had_bom else "") + text).encode("utf-8")
+    def fixed(self, edits: list[Edit]) -> str:
+        """The input as read with the fixes' ``edits`` (on :attr:`text`) applied and nothing
+        else changed: its BOM, its line endings and its unrestored lines stay."""
+        return self.view.apply(edits)
+
+    def edit_box(self, fixed: str) -> str:
+        """What ``--stdout`` prints of a :meth:`fixed` input: the whole text, or for an edit
+        form capture only the wikitext of its edit box (to paste back into the form)."""
+        if self.kind is not InputKind.EDIT_FORM_CAPTURE:
+            return fixed
+        start, end = self.view.source_span(0, len(self.view.text))
+        return fixed[start : end + len(fixed) - len(self.view.source)]
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -110,44 +126,52 @@ def read_input(arg: str, stdin: BinaryIO | None = None, restore: bool = True) ->
 
 
 def parse_source(data: bytes, label: str, path: Path | None, restore: bool = True) -> SourceText:
-    """Decode, recognise the kind of input, extract the wikitext and restore its newlines."""
+    """Decode, recognise the kind of input, and build the view the rules analyse: line endings
+    as ``\\n``, no BOM, the edit box of an edit form, and restored line breaks."""
     raw = decode(data, label)
-    had_bom = raw.startswith(_BOM)
-    if had_bom:
-        raw = raw[1:]
-    crlf = "\r\n" in raw
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-
+    view = TextView(raw, _normalising_edits(raw))
     kind, section, title = InputKind.WIKITEXT, None, None
-    if _looks_like_html(text, path):
+    if _looks_like_html(view.text, path):
         from wikilint.bot.files.editpage import (
             extract_html_edit_page,  # html.parser: only for .html input
         )
 
         kind = InputKind.HTML_EDIT_PAGE
-        text, section, title = extract_html_edit_page(text, label)
-    elif looks_like_edit_form(text):
+        text, section, title = extract_html_edit_page(view.text, label)
+        view = TextView(text)  # positions are in the edit box's text
+    elif looks_like_edit_form(view.text):
         kind = InputKind.EDIT_FORM_CAPTURE
-        text, section, title = extract_edit_form(text, label)
+        (start, end), section, title = extract_edit_form(view.text, label)
+        view = view.then([Edit(0, start, ""), Edit(end, len(view.text), "")])
 
     restoration = None
     notes: list[str] = []
-    if restore and is_flattened(text):
-        text, restoration = restore_line_breaks(text)
+    if restore and is_flattened(view.text):
+        breaks, restoration = line_break_edits(view.text)
         if restoration is not None:
+            view = view.then(breaks)
             notes.append(restoration.describe())
     return SourceText(
         label=label,
         path=path,
-        text=text,
+        view=view,
         kind=kind,
         section=section,
         page_title=title,
         restoration=restoration,
-        had_bom=had_bom,
-        crlf=crlf,
         notes=tuple(notes),
     )
+
+
+_NOT_LF_ENDING = re.compile(r"\r\n?")
+
+
+def _normalising_edits(raw: str) -> list[Edit]:
+    """The BOM dropped, and CRLF and lone CR line endings read as LF."""
+    edits = [Edit(0, 1, "")] if raw.startswith(_BOM) else []
+    if "\r" in raw:
+        edits.extend(Edit(m.start(), m.end(), "\n") for m in _NOT_LF_ENDING.finditer(raw))
+    return edits
 
 
 def decode(data: bytes, label: str) -> str:
@@ -202,22 +226,28 @@ def looks_like_edit_form(text: str) -> bool:
     return any(_ANTISPAM_START.match(line) or _EDITING_LINE.match(line) for line in lines)
 
 
-def extract_edit_form(text: str, label: str) -> tuple[str, str | None, str | None]:
-    """(wikitext, section hint, page title) from a text capture of an edit form."""
+def extract_edit_form(
+    text: str, label: str
+) -> tuple[tuple[int, int], str | None, str | None]:
+    """(span of the wikitext in ``text``, section hint, page title) from a text capture of an
+    edit form."""
     lines = text.split("\n")
     start = _edit_box_start(lines)
     end = next(
         (i for i in range(start, len(lines)) if _SUMMARY_LINE.match(lines[i])), len(lines)
     )
-    wikitext = "\n".join(lines[start:end]).strip("\n")
+    box_start = sum(len(line) + 1 for line in lines[:start])
+    box = "\n".join(lines[start:end])
+    wikitext = box.strip("\n")
     if not wikitext.strip():
         raise InputError(f"{label}: the edit form capture holds no wikitext (empty edit box?)")
+    span_start = box_start + len(box) - len(box.lstrip("\n"))
     title, is_section = _form_title(lines[:start])
     section = None
     if is_section:
         first = _first_heading_title(wikitext)
         section = first or "section"
-    return wikitext, section, title
+    return (span_start, span_start + len(wikitext)), section, title
 
 
 def _edit_box_start(lines: list[str]) -> int:
@@ -267,6 +297,8 @@ _MAX_TITLE = 200
 # What may end the text before a flattened list item: the end of a sentence or of an item.
 _SENTENCE_END = ".:!?;"
 _ITEM_END = _SENTENCE_END + ">}]'\")"
+# What may end the text before a flattened heading: a sentence, a ref, a template, a link.
+_BLOCK_END = ".!?>}]"
 
 
 def is_flattened(text: str) -> bool:
@@ -275,17 +307,27 @@ def is_flattened(text: str) -> bool:
 
 
 def restore_line_breaks(text: str) -> tuple[str, Restoration | None]:
-    """Put line breaks back around headings and list items of a text that lost its newlines.
+    """``text`` with the line breaks of :func:`line_break_edits` put back; ``(text, None)``
+    when nothing looked like a heading."""
+    breaks, restoration = line_break_edits(text)
+    return (apply_edits(text, breaks), restoration) if restoration else (text, None)
+
+
+def line_break_edits(text: str) -> tuple[list[Edit], Restoration | None]:
+    """Where line breaks go back into a text that lost its newlines: around headings and
+    list items. A view of the text (:mod:`textview`): it is read this way, never written.
 
     Only markup at the top level is touched (never inside templates, links, tags, comments or
     ``<math>``): a flattened heading is not parsed as one, so the "=" runs are searched in the
-    top-level text, and a whitespace run around each is replaced by one newline (a single
-    space becomes a newline, so offsets usually stay the same). Returns ``(text, None)``
-    when nothing looked like a heading.
+    top-level text, and a whitespace run around each is replaced by one newline. A heading
+    counts only where one can start: at the start of the text, right after another heading,
+    or after the end of a sentence or of a piece of markup, so prose such as ``a == b == c``
+    or ``1 + 1 == 2 == 2`` keeps its "=" runs. ``([], None)`` when nothing looked like a
+    heading.
     """
     eligible = _top_level_text_ranges(text)
     if eligible is None:
-        return text, None
+        return [], None
     breaks: dict[tuple[int, int], str] = {}  # whitespace span -> "\n"
     headings = 0
     for opening, closing in _heading_pairs(text, eligible):
@@ -293,10 +335,9 @@ def restore_line_breaks(text: str) -> tuple[str, Restoration | None]:
         _break_before(text, opening[0], breaks)
         _break_after(text, closing[1], breaks)
     if not headings:
-        return text, None
+        return [], None
     items = _list_item_breaks(text, eligible, breaks)
-    restored = _apply_breaks(text, breaks)
-    return restored, Restoration(headings, items)
+    return _break_edits(breaks), Restoration(headings, items)
 
 
 class _Ranges:
@@ -345,13 +386,15 @@ def _collect_text(code: Wikicode, pos: int, ranges: list[tuple[int, int]]) -> in
 def _heading_pairs(
     text: str, eligible: _Ranges
 ) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
-    """Balanced ``== Title ==`` pairs of "=" runs in top-level text, left to right."""
+    """Balanced ``== Title ==`` pairs of "=" runs in top-level text, left to right, each where
+    a heading can start (:func:`_can_start_heading`)."""
     runs = [
         (m.start(), m.end())
         for m in _EQUALS_RUN.finditer(text)
         if eligible.index_of(m.start(), m.end()) is not None
     ]
     i = 0
+    last_heading_end = -1
     while i + 1 < len(runs):
         opening, closing = runs[i], runs[i + 1]
         title = text[opening[1] : closing[0]]
@@ -360,11 +403,22 @@ def _heading_pairs(
             and title.strip()
             and len(title) <= _MAX_TITLE
             and "=" not in title
+            and _can_start_heading(text, opening[0], last_heading_end)
         ):
             yield opening, closing
+            last_heading_end = closing[1]
             i += 2
         else:
             i += 1
+
+
+def _can_start_heading(text: str, at: int, last_heading_end: int) -> bool:
+    """A flattened heading follows the start of the text, another heading, or the end of a
+    paragraph (a sentence, a ref, a template, a link); "a == b == c" is prose."""
+    before = at
+    while before > 0 and text[before - 1].isspace():
+        before -= 1
+    return before == 0 or before == last_heading_end or text[before - 1] in _BLOCK_END
 
 
 def _break_before(text: str, at: int, breaks: dict[tuple[int, int], str]) -> None:
@@ -400,6 +454,8 @@ def _list_item_breaks(text: str, eligible: _Ranges, breaks: dict[tuple[int, int]
         if any(start >= last_break and start < space_start for start, _ in breaks):
             list_open = False
         before = text[space_start - 1]
+        if text[marker_end + 1 : marker_end + 2].islower():
+            continue  # "… end. * not a list": items of a flattened list start with a capital
         if before in _SENTENCE_END or (list_open and before in _ITEM_END):
             breaks.setdefault((space_start, match.end("space")), "\n")
             count += 1
@@ -408,17 +464,15 @@ def _list_item_breaks(text: str, eligible: _Ranges, breaks: dict[tuple[int, int]
     return count
 
 
-def _apply_breaks(text: str, breaks: dict[tuple[int, int], str]) -> str:
-    out: list[str] = []
+def _break_edits(breaks: dict[tuple[int, int], str]) -> list[Edit]:
+    edits: list[Edit] = []
     pos = 0
     for (start, end), replacement in sorted(breaks.items()):
         if start < pos:
             continue  # the same whitespace run, claimed from both sides
-        out.append(text[pos:start])
-        out.append(replacement)
+        edits.append(Edit(start, end, replacement))
         pos = end
-    out.append(text[pos:])
-    return "".join(out)
+    return edits
 
 
 def _plural(count: int, noun: str) -> str:

@@ -123,11 +123,13 @@ def excerpt(
     """
     # Look for the line's ends only as far as the window reaches, so that an excerpt costs the
     # same on a one-line page of megabytes (a stand-in one past the window stands for "beyond").
+    # CRLF, LF and a lone CR end a line: the text may be a file as read.
     reach = max(0, start - EXCERPT_CONTEXT - 1)
-    line_start = text.rfind("\n", reach, start) + 1 or (reach - 1 if reach else 0)
+    found = max(text.rfind("\n", reach, start), text.rfind("\r", reach, start))
+    line_start = found + 1 if found >= 0 else (reach - 1 if reach else 0)
     reach = min(len(text), start + EXCERPT_SPAN + EXCERPT_CONTEXT + 1)
-    line_end = text.find("\n", start, reach)
-    line_end = (len(text) if reach == len(text) else reach + 1) if line_end < 0 else line_end
+    ends = [i for i in (text.find("\n", start, reach), text.find("\r", start, reach)) if i >= 0]
+    line_end = min(ends) if ends else (len(text) if reach == len(text) else reach + 1)
     span_end = min(end, line_end)
     span = text[start : min(span_end, start + EXCERPT_SPAN + 1)]
     cut_span = span_end < end or len(span) > EXCERPT_SPAN

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 from wikilint import rules
 from wikilint.bot.cli.main import main, urls_needing_titles
+from wikilint.bot.files.inputs import parse_source
 from wikilint.rules.docs import TABLE_BEGIN, TABLE_END, rule_table_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -235,18 +237,42 @@ def test_parse_error_is_reported_and_exits_2(page, monkeypatch: pytest.MonkeyPat
 # -- the samples ----------------------------------------------------------------------------
 
 
-def _findings_without_path(path: Path) -> tuple[list[str], str]:
+def _findings_without_place(path: Path) -> tuple[list[str], str]:
+    """Finding lines and excerpts, without ``path:line:col`` (the capture's edit box starts on
+    line 60 of its file: positions are in the file as read)."""
     result = run("lint", str(path))
     assert result.exit_code == 1, result.output
-    return [line.replace(str(path), "PATH") for line in result.stdout.splitlines()], result.stderr
+    return [re.sub(r"^.*?:\d+:\d+: ", "", line) for line in result.stdout.splitlines()], (
+        result.stderr)
 
 
 def test_edit_form_capture_gives_the_same_findings_as_the_section() -> None:
-    from_section, notes = _findings_without_path(SECTION_FILE)
-    from_form, form_notes = _findings_without_path(FORM_FILE)
+    from_section, notes = _findings_without_place(SECTION_FILE)
+    from_form, form_notes = _findings_without_place(FORM_FILE)
     assert from_section == from_form
+    assert len(from_section) > 40
     assert "restored line breaks around 20 headings" in notes
     assert "restored line breaks around 20 headings" in form_notes
+
+
+def test_sample_positions_are_in_the_files_as_read() -> None:
+    # Issue 10 bug 9: the one-line sample got findings on "line 5" and beyond.
+    for path in (SECTION_FILE, FORM_FILE):
+        raw = path.read_text(encoding="utf-8")
+        lines = raw.splitlines(keepends=True)
+        found = json.loads(run("lint", "--format", "json", str(path)).stdout)
+        assert found
+        for f in found:
+            assert 1 <= f["line"] <= len(lines) and 1 <= f["end_line"] <= len(lines)
+            start_of_line = sum(len(line) for line in lines[: f["line"] - 1])
+            assert start_of_line + f["column"] - 1 == f["start"]
+            for edit in (f["fix"] or {}).get("edits", []):
+                assert "\n" not in edit["replacement"]
+        if path == SECTION_FILE:
+            assert {f["line"] for f in found} == {1}
+        bare = next(f for f in found if f["rule"] == "bare-url")
+        assert raw[bare["start"] : bare["end"]].startswith("http")
+        assert bare["section"] == "Kronstadt rebellion"  # sections come from the restored view
 
 
 def test_sample_acceptance_findings() -> None:
@@ -355,16 +381,17 @@ def test_fix_write_failure_leaves_the_file_and_no_temp(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["page.wiki"]
 
 
-def test_fix_write_on_a_flattened_file_writes_the_restored_breaks(tmp_path: Path) -> None:
+def test_fix_write_on_a_flattened_file_writes_only_the_fixes(tmp_path: Path) -> None:
+    # Issue 11 #5: restoring lost line breaks is a way of reading; it is never written.
     flat = "== A == Text.<ref>[http://www.marxists.org/x.htm T]</ref> == B == More text here."
     path = tmp_path / "flat.wiki"
     path.write_text(flat, encoding="utf-8")
     result = run("fix", "--write", str(path))
     assert result.exit_code == 0
-    assert "restored line breaks were written too" in result.stderr
-    assert path.read_text(encoding="utf-8") == (
-        "== A ==\nText.<ref>[https://www.marxists.org/x.htm T]</ref>\n== B ==\nMore text here."
-    )
+    assert "restored line breaks around 2 headings" in result.stderr
+    assert path.read_text(encoding="utf-8") == flat.replace("http://", "https://")
+    printed = run("fix", "--stdout", str(tmp_path / "flat.wiki"))
+    assert printed.stdout == path.read_text(encoding="utf-8")
 
 
 def test_json_lists_the_findings_of_every_file(page) -> None:
@@ -690,3 +717,92 @@ def test_a_pyproject_without_a_wikilint_table_is_still_ignored(tmp_path: Path) -
     path = tmp_path / "page.wiki"
     path.write_text(CLEAN, encoding="utf-8")
     assert run("lint", str(path)).exit_code == 0
+
+
+# -- the text as read: restored line breaks, line endings, BOM (issue 11 #5/#7, 12 #4) ------
+
+LINK = "<ref>[http://www.marxists.org/archive/x.htm Title]</ref>"
+
+
+@pytest.mark.parametrize(
+    "prose",
+    ["a == b == c", "1 + 1 == 2 == 2", "x = y", "* not a list", "Then. * not a list",
+     "so a == b == c holds, and 1 + 1 == 2 == 2 too"],
+)
+def test_fix_write_on_one_line_prose_changes_only_the_fix(tmp_path: Path, prose: str) -> None:
+    # Issue 11 #5: `a == b == c` became a heading `== b ==` and was written.
+    text = f"Some words first, {prose} and then more words to be long enough.{LINK} The end."
+    path = tmp_path / "prose.wiki"
+    path.write_text(text, encoding="utf-8")
+    result = run("fix", "--write", str(path))
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == text.replace("http://", "https://")
+    assert "restored line breaks" not in result.stderr
+
+
+def test_fix_stdout_of_the_flattened_sample_writes_no_restored_line_break() -> None:
+    raw = SECTION_FILE.read_text(encoding="utf-8")
+    printed = run("fix", "--stdout", str(SECTION_FILE))
+    assert printed.exit_code == 0 and "restored line breaks" in printed.stderr
+    assert "\n" not in printed.stdout and printed.stdout != raw
+    # Read again, the printed text is exactly what the fix made of the restored view.
+    source = parse_source(raw.encode(), "s", None)
+    again = parse_source(printed.stdout.encode(), "s", None)
+    assert again.text == rules.fix(source.text).text
+    # The edit form capture prints the same fixed wikitext (its edit box only).
+    assert run("fix", "--stdout", str(FORM_FILE)).stdout == printed.stdout
+
+
+CRLF_PAGE = "\ufeffLead line.\r\n== A ==\r\nText." + LINK + "\r\nMore.\r\n"
+
+
+def _apply_json_edits(raw: str, findings: list[dict]) -> str:
+    edits = [e for f in findings if f["fix"] for e in f["fix"]["edits"]]
+    for edit in sorted(edits, key=lambda e: e["start"], reverse=True):
+        raw = raw[: edit["start"]] + edit["replacement"] + raw[edit["end"] :]
+    return raw
+
+
+@pytest.mark.parametrize("from_stdin", [False, True])
+def test_crlf_and_bom_are_kept_and_offsets_index_the_file_as_read(
+    tmp_path: Path, from_stdin: bool
+) -> None:
+    # Issue 12 #4: `fix --stdout` printed LF, JSON offsets counted on the LF-normalised text.
+    path = tmp_path / "crlf.wiki"
+    path.write_bytes(CRLF_PAGE.encode())
+    arg, stdin = ("-", CRLF_PAGE.encode()) if from_stdin else (str(path), None)
+    expected = CRLF_PAGE.replace("http://", "https://")
+    printed = CliRunner().invoke(main, ["fix", "--stdout", arg], input=stdin)
+    assert printed.stdout_bytes == expected.encode()
+    found = json.loads(CliRunner().invoke(main, ["lint", "--format", "json", arg],
+                                          input=stdin).stdout)
+    [link] = [f for f in found if f["rule"] == "insecure-link"]
+    assert CRLF_PAGE[link["start"] : link["end"]] == "http://www.marxists.org/archive/x.htm"
+    assert (link["line"], link["column"]) == (3, 12)
+    assert link["section"] == "A"
+    assert _apply_json_edits(CRLF_PAGE, found) == expected
+    text = CliRunner().invoke(main, ["lint", arg], input=stdin).stdout
+    assert ":3:12: insecure-link" in text and "\r" not in text
+
+
+def test_mixed_line_endings_are_kept_exactly(tmp_path: Path) -> None:
+    # Issue 11 #7: a file with CRLF, LF and a lone CR came back all CRLF.
+    mixed = "Lead.\r\n== A ==\nText." + LINK + "\rMore." + LINK.replace("x.htm", "y.htm") + (
+        "\r\nEnd.\n")
+    path = tmp_path / "mixed.wiki"
+    path.write_bytes(mixed.encode())
+    result = run("fix", "--write", str(path))
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == mixed.replace("http://", "https://").encode()
+    path.write_bytes(mixed.encode())
+    found = json.loads(run("lint", "--format", "json", str(path)).stdout)
+    assert [(f["line"], f["column"]) for f in found if f["rule"] == "insecure-link"] == [
+        (3, 12), (4, 12)]
+    assert _apply_json_edits(mixed, found) == mixed.replace("http://", "https://")
+
+
+def test_fix_diff_shows_positions_in_the_file_as_read() -> None:
+    result = run("fix", str(FORM_FILE))
+    assert result.exit_code == 1
+    hunks = [line for line in result.stdout.splitlines() if line.startswith("@@ ")]
+    assert hunks and all(line.startswith("@@ 58:") for line in hunks), hunks[:3]

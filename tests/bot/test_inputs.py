@@ -15,6 +15,7 @@ from wikilint.bot.files.inputs import (
     InputError,
     InputKind,
     is_flattened,
+    line_break_edits,
     parse_source,
     read_input,
     restore_line_breaks,
@@ -45,14 +46,15 @@ def _sections(text: str) -> list[str]:
 # -- plain files and errors -----------------------------------------------------------------
 
 
-def test_plain_file_strips_bom_and_normalizes_crlf(tmp_path: Path) -> None:
+def test_plain_file_is_read_without_bom_and_with_lf_and_kept_as_read(tmp_path: Path) -> None:
     path = tmp_path / "page.wiki"
-    path.write_bytes("\ufeff== A ==\r\nText\r\n".encode())
+    raw = "\ufeff== A ==\r\nText\rMore\n"
+    path.write_bytes(raw.encode())
     source = read_input(str(path))
-    assert source.text == "== A ==\nText\n"
-    assert source.kind is InputKind.WIKITEXT
-    assert source.had_bom and source.crlf and source.writable
-    assert source.encode_for_write(source.text) == "\ufeff== A ==\r\nText\r\n".encode()
+    assert source.text == "== A ==\nText\nMore\n"
+    assert source.view.source == raw
+    assert source.kind is InputKind.WIKITEXT and source.writable
+    assert source.fixed([]) == raw
 
 
 def test_stdin_is_read_and_not_writable() -> None:
@@ -191,7 +193,7 @@ def test_flattened_sample_gets_its_sections_back() -> None:
 def test_equals_inside_templates_math_and_comments_stay() -> None:
     text = (
         "Intro {{x|a == b == c}} and <math>a == b == c</math> and <!-- == no == --> "
-        "then == Real heading == more text {{cite web |title== odd =}} end of the text."
+        "the end. == Real heading == more text {{cite web |title== odd =}} end of the text."
     )
     restored, restoration = restore_line_breaks(text)
     assert restoration is not None and restoration.headings == 1
@@ -238,3 +240,35 @@ def test_restoration_only_turns_whitespace_into_newlines(text: str) -> None:
     assert squash.sub(" ", restored) == squash.sub(" ", text)
     if restoration is None:
         assert restored == text
+
+
+# Prose: sentences that start with a word, with "=", "==", "*" and "#" anywhere after it.
+_WORDS = st.sampled_from(["a", "b", "x", "y", "then", "one", "Two", "It", "1", "2", "42"])
+_SYMBOLS = st.sampled_from(["=", "==", "===", "*", "**", "#", "##", "#*", "+", "-", ","])
+_SENTENCE = st.tuples(
+    _WORDS, st.lists(st.one_of(_WORDS, _SYMBOLS), min_size=1, max_size=12),
+    st.sampled_from(["", ".", "!", "?", ":", ";"]),
+).map(lambda parts: " ".join([parts[0], *parts[1]]) + parts[2])
+_PROSE = st.lists(_SENTENCE, min_size=1, max_size=8).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PROSE)
+def test_prose_with_equals_stars_and_hashes_gains_no_heading_or_list_item(prose: str) -> None:
+    # Issue 11 #5: `a == b == c` and `1 + 1 == 2 == 2` became headings `== b ==`, `== 2 ==`.
+    text = (prose + " ") * (1 + 80 // (len(prose) + 1))  # long enough to count as flattened
+    assert is_flattened(text)
+    assert line_break_edits(text) == ([], None)
+    source = parse_source(text.encode(), "p.wiki", None)
+    assert source.text == text and source.restoration is None
+    assert not rules.Document.parse(source.text).sections
+
+
+@pytest.mark.parametrize("prose", ["a == b == c", "1 + 1 == 2 == 2", "x = y", "* not a list"])
+def test_the_reported_prose_is_not_restored(prose: str) -> None:
+    text = f"Before it, {prose} and after it there are enough words to count as flattened text."
+    assert line_break_edits(text) == ([], None)
+    text = f"A sentence ends. {prose} and after it there are enough words to count as text."
+    edits, _ = line_break_edits(text)
+    assert all(text[e.start : e.end].isspace() for e in edits)
+    assert not rules.Document.parse(restore_line_breaks(text)[0]).sections
