@@ -7,7 +7,7 @@ lint → apply non-overlapping fixes → re-parse until nothing applies, a text 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -38,6 +38,7 @@ class LintResult:
 class AppliedFix(NamedTuple):
     pass_number: int
     finding: Finding
+    text: str = ""  # the text of that pass: the finding's offsets point into it
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class FixResult:
     applied: list[AppliedFix] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)  # findings of the fixed text
     parse_error: Finding | None = None
+    document: Document | None = None  # the parse of the fixed text
 
     @property
     def changed(self) -> bool:
@@ -61,23 +63,37 @@ def lint(
     env: Environment | None = None,
     section: str | int | None = None,
     verify: bool = False,
+    document: Document | None = None,
 ) -> LintResult:
     """Findings for ``text`` (or for one section of it, the whole text being the context).
 
-    ``verify`` also checks that the parse round-trips to the text exactly.
+    ``verify`` also checks that the parse round-trips to the text exactly. ``document`` is a
+    parse of ``text`` made earlier (another environment's lint of the same text): reused, not
+    parsed again.
     Raises :class:`rules.document.SectionNotFound` for an unknown section.
     """
     config = config or Config()
     env = env or Environment()
     with collector_paused():
         try:
-            doc = Document.parse(text, verify=verify)
+            if document is None:
+                doc = Document.parse(text, verify=verify)
+            else:
+                if document.text is not text and document.text != text:
+                    raise ValueError("the document is a parse of another text")
+                doc = document
+                if verify:
+                    doc.verify_round_trip()
         except ParseError as exc:
-            error = Finding(PARSE_ERROR, f"cannot parse the text: {exc}", 0, 0, Severity.ERROR)
-            return LintResult(text, [error], None)
+            return _unparsable(text, exc)
         target = doc.find_section(section) if section is not None else None
         region = (target.start, target.end) if target else None
         return LintResult(text, run_rules(doc, config, env, region), doc, target)
+
+
+def _unparsable(text: str, exc: ParseError) -> LintResult:
+    error = Finding(PARSE_ERROR, f"cannot parse the text: {exc}", 0, 0, Severity.ERROR)
+    return LintResult(text, [error], None)
 
 
 def run_rules(
@@ -117,10 +133,16 @@ def fix(
     unsafe: bool = False,
     accept: Callable[[Finding], bool] | None = None,
     max_passes: int = MAX_PASSES,
+    first: LintResult | None = None,
+    parsed: Iterable[Document] = (),
 ) -> FixResult:
     """Apply fixes until the text is stable. Only safe fixes unless ``unsafe``.
 
-    ``accept`` filters which findings' fixes may be applied (per-finding review).
+    ``accept`` filters which findings' fixes may be applied (per-finding review). ``first``
+    is the lint of ``text`` with the same config, environment and section, made by the
+    caller: it is the first pass (no second parse). Each pass parses its text once (or reuses
+    the one of ``parsed``, parses the caller made, that is of that text); the last pass's
+    parse is the final check (round trip, remaining findings).
     Raises :class:`rules.document.SectionNotFound` for an unknown section.
     """
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
@@ -131,8 +153,8 @@ def fix(
     converged = True
     section_key: str | int | None = section
     heading: str | None = None
+    result = first if first is not None else lint(current, config, env, section_key)
     while True:
-        result = lint(current, config, env, section_key)
         if result.parse_error is not None:
             return FixResult(text, current, passes, False, applied, result.findings,
                              result.parse_error)
@@ -161,12 +183,25 @@ def fix(
                 chosen.append(finding)
         new = apply_edits(current, (e for f in chosen for e in f.fix.edits))  # type: ignore[union-attr]
         passes += 1
-        applied.extend(AppliedFix(passes, f) for f in chosen)
+        applied.extend(AppliedFix(passes, f, current) for f in chosen)
         if new in seen:
             converged = False  # the fixes oscillate: stop at the last new text
             break
         seen.add(new)
         current = new
-    # The text a caller may save: check that it parses back to itself exactly.
-    final = lint(current, config, env, section_key, verify=current != text)
-    return FixResult(text, current, passes, converged, applied, final.findings, final.parse_error)
+        known = next((d for d in parsed if d.text == current), None)
+        result = lint(current, config, env, section_key, document=known)
+    # The text a caller may save: check that it parses back to itself exactly. The last
+    # pass's lint is of this very text; only a renamed section needs a new one.
+    if result.text is current and (result.section is None or result.section.title == heading):
+        final = result
+        if current != text and final.doc is not None:
+            with collector_paused():
+                try:
+                    final.doc.verify_round_trip()
+                except ParseError as exc:
+                    final = _unparsable(current, exc)
+    else:
+        final = lint(current, config, env, section_key, verify=current != text)
+    return FixResult(text, current, passes, converged, applied, final.findings, final.parse_error,
+                     final.doc)

@@ -40,6 +40,9 @@ class Rule:
     summary: ClassVar[str]
     severity: ClassVar[Severity]
     fixable: ClassVar[Fixability] = Fixability.NONE
+    # The edit summary's phrase for this rule's applied fixes: (one, many), ``{n}`` the count,
+    # e.g. ("merged {n} duplicate note", "merged {n} duplicate notes"). Fixable rules need it.
+    fix_summary: ClassVar[tuple[str, str] | None] = None
     Options: ClassVar[type] = NoOptions
 
     def __init__(self, options: Any = None) -> None:
@@ -54,6 +57,14 @@ class Rule:
     @classmethod
     def docs(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def describe_fixes(cls, n: int) -> str:
+        """How an edit summary names ``n`` applied fixes of this rule."""
+        if cls.fix_summary is None:
+            return f"{n} {cls.name}"
+        one, many = cls.fix_summary
+        return (one if n == 1 else many).format(n=n)
 
 
 _RULES: dict[str, type[Rule]] = {}

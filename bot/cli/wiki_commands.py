@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 from wikilint import rules
 from wikilint.bot.change import review as rv
+from wikilint.bot.change.core import Change, SummaryStyle, compute_change
+from wikilint.bot.change.diff import change_diff
+from wikilint.bot.change.policy import PagePolicy
 from wikilint.bot.change.store import Proposal, Store
 from wikilint.bot.cli.report import use_color
 from wikilint.bot.files import configfile
@@ -86,8 +89,8 @@ def fetch_page(title: str, site: str | None = None) -> wiki.Revision:
         raise click.ClickException(str(exc)) from exc
 
 
-def _echo_diff(old: str, new: str, color: bool) -> None:
-    click.echo(rv._word_diff()(old, new, color))
+def _echo_diff(change: Change, color: bool) -> None:
+    click.echo(change_diff(change.original, change.edits, color))
 
 
 def make_plan(site: Any, rev: wiki.Revision, proposed: str, section: str | int | None,
@@ -110,35 +113,36 @@ def make_plan(site: Any, rev: wiki.Revision, proposed: str, section: str | int |
     return wiki.Plan(proposed, summary)
 
 
-def _skip_reason(site: Any, rev: wiki.Revision) -> str | None:
-    from wikilint.bot.wiki import api as wiki
+def page_environment(title: str) -> rules.Environment:
+    """The environment a wiki page's fixes are computed in (today's date, its title)."""
+    return rules.Environment(page_title=title)
 
-    if not wiki.bots_allowed(rev.text, site.username() or ""):
-        return "{{bots}}/{{nobots}} excludes this bot"
-    if wiki.in_use(rev.text):
-        return "the page is tagged {{in use}} / {{under construction}}"
-    return None
+
+def page_policy(site: Any) -> PagePolicy:
+    """The page policy for edits by the account logged in to ``site``."""
+    return PagePolicy(username=site.username() or "")
 
 
 # -- propose ----------------------------------------------------------------------------------
 
 
-def unsafe_env(text: str, title: str, section: str | int | None, config: rules.Config,
-               contact: str | None, fetch: bool,
-               allow_private: bool = False) -> rules.Environment:
-    """The environment for unsafe fixes: the titles of the URLs that need one, fetched once
-    (at most ``bot.titles.MAX_URLS_PER_PAGE``) — or none, with a note saying why."""
+def title_source(title: str, contact: str | None, fetch: bool, allow_private: bool = False
+                 ) -> Callable[[rules.LintResult], dict[str, str]] | None:
+    """What fetches the page titles the unsafe fixes need (at most
+    ``MAX_URLS_PER_PAGE``), noting on stderr why none came; None with ``fetch`` off."""
     if not fetch:
-        return rules.Environment()
-    from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, titles_for_page
+        return None
+    from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, fetch_titles, urls_needing_titles
 
     def note(message: str) -> None:
         kind = "" if message.startswith("fetching ") else "note: "
         click.echo(f"[[{title}]]: {kind}{message}", err=True)
 
-    titles = titles_for_page(text, config, section, contact, note, limit=MAX_URLS_PER_PAGE,
-                             allow_private=allow_private)
-    return rules.Environment(titles=titles)
+    def titles(first: rules.LintResult) -> dict[str, str]:
+        return fetch_titles(urls_needing_titles(first), contact, note, limit=MAX_URLS_PER_PAGE,
+                            allow_private=allow_private)
+
+    return titles
 
 
 def propose_page(store: Store, site: Any, title: str, section: str | int | None,
@@ -157,25 +161,18 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
     except wiki.PageSkipped as exc:
         log.warning("%s", exc)
         return None
-    reason = _skip_reason(site, rev)
-    if reason:
-        log.warning("skipped [[%s]]: %s", rev.title, reason)
+    change = compute_change(
+        rev.text, section=section, config=config, env=page_environment(rev.title),
+        unsafe=unsafe, policy=page_policy(site), summary=SummaryStyle(override=summary),
+        titles=title_source(rev.title, contact, fetch, allow_private))
+    if change.skip_reason:
+        log.warning("skipped [[%s]]: %s", rev.title, change.skip_reason)
         return None
-    env = (unsafe_env(rev.text, rev.title, section, config, contact, fetch, allow_private)
-           if unsafe else None)
-    change = rv.compute(rev.text, section=section, config=config, env=env, unsafe=unsafe)
     if wiki.same_saved_text(change.proposed, rev.text):
         click.echo(f"[[{rev.title}]]: no changes")
         return None
-    p = Proposal(
-        site=site_name(site), page=rev.title,
-        section=None if section is None else str(section),
-        base_revid=rev.revid, base_timestamp=rev.timestamp, original=rev.text,
-        proposed=change.proposed, findings=change.findings, accepted=change.keys,
-        rule_counts=change.rule_counts,
-        summary=rv.make_summary(change.rule_counts, change.section_title, summary),
-        unsafe=unsafe, **rv.environment_fields(env),
-    )
+    p = Proposal.from_change(change, site=site_name(site), page=rev.title, section=section,
+                             base_revid=rev.revid, base_timestamp=rev.timestamp, unsafe=unsafe)
     store.add(p)
     click.echo(rv.render(p, color))
     click.echo(f"proposal #{p.id} stored in {store.path}")
@@ -188,17 +185,14 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
 def _rebaser(p: Proposal, config: rules.Config, site: Any) -> wiki.Rebase:
     """Re-apply the reviewed fixes to a newer revision, only if the change is the same one."""
     section = parse_section(p.section)
-    sigs = [f["signature"] for f in p.findings]
-
-    env = rv.proposal_env(p)  # the reviewed titles: never fetched again
+    policy = page_policy(site)
 
     def rebase(rev: wiki.Revision) -> wiki.Plan | None:
-        try:
-            change = rv.compute(rev.text, section=section, config=config, env=env,
-                                unsafe=p.unsafe, accept_signatures=sigs)
+        try:  # the reviewed titles are reused, never fetched again
+            change = rv.reapply(p, rev.text, config, policy)
         except rules.SectionNotFound:
             return None
-        if not rv.same_change(p.original, p.proposed, rev.text, change.proposed):
+        if change.skip_reason or not rv.same_as_reviewed(p, change, config):
             return None
         return make_plan(site, rev, change.proposed, section, p.summary)
 
@@ -217,7 +211,7 @@ def submit_proposal(store: Store, site: Any, p: Proposal, config: rules.Config,
         store.set_status(pid, "skipped", exc.reason)
         log.warning("#%d %s", pid, exc)
         return "skipped"
-    reason = _skip_reason(site, cur)
+    reason = page_policy(site).reason(cur.text)
     if reason:
         store.set_status(pid, "skipped", reason)
         log.warning("#%d skipped [[%s]]: %s", pid, p.page, reason)
@@ -252,23 +246,19 @@ def _needs_review(store: Store, p: Proposal, cur: wiki.Revision, config: rules.C
                   color: bool) -> str:
     """The page changed where we edit: recompute on the current text and ask for a review."""
     try:
-        change = rv.compute(cur.text, section=parse_section(p.section), config=config,
-                            env=rv.proposal_env(p), unsafe=p.unsafe,
-                            accept_signatures=[f["signature"] for f in p.findings])
+        change = rv.reapply(p, cur.text, config)
     except rules.SectionNotFound:
         reason = f"section {p.section!r} is gone from the current revision {cur.revid}"
         store.set_status(p.id or 0, "skipped", reason)
         click.echo(f"#{p.id} [[{p.page}]]: skipped: {reason}")
         return "skipped"
-    p.base_revid, p.base_timestamp, p.original = cur.revid, cur.timestamp, cur.text
-    p.proposed, p.findings, p.accepted = change.proposed, change.findings, change.keys
-    p.rule_counts = change.rule_counts
-    p.summary = rv.make_summary(change.rule_counts, change.section_title)
+    p.base_revid, p.base_timestamp = cur.revid, cur.timestamp
+    p.take(change)
     p.status, p.reason = "pending", f"the page changed since the review (now rev {cur.revid})"
     store.update(p)
     click.echo(f"#{p.id} [[{p.page}]]: {p.reason}; the fixes were re-applied to the current "
                "text and need a new review:")
-    _echo_diff(cur.text, p.proposed, color)
+    _echo_diff(change, color)
     return "pending"
 
 

@@ -33,10 +33,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import click
 from wikilint import rules
+from wikilint.bot.change.core import Change, SummaryStyle, compute_change
+from wikilint.bot.change.policy import PagePolicy, in_use_keys
 from wikilint.bot.runner import safety
 from wikilint.bot.runner.config import BotConfig, load, validate_for_run
 from wikilint.bot.runner.gateway import WikiGateway, WikiUnavailable
@@ -233,7 +234,10 @@ class Runner:
         self.throttle = Throttle(config.limits.edit_throttle, clock, sleep)
         self.budget = Budget(config.limits.time_budget, config.limits.max_pages,
                              config.limits.max_edits, clock)
-        self.in_use_names: set[str] = set(config.safety.in_use_templates)
+        self.policy = PagePolicy(username=wiki.username, max_size=config.limits.max_page_size,
+                                 in_use=in_use_keys(config.safety.in_use_templates))
+        self.summary_style = SummaryStyle(prefix=config.wiki.summary_prefix,
+                                          docs_page=config.wiki.docs_page)
         self.terminate = False  # set by SIGTERM: finish the current page, then stop
         self._warned_no_contact = False
         self._failures_in_a_row = 0
@@ -278,7 +282,8 @@ class Runner:
         self.wiki.login()
         self.rights = self.wiki.rights
         if self.config.safety.in_use_templates:
-            self.in_use_names = self.wiki.in_use_names(self.config.safety.in_use_templates)
+            names = self.wiki.in_use_names(self.config.safety.in_use_templates)
+            self.policy = replace(self.policy, in_use=in_use_keys(names))
         sources = self.config.sources
         if recovered:
             # A save whose outcome is unknown (the last run died mid-save): look again first.
@@ -347,26 +352,26 @@ class Runner:
             return PageRecord(rev.title, rev.revid, "skipped",
                               f"the page is protected (edit: {', '.join(blocked)})",
                               protection=safety.protection_key(rev.protection))
-        reason = safety.page_skip_reason(rev.text, self.wiki.username,
-                                         self.config.limits.max_page_size, self.in_use_names)
-        if reason:
-            return PageRecord(rev.title, rev.revid, "skipped", reason)
         env = rules.Environment(page_title=rev.title)
-        found = rules.lint(rev.text, self.config.lint, env)
-        if found.parse_error is not None:
-            return PageRecord(rev.title, rev.revid, "skipped",
-                              f"parse fails: {found.parse_error.message}")
-        counts = dict(Counter(f.rule for f in found.findings))
-        safe = _compute(rev.text, self.config.lint, env, unsafe=False)
+        safe = compute_change(rev.text, config=self.config.lint, env=env, policy=self.policy,
+                              summary=self.summary_style)
+        if safe.skip_reason:
+            return PageRecord(rev.title, rev.revid, "skipped", safe.skip_reason)
+        assert safe.lint is not None
+        counts = dict(Counter(f.rule for f in safe.lint.findings))
         record = PageRecord(rev.title, rev.revid, "unchanged", findings=counts)
         proposal_id = None
         if self.config.fixes.unsafe == "propose" or self.config.mode == "propose":
             unsafe = self.config.fixes.unsafe == "propose"
-            unsafe_env = self._unsafe_env(rev, found, env) if unsafe else env
-            with_unsafe = _compute(rev.text, self.config.lint, unsafe_env, unsafe=unsafe)
+            with_unsafe = safe
+            if unsafe:
+                with_unsafe = compute_change(
+                    rev.text, config=self.config.lint, env=env, unsafe=True,
+                    summary=self.summary_style, titles=self._title_source(rev), first=safe.lint,
+                    parsed=safe.parses)
             if self.config.mode == "propose" or not same_saved_text(with_unsafe.proposed,
                                                                     safe.proposed):
-                proposal_id = self._propose(rev, with_unsafe, unsafe_env if unsafe else None)
+                proposal_id = self._propose(rev, with_unsafe, unsafe)
                 if self.config.mode == "propose":
                     return replace(record, action="proposed" if proposal_id else "unchanged",
                                    proposal_id=proposal_id)
@@ -387,7 +392,7 @@ class Runner:
             return "cosmetic only: renders the same"
         return None
 
-    def _submit(self, run_id: int, rev: Revision, change: Any, record: PageRecord,
+    def _submit(self, run_id: int, rev: Revision, change: Change, record: PageRecord,
                 proposal_id: int | None) -> PageRecord:
         record = replace(record, proposal_id=proposal_id)
         if self.dry_run:
@@ -395,7 +400,7 @@ class Runner:
         self.budget.check_edit()
         self.throttle.wait()
         self._check_guards()  # after the throttle's wait: as fresh as possible
-        plan = Plan(change.proposed, self._summary(change.rule_counts))
+        plan = Plan(change.proposed, change.summary, round_trip_checked=True)
         self.journal.begin_save(run_id, rev.title, rev.revid)
         self.saves.attempted += 1
         try:
@@ -445,82 +450,65 @@ class Runner:
 
     def _rebaser(self, title: str) -> Callable[[Revision], Plan | None]:
         def rebase(newer: Revision) -> Plan | None:
-            env = rules.Environment(page_title=title)
-            if safety.page_skip_reason(newer.text, self.wiki.username,
-                                       self.config.limits.max_page_size, self.in_use_names):
-                return None  # someone tagged {{nobots}}/{{in use}} meanwhile: leave it
-            change = _compute(newer.text, self.config.lint, env, unsafe=False)
-            return Plan(change.proposed, self._summary(change.rule_counts))
+            # Someone tagged {{nobots}}/{{in use}} meanwhile: leave it (skip_reason).
+            change = compute_change(newer.text, config=self.config.lint,
+                                    env=rules.Environment(page_title=title),
+                                    policy=self.policy, summary=self.summary_style)
+            if change.skip_reason:
+                return None
+            return Plan(change.proposed, change.summary, round_trip_checked=True)
         return rebase
 
-    def _summary(self, rule_counts: dict[str, int]) -> str:
-        from wikilint.bot.change.review import SUMMARY_PREFIX, make_summary
+    def _title_source(self, rev: Revision) -> Callable[[rules.LintResult], dict[str, str]]:
+        """Fetches the page titles the unsafe fixes need (bare-url, placeholder-title) with the
+        configured contact: at most ``MAX_URLS_PER_PAGE`` a page, each request bounded by the
+        fetcher's timeouts and size cap. A dry run fetches nothing."""
+        def titles(first: rules.LintResult) -> dict[str, str]:
+            from wikilint.bot.web.titles import (
+                MAX_URLS_PER_PAGE,
+                fetch_titles,
+                urls_needing_titles,
+            )
 
-        body = make_summary(rule_counts).removeprefix(SUMMARY_PREFIX)
-        prefix = self.config.wiki.summary_prefix.strip()
-        summary = f"{prefix}: {body}" if prefix else body
-        if self.config.wiki.docs_page:
-            summary += f" ([[{self.config.wiki.docs_page}|details]])"
-        return summary
+            urls = urls_needing_titles(first)
+            if not urls or self.dry_run:
+                return {}
+            contact = self.config.wiki.contact
+            if not contact:
+                if not self._warned_no_contact:
+                    self._warned_no_contact = True
+                    log.warning("not fetching page titles: set contact (email or URL) in [wiki] "
+                                "of %s; unsafe fixes that need titles (bare URLs, placeholder "
+                                "titles) are not proposed", self.config.path)
+                return {}
 
-    def _unsafe_env(self, rev: Revision, found: rules.LintResult,
-                    env: rules.Environment) -> rules.Environment:
-        """``env`` with the page titles the unsafe fixes need (bare-url, placeholder-title),
-        fetched with the configured contact: at most ``MAX_URLS_PER_PAGE`` a page, each
-        request bounded by the fetcher's timeouts and size cap. A dry run fetches nothing."""
-        from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, fetch_titles, urls_needing_titles
+            def note(message: str) -> None:
+                log.info("[[%s]]: %s", rev.title, message)
 
-        urls = urls_needing_titles(found)
-        if not urls or self.dry_run:
-            return env
-        contact = self.config.wiki.contact
-        if not contact:
-            if not self._warned_no_contact:
-                self._warned_no_contact = True
-                log.warning("not fetching page titles: set contact (email or URL) in [wiki] of "
-                            "%s; unsafe fixes that need titles (bare URLs, placeholder titles) "
-                            "are not proposed", self.config.path)
-            return env
+            def failed(url: str, reason: str) -> None:
+                self.titles_not_fetched.append({"page": rev.title, "url": url, "reason": reason})
 
-        def note(message: str) -> None:
-            log.info("[[%s]]: %s", rev.title, message)
+            return fetch_titles(urls, contact, note, limit=MAX_URLS_PER_PAGE,
+                                how_to_contact="set contact in [wiki] of bot.toml",
+                                until=self.budget.deadline(),
+                                allow_private=self.allow_private_fetch, failed=failed)
+        return titles
 
-        def failed(url: str, reason: str) -> None:
-            self.titles_not_fetched.append({"page": rev.title, "url": url, "reason": reason})
-
-        titles = fetch_titles(urls, contact, note, limit=MAX_URLS_PER_PAGE,
-                              how_to_contact="set contact in [wiki] of bot.toml",
-                              until=self.budget.deadline(),
-                              allow_private=self.allow_private_fetch, failed=failed)
-        return replace(env, titles=titles)
-
-    def _propose(self, rev: Revision, change: Any,
-                 env: rules.Environment | None = None) -> int | None:
+    def _propose(self, rev: Revision, change: Change, unsafe: bool) -> int | None:
         if self.dry_run or same_saved_text(change.proposed, rev.text):
             return None
-        from wikilint.bot.change.review import environment_fields
         from wikilint.bot.change.store import Proposal, Store
 
-        unsafe = self.config.fixes.unsafe == "propose"
-        p = Proposal(
-            site=self.wiki.site_name, page=rev.title, section=None, base_revid=rev.revid,
-            base_timestamp=rev.timestamp, original=rev.text, proposed=change.proposed,
-            findings=change.findings, accepted=change.keys, rule_counts=change.rule_counts,
-            summary=self._summary(change.rule_counts), unsafe=unsafe,
-            **environment_fields(env),  # the fetched titles: review and submit reuse them
-        )
+        # With unsafe fixes the fetched titles are stored: review and submit reuse them.
+        p = Proposal.from_change(change, site=self.wiki.site_name, page=rev.title, section=None,
+                                 base_revid=rev.revid, base_timestamp=rev.timestamp,
+                                 unsafe=unsafe)
         with Store(self.store_path) as store:
             return store.add(p)
 
 
 _PROTECTION_REASONS = frozenset(wiki.SKIP_CODES[code] for code in (
     "protectedpage", "cascadeprotected", "customcssprotected", "customjsprotected"))
-
-
-def _compute(text: str, config: rules.Config, env: rules.Environment, unsafe: bool) -> Any:
-    from wikilint.bot.change.review import compute
-
-    return compute(text, config=config, env=env, unsafe=unsafe)
 
 
 def _classify_stoprun(exc: StopRun) -> tuple[str, int, str]:

@@ -59,6 +59,7 @@ class ArchiveDateMismatch(Rule):
     summary = "An archive date that differs from the Wayback URL's timestamp"
     severity = Severity.WARNING
     fixable = Fixability.SOMETIMES
+    fix_summary = ("{n} archive date", "{n} archive dates")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         dates = date_context(ctx)

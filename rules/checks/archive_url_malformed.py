@@ -57,6 +57,7 @@ class ArchiveUrlMalformed(Rule):
     summary = "Malformed or mismatched Wayback Machine URL"
     severity = Severity.WARNING
     fixable = Fixability.SOMETIMES
+    fix_summary = ("{n} archive URL", "{n} archive URLs")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         doc = ctx.doc

@@ -149,6 +149,7 @@ class BareUrl(Rule):
     summary = "Bare URL in a reference or footnote"
     severity = Severity.WARNING
     fixable = Fixability.UNSAFE
+    fix_summary = ("filled {n} bare URL", "filled {n} bare URLs")
 
     @dataclass(frozen=True)
     class Options:

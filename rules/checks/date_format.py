@@ -64,6 +64,7 @@ class DateFormat(Rule):
     summary = "A citation date not written in the page's date format"
     severity = Severity.WARNING
     fixable = Fixability.SAFE
+    fix_summary = ("{n} citation date to page format", "{n} citation dates to page format")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         dates = date_context(ctx)

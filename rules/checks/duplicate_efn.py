@@ -60,6 +60,7 @@ class DuplicateEfn(Rule):
     summary = "The same footnote note (`{{efn}}` family, `{{refn}}`) written out more than once"
     severity = Severity.WARNING
     fixable = Fixability.SAFE
+    fix_summary = ("merged {n} duplicate note", "merged {n} duplicate notes")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         index = references(ctx)

@@ -63,6 +63,7 @@ class DuplicateRef(Rule):
     summary = "The same `<ref>` content defined more than once instead of reused by name"
     severity = Severity.WARNING
     fixable = Fixability.SAFE
+    fix_summary = ("merged {n} duplicate reference", "merged {n} duplicate references")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         index = references(ctx)

@@ -71,6 +71,7 @@ class InsecureLink(Rule):
     summary = "http:// link to a host that serves HTTPS"
     severity = Severity.INFO
     fixable = Fixability.SAFE
+    fix_summary = ("{n} link to https", "{n} links to https")
 
     @dataclass(frozen=True)
     class Options:

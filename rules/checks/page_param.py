@@ -108,6 +108,7 @@ class PageParam(Rule):
     summary = "Single page in pp=/pages range in p=/page=, or a bad dash in a page range"
     severity = Severity.WARNING
     fixable = Fixability.SOMETIMES
+    fix_summary = ("{n} page parameter", "{n} page parameters")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         doc = ctx.doc

@@ -52,6 +52,7 @@ class PlaceholderTitle(Rule):
     summary = "Citation title is a placeholder such as 'Archived copy'"
     severity = Severity.WARNING
     fixable = Fixability.UNSAFE
+    fix_summary = ("{n} placeholder title", "{n} placeholder titles")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         doc = ctx.doc

@@ -59,6 +59,7 @@ class ProseDateFormat(Rule):
     summary = "A date in running text in a non-MOS format or not in the page's format"
     severity = Severity.WARNING
     fixable = Fixability.SOMETIMES
+    fix_summary = ("{n} date in text to page format", "{n} dates in text to page format")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         dates = date_context(ctx)

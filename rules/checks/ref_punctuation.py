@@ -55,6 +55,7 @@ class RefPunctuation(Rule):
     summary = "Footnote markers placed before punctuation instead of after it (WP:REFPUNCT)"
     severity = Severity.WARNING
     fixable = Fixability.SAFE
+    fix_summary = ("punctuation before {n} footnote", "punctuation before {n} footnotes")
 
     @dataclass(frozen=True)
     class Options:

@@ -37,6 +37,19 @@ def test_rule_has_passing_and_failing_cases(rule: type[rules.Rule]) -> None:
         assert any(c.output is not None for c in cases), "a fixable rule needs a fix case"
 
 
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_fixable_rule_names_its_fixes_for_the_edit_summary(rule: type[rules.Rule]) -> None:
+    if rule.fixable is rules.Fixability.NONE:
+        assert rule.fix_summary is None, "a rule without fixes needs no edit-summary phrase"
+        return
+    assert rule.fix_summary is not None, "a fixable rule needs fix_summary = (one, many)"
+    one, many = rule.fix_summary
+    assert "{n}" in one and "{n}" in many and one != many
+    assert rule.describe_fixes(1) == one.format(n=1)
+    assert rule.describe_fixes(3) == many.format(n=3)
+    assert "\n" not in one + many and len(many.format(n=100)) <= 60
+
+
 CATALOGUE = {
     "duplicate-efn", "duplicate-ref", "ref-name-conflict", "undefined-ref", "ref-punctuation",
     "page-param", "repeated-source", "date-format", "prose-date-format", "invalid-date",

@@ -71,6 +71,25 @@ def test_run_edits_skips_and_remembers(tmp_path: Path, api: str, shutoff: str,
     assert len(bot_revisions(human, t["fix"])) == 1
 
 
+def test_nobots_written_with_the_template_prefix_is_honoured(
+        tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient) -> None:
+    """Issue 11 #6: MediaWiki transcludes {{Template:Nobots}}, {{template:nobots}} and
+    {{ nobots }} as {{nobots}}; the bot must leave each such page alone."""
+    cfg, t = make(tmp_path, api, shutoff, human, {
+        "prefixed": "{{Template:Nobots}}\nThe colour red.",
+        "lower": "{{template:nobots}}\nThe colour red.",
+        "spaced": "{{ nobots }}\nThe colour red.",
+        "control": "The colour red.",
+    })
+    code, report = run(cfg)
+    assert code == runner.EXIT_OK, report
+    assert report["actions"] == {"edited": 1, "skipped": 3}
+    assert report["skip_reasons"] == {"excluded by {{bots}}/{{nobots}}": 3}
+    for key in ("prefixed", "lower", "spaced"):
+        assert bot_revisions(human, t[key]) == [], key
+    assert human.latest(t["control"]).text == "The color red."
+
+
 def test_whitespace_and_render_identical_changes_are_not_saved(
         tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient) -> None:
     # A parameter the (missing) template never shows: the fix changes the wikitext only.

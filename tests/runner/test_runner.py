@@ -89,6 +89,11 @@ def test_changed_rules_reprocess_pages(tmp_path: Path, fake_wiki: FakeWiki) -> N
     (f"{{{{bots|deny={BOT}}}}} colour", "excluded by {{bots}}/{{nobots}}"),
     ("{{bots|deny=all}} colour", "excluded by {{bots}}/{{nobots}}"),
     ("{{bots|allow=OtherBot}} colour", "excluded by {{bots}}/{{nobots}}"),
+    # Issue 11 #6: the names MediaWiki reads as {{nobots}} (rules.wikitext.template_key).
+    ("{{Template:Nobots}} colour", "excluded by {{bots}}/{{nobots}}"),
+    ("{{template:nobots}} colour", "excluded by {{bots}}/{{nobots}}"),
+    ("{{ nobots }} colour", "excluded by {{bots}}/{{nobots}}"),
+    ("{{Template:In_use}} colour", "tagged {{in use}}/{{under construction}}"),
     ("{{in use}} colour", "tagged {{in use}}/{{under construction}}"),
     ("{{Under construction|date=x}} colour", "tagged {{in use}}/{{under construction}}"),
     ("{{Working on it}} colour", "tagged {{in use}}/{{under construction}}"),  # a redirect

@@ -12,7 +12,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from wikilint import rules
-from wikilint.bot.change import review as rv
+from wikilint.bot.change.core import compute_change
 from wikilint.bot.change.store import Store
 from wikilint.bot.cli.wiki_commands import fix_page, register
 from wikilint.bot.wiki import api as wiki
@@ -39,7 +39,7 @@ def run(args: list[str], input: str | None = None) -> Any:
 
 
 def section_fixer(section: str | int | None = SECTION) -> Any:
-    return lambda text: rv.compute(text, section=section, config=CONFIG).proposed
+    return lambda text: compute_change(text, section=section, config=CONFIG).proposed
 
 
 def propose(title: str, state: Path, *extra: str) -> Any:
@@ -107,7 +107,7 @@ def test_review_per_finding_recomputes(live_wiki: str, human: ApiClient,
     res = run(["submit", "1", "--state", str(state_db)])
     assert "saved revision" in res.output, res.output
     final = human.latest(title).text
-    assert rv.hunks(p.original, final) == rv.hunks(p.original, p.proposed)
+    assert wiki.same_saved_text(final, p.proposed)
 
 
 def test_submit_after_a_human_edit_elsewhere_reapplies(live_wiki: str, human: ApiClient,
@@ -211,7 +211,7 @@ def test_section_save_is_used_when_mediawiki_agrees_on_the_section(
     title = unique_title("cli-plan")
     human.edit(title, sample_page(), createonly=True)
     rev = wiki.fetch(site, title)
-    change = rv.compute(rev.text, section=SECTION, config=CONFIG)
+    change = compute_change(rev.text, section=SECTION, config=CONFIG)
     plan = make_plan(site, rev, change.proposed, SECTION, "s")
     sec = rules.Document.parse(rev.text).find_section(SECTION)
     assert plan.section == sec.number
@@ -257,6 +257,5 @@ def test_a_section_proposed_by_number_is_not_saved_into_another_section(
     # Either nothing was saved (back to review), or exactly the reviewed fixes were applied:
     # never the fixes of whatever section now has that number.
     assert_no_text_lost(
-        history, BOT_USER, lambda text: rv.compute(text, section=SECTION, config=CONFIG).proposed,
-        ["HUMAN-NEW-SECTION"],
+        history, BOT_USER, section_fixer(), ["HUMAN-NEW-SECTION"],
     )

@@ -13,7 +13,8 @@ import click
 import pytest
 from click.testing import CliRunner
 from wikilint import rules
-from wikilint.bot.change import review as rv
+from wikilint.bot.change.core import FindingRecord, SummaryStyle, compute_change, make_summary
+from wikilint.bot.change.diff import same_edits
 from wikilint.bot.change.store import SCHEMA_VERSION, Proposal, Store
 from wikilint.bot.cli.wiki_commands import register
 from wikilint.bot.files.sqlite import SchemaError
@@ -41,10 +42,11 @@ def proposal(**kw: Any) -> Proposal:
 def test_store_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "state.sqlite"
     with Store(path) as store:
-        pid = store.add(proposal(findings=[{"key": "k"}], accepted=["k"]))
+        record = FindingRecord("k", "x:1", "x", "m", 1, 3, "a", "b")
+        pid = store.add(proposal(findings=[record], accepted=["k"]))
         store.set_status(pid, "accepted")
         p = store.get(pid)
-        assert p.status == "accepted" and p.accepted == ["k"] and p.findings == [{"key": "k"}]
+        assert p.status == "accepted" and p.accepted == ["k"] and p.findings == [record]
         p.proposed = "c"
         store.update(p)
         store.set_status(pid, "submitted", saved_revid=42)
@@ -80,35 +82,29 @@ def test_default_state_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 
 def test_compute_a_section_touches_only_that_section() -> None:
-    change = rv.compute(PAGE, section="Early life", config=CONFIG)
+    change = compute_change(PAGE, section="Early life", config=CONFIG)
     assert change.rule_counts == {"insecure-link": 2}
     assert "http://www.marxists.org/lead" in change.proposed
     assert "http://www.marxists.org/c" in change.proposed
     assert "https://www.marxists.org/a" in change.proposed
-    summary = rv.make_summary(change.rule_counts, change.section_title)
-    assert summary == "/* Early life */ wikilint: 2 links to https"
-    assert rv.make_summary({}, None, "custom") == "custom"
+    assert change.summary == "/* Early life */ wikilint: 2 links to https"
+    assert make_summary({}, None, SummaryStyle(override="custom")) == "custom"
 
 
 def test_per_finding_keys_and_signatures() -> None:
-    change = rv.compute(PAGE, config=CONFIG)
+    change = compute_change(PAGE, config=CONFIG)
     assert len(change.keys) == 4 and len(set(change.keys)) == 4
-    only = rv.compute(PAGE, config=CONFIG, accept_keys=change.keys[:1])
+    only = compute_change(PAGE, config=CONFIG, accept_keys=change.keys[:1])
     assert only.rule_counts == {"insecure-link": 1}
     # Signatures survive an edit elsewhere; keys (offsets) do not.
     edited = "New first line.\n" + PAGE
-    again = rv.compute(edited, config=CONFIG, accept_signatures=change.signatures)
-    assert rv.same_change(PAGE, change.proposed, edited, again.proposed)
+    again = compute_change(edited, config=CONFIG, accept_signatures=change.signatures)
+    assert same_edits(PAGE, change.edits, edited, again.edits)
     # Identical-looking findings share a signature: re-applying a partial review may do more
-    # than was reviewed, and same_change() catches it (the proposal goes back to review).
-    reviewed = rv.compute(PAGE, config=CONFIG, accept_keys=change.keys[:1])
-    rebased = rv.compute(edited, config=CONFIG, accept_signatures=reviewed.signatures)
-    assert not rv.same_change(PAGE, reviewed.proposed, edited, rebased.proposed)
-
-
-def test_hunks_are_word_level() -> None:
-    assert rv.hunks("a b c\nd e\n", "a B c\nd e\n") == [("b", "B")]
-    assert rv.hunks("same\n", "same\n") == []
+    # than was reviewed, and same_edits() catches it (the proposal goes back to review).
+    reviewed = compute_change(PAGE, config=CONFIG, accept_keys=change.keys[:1])
+    rebased = compute_change(edited, config=CONFIG, accept_signatures=reviewed.signatures)
+    assert not same_edits(PAGE, reviewed.edits, edited, rebased.edits)
 
 
 # -- review UI ----------------------------------------------------------------------------------
@@ -122,12 +118,11 @@ def cli() -> click.Group:
 
 def stored(tmp_path: Path) -> Path:
     state = tmp_path / "state.sqlite"
-    change = rv.compute(PAGE, section="Early life", config=CONFIG)
+    change = compute_change(PAGE, section="Early life", config=CONFIG)
     with Store(state) as store:
-        store.add(proposal(page="Sample", section="Early life", original=PAGE,
-                           proposed=change.proposed, findings=change.findings,
-                           accepted=change.keys, rule_counts=change.rule_counts,
-                           summary=rv.make_summary(change.rule_counts, change.section_title)))
+        store.add(Proposal.from_change(change, site="localwiki:localwiki", page="Sample",
+                                       section="Early life", base_revid=1,
+                                       base_timestamp="2026-01-01T00:00:00Z", unsafe=False))
     return state
 
 
@@ -297,11 +292,6 @@ def test_nfc_before_comparing() -> None:
 
 def test_round_trip_assertion() -> None:
     wiki.assert_round_trip("{{a|b}} [[c]] <ref>d</ref>")
-
-
-def test_in_use_templates() -> None:
-    assert wiki.in_use("{{In use}}\ntext") and wiki.in_use("{{under construction}}")
-    assert not wiki.in_use("{{cite web}}")
 
 
 def test_lint_path_never_imports_pywikibot() -> None:

@@ -172,17 +172,6 @@ def test_section_save_carries_base_revision(site: Any, human: ApiClient) -> None
     assert "https://www.marxists.org/y" in final and "http://www.marxists.org/x" in final
 
 
-def test_bots_exclusion() -> None:
-    assert not wiki.bots_allowed("{{nobots}}", BOT_USER)
-    assert not wiki.bots_allowed("{{bots|deny=all}}", BOT_USER)
-    assert not wiki.bots_allowed(f"{{{{bots|deny={BOT_USER}}}}}", BOT_USER)
-    assert not wiki.bots_allowed("{{bots|allow=none}}", BOT_USER)
-    assert not wiki.bots_allowed("{{bots|allow=OtherBot}}", BOT_USER)
-    assert wiki.bots_allowed(f"{{{{bots|allow=OtherBot,{BOT_USER}}}}}", BOT_USER)
-    assert wiki.bots_allowed("{{bots|deny=OtherBot}}", BOT_USER)
-    assert wiki.bots_allowed("plain text", BOT_USER)
-
-
 def test_control_pywikibot_default_save_loses_a_same_account_edit(
     site: Any, same_account: ApiClient, human: ApiClient
 ) -> None:

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 from wikilint import rules
 from wikilint.bot.change import review as rv
+from wikilint.bot.change.core import compute_change
 from wikilint.bot.change.store import SCHEMA_VERSION, Proposal, Store
 from wikilint.bot.cli import wiki_commands as wiki_cli
 
@@ -72,8 +73,8 @@ def must_not_fetch(*args: Any, **kwargs: Any) -> dict[str, str]:
 def fetcher(monkeypatch: pytest.MonkeyPatch) -> FakeFetcher:
     fake = FakeFetcher()
     monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", fake)
-    real_env = wiki_cli.unsafe_env
-    monkeypatch.setattr(wiki_cli, "unsafe_env", lambda *a, **k: dataclasses.replace(
+    real_env = wiki_cli.page_environment
+    monkeypatch.setattr(wiki_cli, "page_environment", lambda *a, **k: dataclasses.replace(
         real_env(*a, **k), today=FIXED_DAY))
     return fake
 
@@ -138,19 +139,16 @@ def test_submit_after_an_edit_elsewhere_reuses_the_stored_title(
     monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", must_not_fetch)
     config = rules.Config(select=("bare-url",))
     env = rules.Environment(today=FIXED_DAY, titles={URL: TITLE})
-    change = rv.compute(PAGE, config=config, env=env, unsafe=True)
-    p = Proposal(site="s", page="P", section=None, base_revid=1, base_timestamp="t",
-                 original=PAGE, proposed=change.proposed, findings=change.findings,
-                 accepted=change.keys, rule_counts=change.rule_counts, summary="s",
-                 unsafe=True, **rv.environment_fields(env))
+    change = compute_change(PAGE, config=config, env=env, unsafe=True)
+    p = Proposal.from_change(change, site="s", page="P", section=None, base_revid=1,
+                             base_timestamp="t", unsafe=True)
     newer = "A new first line.\n" + PAGE
-    again = rv.compute(newer, config=config, env=rv.proposal_env(p), unsafe=True,
-                       accept_signatures=[f["signature"] for f in p.findings])
-    assert rv.same_change(p.original, p.proposed, newer, again.proposed)
+    again = rv.reapply(p, newer, config)
+    assert rv.same_as_reviewed(p, again, config)
     # Without the stored environment the fix is gone (no title), and so is the change.
-    bare = rv.compute(newer, config=config, unsafe=True,
-                      accept_signatures=[f["signature"] for f in p.findings])
-    assert not rv.same_change(p.original, p.proposed, newer, bare.proposed)
+    p.titles, p.today = {}, None
+    bare = rv.reapply(p, newer, config)
+    assert not rv.same_as_reviewed(p, bare, config)
 
 
 # -- the store: titles and date live in the env column (schema 2) ------------------------------
@@ -182,16 +180,17 @@ def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
     with Store(path) as store:
         old = store.get(1)
         assert (old.page, old.status, old.titles, old.today) == ("Old", "accepted", {}, None)
-        assert rv.proposal_env(old) is None  # computed as before: today's defaults
+        assert old.environment() is None  # computed as before: today's defaults
+        assert old.edits is None  # the edits column came with schema 3
         pid = store.add(Proposal(site="s", page="New", section=None, base_revid=8,
                                  base_timestamp="t", original="a", proposed="b", findings=[],
                                  accepted=[], rule_counts={}, summary="s", unsafe=True,
                                  titles={URL: TITLE}, today="2026-01-15"))
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3
     with Store(path) as store:
         version = store.db.execute(
             "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()["value"]
-        assert version == "2"
+        assert version == "3"
         new = store.get(pid)
         assert new.titles == {URL: TITLE} and new.today == "2026-01-15"
         new.status = "accepted"
@@ -199,7 +198,7 @@ def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
         assert store.get(pid).titles == {URL: TITLE}
         raw = store.db.execute("SELECT env FROM proposals WHERE id = ?", (pid,)).fetchone()
         assert json.loads(raw["env"]) == {"titles": {URL: TITLE}, "today": "2026-01-15"}
-    env = rv.proposal_env(new)
+    env = new.environment()
     assert env is not None and env.today == FIXED_DAY and dict(env.titles) == {URL: TITLE}
 
 
