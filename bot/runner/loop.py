@@ -281,6 +281,7 @@ class Runner:
     def _run(self, run_id: int, recovered: list[str]) -> None:
         self.wiki.login()
         self.rights = self.wiki.rights
+        self.policy = replace(self.policy, username=self.wiki.username)  # as logged in
         if self.config.safety.in_use_templates:
             names = self.wiki.in_use_names(self.config.safety.in_use_templates)
             self.policy = replace(self.policy, in_use=in_use_keys(names))
