@@ -36,6 +36,7 @@ from wikilint.rules.model import Edit, apply_edits
 _TOKEN = re.compile(r"""\s+|[|{}\[\]=<>/"().,;:!?#&]|[^\s|{}\[\]=<>/"().,;:!?#&]+""")
 _WORDLIKE = re.compile(r"\w")
 NEWLINE_MARK = "⏎"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 MAX_JOINED_GAP = 12  # an unchanged gap this short between two changes is shown inside one
 MAX_SEGMENT = 240  # characters of one changed or context segment before it is elided
 
@@ -287,7 +288,7 @@ def _mark(text: str, sign: str, color: bool) -> str:
 
 def _show(text: str) -> str:
     """One display line: newlines made visible, long segments elided in the middle."""
-    text = text.replace("\n", NEWLINE_MARK)
+    text = _LINE_BREAK.sub(NEWLINE_MARK, text)  # a file as read may end lines with CR
     if len(text) <= MAX_SEGMENT:
         return text
     head, tail = MAX_SEGMENT * 2 // 3, MAX_SEGMENT // 4

@@ -27,14 +27,17 @@ _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.
 
 
 class LineIndex:
-    """1-based line and column of offsets in one text."""
+    """1-based line and column of offsets in one text: a file as read, or the view of it the
+    rules analyse. CRLF, LF and a lone CR each end a line, and a BOM is not a column."""
 
     def __init__(self, text: str) -> None:
-        self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        first = 1 if text.startswith("\ufeff") else 0
+        ending = "\r\n|\r|\n" if "\r" in text else "\n"
+        self._starts = [first] + [m.end() for m in re.finditer(ending, text)]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._starts, offset) - 1
-        return line + 1, offset - self._starts[line] + 1
+        return line + 1, max(1, offset - self._starts[line] + 1)
 
 
 class Located(NamedTuple):

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from wikilint.bot.files.output import Located
+from wikilint.bot.files.output import LineIndex, Located
 from wikilint.rules.engine import FixResult
 from wikilint.rules.model import Edit, Fix, apply_edits
 
@@ -250,25 +250,12 @@ def _common_suffix(a: str, b: str) -> int:
 # -- findings and fixes, from the view to the source ----------------------------------------
 
 
-class SourceLines:
-    """1-based line and column of source offsets; CRLF, LF and a lone CR each end a line, and
-    a BOM is not a column."""
-
-    def __init__(self, text: str) -> None:
-        first = 1 if text.startswith("\ufeff") else 0
-        self._starts = [first] + [m.end() for m in _LINE_ENDING.finditer(text)]
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self._starts, offset) - 1
-        return line + 1, max(1, offset - self._starts[line] + 1)
-
-
 def located_in_source(view: TextView, located: list[Located]) -> list[Located]:
     """Findings located in the view, moved to the source: offsets, line and column, and the
     edits of their fixes (the section stays the view's, where headings were restored)."""
     if view.identical or not located:
         return located
-    lines = SourceLines(view.source)
+    lines = LineIndex(view.source)
     moved = []
     for loc in located:
         finding = loc.finding

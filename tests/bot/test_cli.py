@@ -806,3 +806,18 @@ def test_fix_diff_shows_positions_in_the_file_as_read() -> None:
     assert result.exit_code == 1
     hunks = [line for line in result.stdout.splitlines() if line.startswith("@@ ")]
     assert hunks and all(line.startswith("@@ 58:") for line in hunks), hunks[:3]
+
+
+def test_fix_diff_of_mixed_line_endings_shows_lines_as_read(tmp_path: Path) -> None:
+    filler = "Words that keep the two fixes apart in the diff, one line after another."
+    mixed = (f"Lead.\r{filler}\r\nText." + LINK + f"\r{filler}\r{filler}\nMore."
+             + LINK.replace("x.htm", "y.htm") + "\r\n")
+    path = tmp_path / "mixed.wiki"
+    path.write_bytes(mixed.encode())
+    found = json.loads(run("lint", "--format", "json", str(path)).stdout)
+    places = [f"@@ {f['line']}:{f['column']} @@" for f in found if f["rule"] == "insecure-link"]
+    assert places == ["@@ 3:12 @@", "@@ 6:12 @@"]
+    diff = run("fix", str(path)).stdout
+    assert [line.split(" @@")[0] + " @@" for line in diff.splitlines()
+            if line.startswith("@@")] == places
+    assert "\r" not in diff
