@@ -38,6 +38,7 @@ __all__ = [
     "is_wayback_host",
     "normalize_url",
     "parse_wayback",
+    "plain_title",
     "split_url",
     "wayback_key",
 ]
@@ -394,7 +395,9 @@ _TITLE_ESCAPES = (("{", "&#123;"), ("}", "&#125;"), ("|", "{{!}}"), ("[", "&#91;
 _UNDERSCORE_RUN = re.compile(r"_{2,}")  # __NOTOC__, __NOINDEX__ and every other switch
 _QUOTE_RUN = re.compile(r"'{2,}")  # two or more apostrophes open italics or bold
 _SUBST_COLON = re.compile(r"(subst\s*):", re.I)  # subst: and safesubst:
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters (a terminal escape in a title would reach the reviewer's terminal) and
+# the bidirectional overrides that make text display in another order than it is stored.
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 MAX_TITLE_LENGTH = 300
 """Fetched titles longer than this are cut at a word boundary and end with an ellipsis."""
@@ -413,12 +416,18 @@ def cap_title(title: str, limit: int = MAX_TITLE_LENGTH) -> str:
     return cut.rstrip(" ,;:-|") + "\u2026"
 
 
+def plain_title(raw: str) -> str:
+    """A fetched title as it may be stored and shown: cleaned (:func:`clean_title`), without
+    control characters or bidirectional overrides, capped (:func:`cap_title`)."""
+    return cap_title(_UNSHOWABLE.sub("", clean_title(raw)))
+
+
 def escape_title(title: str) -> str:
     """A fetched title made inert inside a template parameter: cleaned, capped at
     :data:`MAX_TITLE_LENGTH` characters, and every character that could form wikitext
     (``|``, brackets, braces, tags, signatures, behaviour switches, ``subst:``, bold and
     italic quotes) written as an entity or ``{{!}}``. It renders as the same text."""
-    title = cap_title(_CONTROL_CHARS.sub("", clean_title(title)))
+    title = plain_title(title)
     for raw, escaped in _TITLE_ESCAPES:
         title = title.replace(raw, escaped)
     title = _UNDERSCORE_RUN.sub(lambda m: "&#95;" * len(m.group()), title)

@@ -148,8 +148,7 @@ def _ascii_host(parts: SplitResult) -> str:
         raise TargetRefused(f"the host name {host!r} is not valid") from None
 
 
-def target_of(url: str, allow_private: bool = False,
-              extra_ports: frozenset[int] = frozenset()) -> Target:
+def target_of(url: str, allow_private: bool = False) -> Target:
     """Where a request for ``url`` goes, after the checks that need no DNS lookup (scheme,
     credentials, ``localhost``, port, IP-literal hosts); raises :class:`TargetRefused`."""
     try:
@@ -179,7 +178,7 @@ def target_of(url: str, allow_private: bool = False,
             if str(numeric) == lowered.strip("[]"):
                 raise TargetRefused(f"{numeric} {reason}")
             raise TargetRefused(f"{host} is {numeric}, which {reason}")
-        if port != default and port not in extra_ports:
+        if port != default:
             raise TargetRefused(f"port {port} is not allowed (only {scheme}'s default, {default})")
     path = parts.path or "/"
     if parts.query:

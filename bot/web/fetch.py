@@ -5,8 +5,9 @@ The rules never fetch anything: the caller runs :func:`fetch_titles` (or a
 :class:`TitleFetcher`) over the URLs it wants titles for, and hands the mapping to
 ``rules.Environment(titles=...)``. Only acceptable titles are returned: junk titles (error
 pages, bot walls, the bare host name, fewer than 3 characters) are rejected with the same
-rules the linter applies (``rules.urls.is_acceptable_title``), and long ones are capped
-(``rules.urls.cap_title``). Every URL without a title gets a reason (:class:`FetchResult`).
+rules the linter applies (``rules.urls.is_acceptable_title``); control characters are
+dropped and long titles capped (``rules.urls.plain_title``). Every URL without a title gets
+a reason (:class:`FetchResult`).
 
 The URLs come from pages anyone can edit, so:
 
@@ -23,8 +24,10 @@ The URLs come from pages anyone can edit, so:
 - **Size**: at most ``max_bytes`` of a body are read (and decompressed); HTML only
   (``text/html``/``application/xhtml+xml``); at most ``max_redirects`` redirects.
 
-Requests carry a User-Agent naming the tool and a contact. Only the standard library is used
-(``http.client``, ``ssl``, ``socket``); nothing here is imported on the lint path.
+Requests carry a User-Agent naming the tool and a contact, and go straight to the site:
+``HTTP_PROXY``/``HTTPS_PROXY`` are not used (a proxy would look the name up again). Only the
+standard library is used (``http.client``, ``ssl``, ``socket``); nothing here is imported on
+the lint path.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from wikilint.bot.web.addresses import (
     objection,
     target_of,
 )
-from wikilint.rules.urls import cap_title, clean_title, is_acceptable_title
+from wikilint.rules.urls import clean_title, is_acceptable_title, plain_title
 
 __all__ = [
     "FetchConfig",
@@ -106,7 +109,6 @@ class FetchConfig:
     max_redirects: int = 5
     chunk_size: int = 8192
     allow_private: bool = False  # tests and closed networks only (--allow-private-fetch)
-    extra_ports: frozenset[int] = frozenset()  # ports allowed besides http 80 / https 443
 
     def __post_init__(self) -> None:
         if not self.contact or not self.contact.strip():
@@ -307,7 +309,7 @@ class TitleFetcher:
         try:
             for hop in range(cfg.max_redirects + 1):
                 try:
-                    target = target_of(current, cfg.allow_private, cfg.extra_ports)
+                    target = target_of(current, cfg.allow_private)
                     answer = self._exchange(target, deadline)
                 except TargetRefused as exc:
                     what = "refused" if hop == 0 else f"redirect to {current} refused"
@@ -344,7 +346,7 @@ class TitleFetcher:
                 size = f"{self.config.max_bytes // 1024} KiB"
                 reason = f"no title in the first {size} (page too large)"
             return FetchResult(url, None, reason, status, final)
-        title = cap_title(title)
+        title = plain_title(title)
         if not is_acceptable_title(title, url) or not is_acceptable_title(title, final):
             return FetchResult(url, None, f"junk title {title!r}", status, final)
         return FetchResult(url, title, "", status, final)

@@ -135,6 +135,7 @@ ROUTES: dict[str, Callable[[_Handler, dict[str, list[str]]], None]] = {
     "/gzip-bomb": _gzip_bomb,
     "/injection": lambda h, q: h._send(200, page(INJECTION_TITLE.replace("<", "&lt;"))),
     "/long-title": lambda h, q: h._send(200, page("word " * 20_000)),
+    "/escapes": lambda h, q: h._send(200, page("Clean\x1b[31m red \u202eevil\u202c title")),
 }
 
 

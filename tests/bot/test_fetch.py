@@ -105,6 +105,20 @@ def test_paths_with_spaces_and_non_ascii_letters_are_encoded(server: PageServer)
     assert server.paths[-1] == "/K%C3%B6ln%20und%20Bonn?q=%C3%A9t%C3%A9&x=%41"
 
 
+def test_titles_lose_control_characters(server: PageServer) -> None:
+    title = _fetcher().fetch(f"{server.base}/escapes").title  # stored, then shown in review
+    assert title == "Clean[31m red evil title"
+
+
+@pytest.mark.parametrize("command", ["fix", "propose", "run"])
+def test_every_command_that_fetches_has_the_opt_in(command: str) -> None:
+    from click.testing import CliRunner
+    from wikilint.bot.cli.main import main
+
+    help_text = CliRunner().invoke(main, [command, "--help"]).output
+    assert "--allow-private-fetch" in help_text and "closed networks only" in help_text
+
+
 def test_user_agent_and_host_header(server: PageServer) -> None:
     config = FetchConfig(contact=CONTACT)
     assert config.user_agent.startswith("wikilint/")

@@ -20,6 +20,7 @@ from wikilint.rules.urls import (
     is_placeholder_title,
     normalize_url,
     parse_wayback,
+    plain_title,
     split_url,
     wayback_key,
 )
@@ -201,6 +202,12 @@ def test_escaped_titles_parse_as_plain_text(raw: str) -> None:
     for node in cite.get("title").value.nodes:
         assert isinstance(node, Text | HTMLEntity) or (
             isinstance(node, Template) and str(node) == "{{!}}"), (raw, escaped, node)
+
+
+def test_titles_lose_terminal_escapes_and_bidirectional_overrides() -> None:
+    raw = "Annual\x1b[2J\x1b]0;pwned\x07 report \u202egnp.exe\u202c 2020"
+    assert plain_title(raw) == "Annual[2J]0;pwned report gnp.exe 2020"
+    assert not {"\x1b", "\x07", "\u202e", "\u202c"} & set(escape_title(raw))
 
 
 def test_long_titles_are_capped_at_a_word_boundary() -> None:
