@@ -10,6 +10,7 @@ from wikilint.rules.context import Context
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
 from wikilint.rules.references import SFN_TEMPLATES, TAG, references
 from wikilint.rules.registry import Rule, option, register
+from wikilint.rules.structure import shared_table_markup
 from wikilint.rules.wikitext import is_footnote_template
 
 MARKS = ".,;:!?"
@@ -24,8 +25,13 @@ class RefPunctuation(Rule):
     `{{efn}}`/`{{refn}}`, `{{#tag:ref}}`, `{{r}}`, `{{sfn}}`-family templates, with any
     `{{rp}}` attached) immediately followed by `.` `,` `;` `:` `!` or `?`. One finding per
     run. Not for ellipses (`...`, `…`), dashes or closing brackets, not for the `:` of a
-    definition-list line (`; term<ref/>: definition`) or a ref at the start of a line, and not
-    for a `:` followed by a digit (a hand-written page number, `<ref name="x" />:23`).
+    definition-list line (`; term<ref/>: definition`), not for a `:` followed by a digit (a
+    hand-written page number, `<ref name="x" />:23`), and not when the run already follows
+    another mark (`2020.<ref/>, and`: the marker stays after the full stop).
+
+    Table syntax is never punctuation: in `! 2000<ref/>!! 2010` the `!!` separates two header
+    cells, as `||` separates cells, and a cell's leading `|` or `!`, `|+` (caption) and `|-`
+    (row) are markup (read per line, as MediaWiki reads tables).
 
     ## Why is this bad?
     The English Wikipedia Manual of Style (WP:REFPUNCT) puts footnote markers after adjacent
@@ -45,7 +51,8 @@ class RefPunctuation(Rule):
     ## Fix safety
     Safe: the mark moves before the run (before any space that precedes the run); if the same
     mark (or, for a full stop, a `!`/`?`) already ends the text before the run, the mark after
-    the run is dropped instead. A run at the start of a line is reported without a fix.
+    the run is dropped instead. A run at the start of a line or of a table cell is reported
+    without a fix: no text ever moves across table markup.
     Wikis whose style puts references before punctuation set
     `refs_after_punctuation = false`, which turns this rule off.
     """
@@ -86,6 +93,9 @@ class RefPunctuation(Rule):
         text = ctx.text
         if end >= len(text) or text[end] not in MARKS or ctx.doc.in_protected(end):
             return None
+        tables = shared_table_markup(ctx)
+        if tables.contains(end):
+            return None  # "!!" between header cells: table syntax, not punctuation
         mark = text[end]
         after = text[end + 1 : end + 2]
         if mark == "." and after in {".", "…"}:
@@ -96,21 +106,32 @@ class RefPunctuation(Rule):
         line_head = text[line_start:start].strip(_HSPACE)
         if mark in ":;" and (line_head.startswith(";") or not line_head.strip("*#:;")):
             return None  # a definition list's ":" or list markup, not punctuation
+        before = _back(text, start)
+        previous = _previous_mark(text, before)
+        if previous and previous != mark and not (mark == "." and previous in "!?"):
+            return None  # "2020.<ref/>, and": the marker already follows punctuation
         message = f"footnote marker before {mark!r}: put the punctuation before the marker"
-        return self.finding(message, start, end + 1, _fix(text, start, end, mark))
+        at_cell_start = before == 0 or text[before - 1] == "\n" or tables.ends_at(before)
+        return self.finding(
+            message, start, end + 1, None if at_cell_start else _fix(text, before, end, previous)
+        )
 
 
-def _fix(text: str, start: int, end: int, mark: str) -> Fix | None:
-    before = _back(text, start)
-    if before == 0 or text[before - 1] == "\n":
-        return None
+def _previous_mark(text: str, before: int) -> str:
+    """The punctuation mark ending the text before a run (closing quotes skipped), or ``""``."""
     q = before
     while q > 0 and text[q - 1] in _CLOSING_QUOTES:
         q -= 1
     previous = text[q - 1] if q > 0 else ""
-    if previous == mark or (mark == "." and previous in "!?"):
+    return previous if previous in MARKS else ""
+
+
+def _fix(text: str, before: int, end: int, previous: str) -> Fix:
+    """Move the mark at ``end`` to ``before`` the run, or drop it when ``previous`` (the same
+    mark, or a ``!``/``?`` before a full stop) already ends the text before the run."""
+    if previous:
         return Fix.safe(Edit.delete(end, end + 1))
-    return Fix.safe(Edit.insert(before, mark), Edit.delete(end, end + 1))
+    return Fix.safe(Edit.insert(before, text[end]), Edit.delete(end, end + 1))
 
 
 def _markers(ctx: Context) -> list[tuple[int, int, bool]]:
