@@ -9,6 +9,7 @@ from wikilint.rules.checks.bare_url import external_links
 from wikilint.rules.context import Context
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
 from wikilint.rules.registry import Rule, option, register
+from wikilint.rules.structure import shared_archive_originals
 from wikilint.rules.urls import host_matches, split_url
 
 DEFAULT_HOSTS = [
@@ -41,8 +42,11 @@ class InsecureLink(Rule):
     Reports an `http://` URL — in a citation template parameter, an external link `[http://…]`
     or a free link — whose host is on a list of hosts known to serve the same content over
     HTTPS (`*.domain` entries match any subdomain). The original URL embedded inside an
-    archive URL (`https://web.archive.org/web/2005/http://…`) is never reported: it records
-    what was archived.
+    archive URL is never reported: it records what was archived. That holds whatever the
+    archive URL's own scheme (`https://`, `http://` or protocol-relative
+    `//web.archive.org/web/2005/http://…`) and whatever the archive (Wayback Machine,
+    archive.today and its mirrors, WebCite, the Library of Congress and UK web archives,
+    ghostarchive, …).
 
     ## Why is this bad?
     Plain HTTP exposes readers to tampering and tracking, and costs a redirect on every click
@@ -83,6 +87,7 @@ class InsecureLink(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         hosts = [*self.options.hosts, *self.options.extra_hosts]
         doc = ctx.doc
+        originals = shared_archive_originals(ctx)
         for link in ctx.shared("urls.external_links", external_links):
             url = str(link.url)
             if url[:7].lower() != "http://":
@@ -91,6 +96,8 @@ class InsecureLink(Rule):
             if scheme != "http" or not host_matches(host, hosts):
                 continue
             start, _ = doc.code_span(link.url)
+            if originals.contains(start):
+                continue  # the original inside an archive URL: what was archived, as written
             if url.startswith("http://"):
                 fix = Fix.safe(Edit.insert(start + 4, "s"))
             else:
