@@ -110,6 +110,8 @@ class BareUrl(Rule):
     Reports a URL in a `<ref>` or in the note text of a footnote template (`{{efn}}`,
     `{{refn}}`, …) that is not inside a citation template and not the target of a labelled
     link: `<ref>https://…</ref>`, `<ref>[https://…]</ref>`, or a URL in hand-written text.
+    A label that starts with italics or bold is a label: `[URL ''Title'']`, and also
+    `[URL ''Title]''`, which MediaWiki reads as a link labelled with an italic title.
     URLs in templates (`{{cite …}}`, `{{Webarchive}}`, `{{URL}}`, …), labelled
     `[URL label]` links, comments and nowiki are never reported. One finding per URL.
 
@@ -162,10 +164,12 @@ class BareUrl(Rule):
         for link in ctx.shared("urls.external_links", external_links):
             if link.brackets and link.title is not None and str(link.title).strip():
                 continue  # a labelled link
+            start, end = doc.span(link)
+            if not link.brackets and _labelled_in_mediawiki(doc.text, start, end):
+                continue
             container = _container(doc, link)
             if container is None:
                 continue
-            start, end = doc.span(link)
             url = str(link.url)
             fix = None
             if type(container) is Tag:
@@ -226,6 +230,24 @@ def _container(doc: Document, link: ExternalLink) -> Node | None:
             return ancestor
         child = ancestor
     return None
+
+
+def _labelled_in_mediawiki(text: str, start: int, end: int) -> bool:
+    """Whether MediaWiki reads the free link ``text[start:end]`` as a labelled ``[URL label]``.
+
+    MediaWiki turns ``''``/``'''`` into tags before it looks for bracketed links, so
+    ``[URL ''Title]''`` is the link ``[URL ''Title]`` (label ``Title`` in italics), where
+    mwparserfromhell pairs the quotes first and sees ``[``, a free link and text. A ``[`` right
+    before the URL and a label that is not blank up to the first ``]`` of the line make a
+    labelled link.
+    """
+    if start == 0 or text[start - 1] != "[" or text.startswith("[[", start - 2):
+        return False
+    close = text.find("]", end)
+    newline = text.find("\n", end)
+    if close < 0 or 0 <= newline < close:
+        return False
+    return bool(text[end:close].replace("'", "").strip())
 
 
 def _short(url: str, limit: int = 60) -> str:
