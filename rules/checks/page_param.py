@@ -56,6 +56,8 @@ def _classify(item: str, offset: int) -> _Item | None:
     if core in _EN_DASHES and sep == core:
         return _Item("range", numeric)
     if core in _HYPHENS:
+        if _is_label(a, b, numeric):
+            return _Item("label")
         if numeric and MIN_START <= int(a) < int(b) < int(a) + MAX_SPAN:
             return _Item("fixable", True, s_start, s_end)
         return _Item("unsure", numeric)
@@ -63,6 +65,20 @@ def _classify(item: str, offset: int) -> _Item | None:
     if numeric:
         return _Item("fixable", True, s_start, s_end)
     return _Item("range")
+
+
+_LETTERS = re.compile(r"^[A-Za-z]{1,4}$")
+_ROMAN = re.compile(r"^(?:[ivxlcdm]+|[IVXLCDM]+)$")
+_NUMBER = re.compile(r"^\d+[a-z]?$")
+
+
+def _is_label(a: str, b: str, numeric: bool) -> bool:
+    """A hyphenated page label, not a range: a section letter and a number (``A-14``, the
+    page numbering of newspapers and manuals), or a number that goes down (``3-2``: chapter 3,
+    page 2)."""
+    if numeric:
+        return int(b) <= int(a)
+    return bool(_LETTERS.match(a)) and not _ROMAN.match(a) and bool(_NUMBER.match(b))
 
 
 @register
@@ -98,7 +114,9 @@ class PageParam(Rule):
     Safe where confident: the parameter is renamed (its spacing kept) and the dash replaced.
     A hyphenated range `N-M` is fixed only when both ends are integers, `N ≥ 10` and
     `N < M < N + 1000`; otherwise (`1-2`, `A-12`, `3-12`: often page identifiers) it is
-    reported without a fix. Ranges written with an en or em dash are ranges for sure (the
+    reported without a fix. Hyphenated page labels are not ranges and are never reported: a
+    section letter and a number (`page=A-14`) or numbers that go down (`page=3-2`, chapter 3
+    page 2). Ranges written with an en or em dash are ranges for sure (the
     dash is only normalized when both ends are numbers). No rename when the template already
     has a parameter of the target name.
     """
@@ -161,6 +179,8 @@ class PageParam(Rule):
             if any(i is None for i in classified):
                 return None
             items = [i for i in classified if i is not None]
+        if any(i.kind == "label" for i in items):
+            return None  # "A-14", "3-2": one page's label, in p=/page= or pp=/pages= alike
         is_list = len(items) > 1
         has_range = any(i.kind != "single" for i in items)
         unsure_numeric = any(i.kind == "unsure" and i.numeric for i in items)
