@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from wikilint.rules.context import Context
-from wikilint.rules.datecontext import DateParam, date_context
+from wikilint.rules.datecontext import PUBLICATION, DateContext, DateParam, date_context
 from wikilint.rules.dates import Kind, render
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
-from wikilint.rules.registry import Rule, register
+from wikilint.rules.registry import Rule, option, register
 
 _NAMES = {("dmy", False): "dmy", ("mdy", False): "mdy", ("dmy", True): "dmy (short month)",
           ("mdy", True): "mdy (short month)", ("iso", False): "ISO"}
@@ -37,6 +38,13 @@ class DateFormat(Rule):
     Month-year, year, season, `n.d.`, `c. 1920` values and ranges of months or years are never
     findings. Ranges of days (`5–7 May 2020`) are, when the target is dmy or mdy.
 
+    A date the citation template already *displays* in the right format is a cosmetic
+    difference in the source only, and is not reported by default: a date of a citation
+    with `|df=` (publication dates, and access and archive dates with `df=…-all`), and every
+    date on a page whose Use template sets `|cs1-dates=` (the citation templates render each
+    date in that format whatever its written form). Date ranges are always reported (the
+    templates do not reformat them).
+
     ## Why is this bad?
     MOS:DATEUNIFY asks for one date format in an article's citations; mixed formats look
     careless and make references harder to read.
@@ -57,6 +65,10 @@ class DateFormat(Rule):
     Safe: the value is rewritten in the target format, keeping the spacing and comments around
     it; the day, month and year never change. Values with templates or markup inside are left
     alone.
+
+    ## Options
+    `report_displayed`: also report dates that `|df=` or the page's `|cs1-dates=` already
+    display in the right format (off by default).
     """
 
     name = "date-format"
@@ -66,9 +78,19 @@ class DateFormat(Rule):
     fixable = Fixability.SAFE
     fix_summary = ("{n} citation date to page format", "{n} citation dates to page format")
 
+    @dataclass(frozen=True)
+    class Options:
+        report_displayed: bool = option(
+            False,
+            "also report dates that |df= or the page's |cs1-dates= already display in the "
+            "page's format (a difference in the source only)",
+        )
+
     def check(self, ctx: Context) -> Iterator[Finding]:
         dates = date_context(ctx)
         for param in dates.params:
+            if not self.options.report_displayed and _displayed_in_format(dates, param):
+                continue
             finding = self._check_param(param, dates.targets(param))
             if finding is not None:
                 yield finding
@@ -97,3 +119,15 @@ class DateFormat(Rule):
             f"{param.name}={param.value} is not in the page's date format ({wanted}): {new}",
             param.start, param.end, fix,
         )
+
+
+def _displayed_in_format(dates: DateContext, param: DateParam) -> bool:
+    """Whether the citation template renders this date in the target format whatever its
+    written form: through its own ``|df=`` or the page's ``|cs1-dates=``. Ranges excepted
+    (the templates leave them as written)."""
+    parsed = param.parsed
+    if parsed is None or parsed.kind is not Kind.FULL:
+        return False
+    if param.df is not None and (param.kind == PUBLICATION or param.df[1]):
+        return True
+    return dates.cs1 is not None
