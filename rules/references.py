@@ -635,21 +635,57 @@ def source_keys(doc: Document, ref: Ref) -> list[str]:
     return keys
 
 
-# A chapter of an edited volume, or an entry of an encyclopedia, is a work of its own: it shares
-# the volume's ISBN with the other chapters but is not the same source.
-_PART_PARAMS = ("chapter", "contribution", "entry", "article")
+# A chapter of an edited volume, an entry of an encyclopedia or an article of a periodical is a
+# work of its own: it shares the volume's ISBN with the other parts but is not the same source.
+_PART_PARAMS = (
+    "chapter", "contribution", "entry", "article", "section", "script-chapter", "trans-chapter",
+)
 # In these, title= names the entry and encyclopedia= (dictionary=) the volume.
-_ENTRY_TEMPLATES = frozenset({"cite encyclopedia", "cite dictionary"})
+_ENTRY_TEMPLATES = frozenset(
+    {"cite encyclopedia", "cite encyclopaedia", "cite dictionary", "encyclopedia"}
+)
+# With one of these, title= names a part and the parameter the volume that holds it.
+_CONTAINER_PARAMS = (
+    "encyclopedia", "encyclopaedia", "dictionary", "journal", "magazine", "periodical",
+    "newspaper", "work", "website",
+)
 
 
 def _part_of(doc: Document, template: Template, isbn: str | None) -> str | None:
-    """The ISBN key of a citation, narrowed to the chapter or entry it cites, if any."""
+    """The ISBN key of a citation, narrowed to the chapter, entry or article it cites, if any."""
     part = doc.param_value(template, *_PART_PARAMS)
-    if not part and doc.template_use(template).key in _ENTRY_TEMPLATES:
+    if not part and (
+        doc.template_use(template).key in _ENTRY_TEMPLATES
+        or doc.param_value(template, *_CONTAINER_PARAMS)
+    ):
         part = doc.param_value(template, "title")
     if not isbn or not part:
         return isbn
-    return f"{isbn}#{' '.join(_COMMENT.sub('', part).lower().split())}"
+    return f"{isbn}#{normalize_title(part)}"
+
+
+def normalize_title(title: str) -> str:
+    """A title as a comparison key: comments, markup quotes and case dropped, spaces collapsed."""
+    return " ".join(_COMMENT.sub("", title).replace("''", "").casefold().split())
+
+
+def isbn_titles(doc: Document, ref: Ref, isbn: str) -> list[str]:
+    """The ``title=`` (comments dropped) of each citation template in ``ref`` whose ISBN is
+    ``isbn`` (an ISBN key's value, without a part)."""
+    code = ref.code
+    if code is None:
+        return []
+    start, end = doc.code_span(code)
+    titles = []
+    for use in doc.templates_within(start, end):
+        for name, param in doc.named_params(use.node):
+            if name.lower() in {"isbn", "isbn13"} and normalize_isbn(
+                _param_text(doc, param)
+            ) == isbn:
+                title = _COMMENT.sub("", doc.param_value(use.node, "title")).strip()
+                if title:
+                    titles.append(title)
+    return titles
 
 
 def _param_text(doc: Document, param: Parameter) -> str:

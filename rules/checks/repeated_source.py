@@ -7,7 +7,15 @@ from typing import NamedTuple
 
 from wikilint.rules.context import Context
 from wikilint.rules.model import Finding, Fixability, Severity
-from wikilint.rules.references import TAG, TAG_FN, Ref, references, source_keys
+from wikilint.rules.references import (
+    TAG,
+    TAG_FN,
+    Ref,
+    isbn_titles,
+    normalize_title,
+    references,
+    source_keys,
+)
 from wikilint.rules.registry import Rule, register
 
 
@@ -17,10 +25,15 @@ class RepeatedSource(Rule):
     Reports a reference definition that is not identical to an earlier one but cites the same
     source: the same URL (scheme, `www.` and a trailing slash ignored; archive URLs such as
     `web.archive.org` are not compared), the same ISBN (hyphens ignored, ISBN-10 and ISBN-13
-    of one book are the same; a citation of a chapter or an encyclopedia entry, with
-    `chapter=`, `contribution=`, `entry=` or `article=`, is the same source only as another
-    citation of that chapter), or the same DOI. One finding per later definition, pointing at
-    the first. Identical copies are duplicate-ref's business; *ibid*-style refs are skipped.
+    of one book are the same; a citation of a chapter, an encyclopedia entry or an article,
+    with `chapter=`, `contribution=`, `entry=`, `article=` or `section=`, or a `title=` next
+    to `encyclopedia=`, `dictionary=`, `journal=`, `work=` … (as in `{{cite encyclopedia}}`),
+    is the same source only as another citation of that part), or the same DOI. One finding
+    per later definition, pointing at the first. Identical copies are duplicate-ref's
+    business; *ibid*-style refs are skipped.
+
+    Two citations with one ISBN but different titles (not one the start of the other) are
+    reported as a probable wrong ISBN instead: "one of the ISBNs may be wrong".
 
     ## Why is this bad?
     The reference list repeats the full citation of one work with small variations (another
@@ -73,13 +86,20 @@ class RepeatedSource(Rule):
             if first is not None:
                 earlier, key = first
                 kind, _, value = key.partition(":")
-                name = f'<ref name="{earlier.name}" />' if earlier.name else "a named ref"
-                yield self.finding(
-                    f"same source ({kind} {value}) as the ref at {index.where(earlier.start)}: "
-                    f"reuse {name} with {{{{rp}}}} for the page, or use short citations",
-                    ref.start,
-                    ref.end,
-                )
+                where = index.where(earlier.start)
+                titles = _different_titles(ctx, earlier, ref, value) if kind == "ISBN" else None
+                if titles is not None:
+                    message = (
+                        f"ISBN {value} also cited at {where} for a different title "
+                        f"({titles[0]!r}, here {titles[1]!r}): one of the ISBNs may be wrong"
+                    )
+                else:
+                    name = f'<ref name="{earlier.name}" />' if earlier.name else "a named ref"
+                    message = (
+                        f"same source ({kind} {value}) as the ref at {where}: "
+                        f"reuse {name} with {{{{rp}}}} for the page, or use short citations"
+                    )
+                yield self.finding(message, ref.start, ref.end)
             for key in keys:
                 known = seen.get(key)
                 if known is None:
@@ -91,3 +111,17 @@ class RepeatedSource(Rule):
 class _FirstTwo(NamedTuple):
     first: Ref
     other: Ref | None  # the first ref of this key whose text differs from ``first``'s, if any
+
+
+def _different_titles(ctx: Context, earlier: Ref, ref: Ref, key: str) -> tuple[str, str] | None:
+    """The titles two citations give to one ISBN when they name different works (neither title
+    starts the other, so a subtitle left out does not count), else ``None``."""
+    if "#" in key:
+        return None  # the same chapter or entry of one volume
+    first, second = isbn_titles(ctx.doc, earlier, key), isbn_titles(ctx.doc, ref, key)
+    if not first or not second:
+        return None
+    a, b = normalize_title(first[0]), normalize_title(second[0])
+    if a.startswith(b) or b.startswith(a):
+        return None
+    return first[0], second[0]

@@ -217,3 +217,31 @@ def test_fixing_duplicates_keeps_every_marker_pointing_at_the_same_content(text:
     assert result.converged
     assert resolved(result.text) == resolved(text)
     assert rules.fix(result.text, select).text == result.text
+
+
+# -- repeated-source: one ISBN, different titles -----------------------------------------------
+
+
+def _repeated_source_messages(text: str) -> list[str]:
+    config = rules.Config.from_mapping({"select": ["repeated-source"]})
+    return [f.message for f in rules.lint(text, config).findings]
+
+
+def test_one_isbn_with_two_different_titles_says_an_isbn_may_be_wrong() -> None:
+    text = (
+        "A.<ref>{{cite book |title=The Russian Revolution |isbn=978-0-674-01801-3}}</ref> "
+        "B.<ref>{{cite book |title=''Stalin'' <!-- x -->|isbn=0-674-01801-2 |page=9}}</ref>"
+    )
+    (message,) = _repeated_source_messages(text)
+    assert "one of the ISBNs may be wrong" in message
+    assert "'The Russian Revolution'" in message and "\"''Stalin''\"" in message
+    assert "reuse" not in message
+
+
+def test_one_isbn_with_one_title_still_suggests_a_reuse() -> None:
+    text = (
+        "A.<ref name=s>{{cite book |title=Trotsky |isbn=978-0-674-01801-3 |page=7}}</ref> "
+        "B.<ref>{{cite book |title=TROTSKY: a biography |isbn=978-0-674-01801-3}}</ref>"
+    )
+    (message,) = _repeated_source_messages(text)
+    assert 'reuse <ref name="s" />' in message and "may be wrong" not in message
