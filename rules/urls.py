@@ -39,6 +39,7 @@ __all__ = [
     "normalize_url",
     "parse_wayback",
     "plain_title",
+    "same_page",
     "split_url",
     "wayback_key",
 ]
@@ -433,3 +434,71 @@ def escape_title(title: str) -> str:
     title = _UNDERSCORE_RUN.sub(lambda m: "&#95;" * len(m.group()), title)
     title = _QUOTE_RUN.sub(lambda m: "&#39;" * len(m.group()), title)
     return _SUBST_COLON.sub(r"\1&#58;", title)
+
+
+# -- one page under several URLs --------------------------------------------------------------
+
+# Hosts that moved, old → new, with the same paths (the Guardian's move to theguardian.com).
+MOVED_HOSTS = {"guardian.co.uk": "theguardian.com"}
+# Query parameters that track a visit and never select a page.
+_TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "msclkid", "igshid", "ref", "ref_", "ref_src", "ref_url",
+    "searchresultposition", "smid", "smtyp", "cmpid", "cmp", "mc_cid", "mc_eid", "ocid", "_ga",
+    "ito", "src", "share", "s_cid",
+})
+_PAGE_ID = re.compile(r"(?:^|[-_])(\d{5,})$")
+_WORDPRESS_POST = re.compile(r"^p=\d+$")
+
+
+def _page_parts(url: str) -> tuple[str, str, list[str]]:
+    """``(host, path, query)`` of a :func:`wayback_key`, with a moved host renamed and the
+    tracking parameters dropped."""
+    key = wayback_key(url)
+    cut = min((i for i in (key.find("/"), key.find("?")) if i >= 0), default=len(key))
+    host, rest = key[:cut], key[cut:].lstrip("/")
+    host = MOVED_HOSTS.get(host, host)
+    path, _sep, query = rest.partition("?")
+    kept = [
+        q for q in query.split("&")
+        if q and not q.startswith("utm_") and q.split("=", 1)[0] not in _TRACKING_PARAMS
+    ]
+    return host, path, kept
+
+
+def _page_ids(path: str) -> set[str]:
+    """Numeric ids of five digits or more that a path segment holds (``49650195``,
+    ``some-slug-49650195``): sites that number their pages ignore the slug around them."""
+    found = set()
+    for segment in path.split("/"):
+        m = _PAGE_ID.search(segment)
+        if m:
+            found.add(m.group(1))
+    return found
+
+
+def same_page(a: str, b: str) -> bool:
+    """Whether two URLs very probably reach the same page, beyond :func:`wayback_key`.
+
+    Also the same: a host that moved (:data:`MOVED_HOSTS`), tracking query parameters
+    (``utm_*``, ``fbclid``, ``ref=``, ``searchResultPosition``, …), a slug next to the same
+    numeric page id (``/clip/49650195/`` against ``/clip/49650195/some-slug/`` or
+    ``/article/some-slug/49650195/``), and a WordPress ``?p=ID`` against a permalink on the
+    same host.
+    """
+    host_a, path_a, query_a = _page_parts(a)
+    host_b, path_b, query_b = _page_parts(b)
+    if host_a != host_b:
+        return False
+    if path_a == path_b and sorted(query_a) == sorted(query_b):
+        return True
+    ids_a, ids_b = _page_ids(path_a), _page_ids(path_b)
+    if ids_a and ids_a == ids_b and sorted(query_a) == sorted(query_b):
+        return True
+    for (path_p, query_p), (path_q, query_q) in (
+        ((path_a, query_a), (path_b, query_b)),
+        ((path_b, query_b), (path_a, query_a)),
+    ):
+        post = path_p in ("", "index.php") and len(query_p) == 1
+        if post and _WORDPRESS_POST.match(query_p[0]) and path_q and not query_q:
+            return True
+    return False

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from wikilint.rules.checks.bare_url import external_links
 from wikilint.rules.context import Context
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
-from wikilint.rules.registry import Rule, register
-from wikilint.rules.urls import WaybackURL, host_of, is_wayback_host, parse_wayback, wayback_key
+from wikilint.rules.registry import Rule, option, register
+from wikilint.rules.urls import (
+    WaybackURL,
+    host_of,
+    is_wayback_host,
+    parse_wayback,
+    same_page,
+    wayback_key,
+)
 from wikilint.rules.wikitext import is_citation_template
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
@@ -26,9 +34,14 @@ class ArchiveUrlMalformed(Rule):
     - in a citation template with both `url=` and `archive-url=`, archives a page other than
       `url=`. The comparison ignores what the Wayback Machine itself ignores when it matches
       URLs (scheme, `www.`/`www2.`, case, trailing slash, `#fragment`, percent-encoding,
-      doubled slashes, `./` segments, query parameter order); any other difference is
-      reported, including a `url=` later moved to a new address (check that the archive
-      still supports the citation, or update `archive-url=`).
+      doubled slashes, `./` segments, query parameter order), and by default also the forms
+      under which one page has several addresses: a host that moved (`guardian.co.uk` →
+      `theguardian.com`), tracking query parameters (`utm_*`, `fbclid`, `ref=`,
+      `searchResultPosition`, …), a slug next to the same numeric page id
+      (`newspapers.com/clip/49650195/` against `…/clip/49650195/some-slug/` or
+      `…/article/some-slug/49650195/`), and a WordPress `?p=ID` against a permalink. Only an
+      archive of a different page is reported; `strict = true` reports those same-page forms
+      too (check that the archive still supports the citation, or update `archive-url=`).
 
     `{{Webarchive|url=}}` holds the archive URL itself: only the first three checks apply.
 
@@ -50,6 +63,10 @@ class ArchiveUrlMalformed(Rule):
     The repeated fragment is dropped (safe: the Wayback Machine ignores fragments, and the
     result is the intended one). The other problems need a person to find the right snapshot:
     report only.
+
+    ## Options
+    `strict`: also report an archive URL that is the same page under another address (moved
+    host, tracking parameters, slug, WordPress `?p=`).
     """
 
     name = "archive-url-malformed"
@@ -58,6 +75,14 @@ class ArchiveUrlMalformed(Rule):
     severity = Severity.WARNING
     fixable = Fixability.SOMETIMES
     fix_summary = ("{n} archive URL", "{n} archive URLs")
+
+    @dataclass(frozen=True)
+    class Options:
+        strict: bool = option(
+            False,
+            "also report archives of the same page under another address (moved host, "
+            "tracking parameters, slug, WordPress ?p=)",
+        )
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         doc = ctx.doc
@@ -122,6 +147,8 @@ class ArchiveUrlMalformed(Rule):
             if parse_wayback(url) is not None:
                 continue  # url= is an archive itself: nothing sensible to compare
             if wayback_key(wayback.original) == wayback_key(url):
+                continue
+            if not self.options.strict and same_page(wayback.original, url):
                 continue
             start, end = doc.value_span(param)
             yield self.finding(

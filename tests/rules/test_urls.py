@@ -21,6 +21,7 @@ from wikilint.rules.urls import (
     normalize_url,
     parse_wayback,
     plain_title,
+    same_page,
     split_url,
     wayback_key,
 )
@@ -233,3 +234,32 @@ def test_find_urls_spans_are_exact(text: str) -> None:
     for start, end, url in find_urls(text):
         assert text[start:end] == url
         assert "://" in url
+
+
+# -- same_page: one page under several addresses ---------------------------------------------
+
+
+GUARDIAN = "https://www.theguardian.com/w/2009/mar/10"
+OLD_GUARDIAN = "http://www.guardian.co.uk/w/2009/mar/10"
+NEWSPAPERS = "https://www.newspapers.com/"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (GUARDIAN + "/a", OLD_GUARDIAN + "/a", True),
+        (GUARDIAN + "/a", OLD_GUARDIAN + "/b", False),
+        (NEWSPAPERS + "clip/49650195/", "https://newspapers.com/clip/49650195/x-y/", True),
+        (NEWSPAPERS + "clip/49650195/", NEWSPAPERS + "article/x-y/49650195/", True),
+        (NEWSPAPERS + "clip/49650195/", NEWSPAPERS + "clip/49650196/", False),
+        ("https://x.org/a?utm_source=t&fbclid=1&ref=home", "https://x.org/a", True),
+        ("https://x.org/a?id=1&searchResultPosition=4", "https://x.org/a?id=2", False),
+        ("https://blog.x.org/?p=1234", "https://blog.x.org/2010/05/post/", True),
+        ("https://blog.x.org/?p=1234", "https://blog.x.org/?p=1235", False),
+        ("https://x.org/2020/05/10/a", "https://x.org/2020/05/10/b", False),
+        ("https://x.org/a", "https://y.org/a", False),
+    ],
+)
+def test_same_page(a: str, b: str, expected: bool) -> None:
+    assert same_page(a, b) is expected
+    assert same_page(b, a) is expected
