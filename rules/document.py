@@ -28,7 +28,7 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
-from wikilint.rules import builder
+from wikilint.rules import builder, quotes
 from wikilint.rules.parsecost import too_slow_to_parse
 from wikilint.rules.sections import headings as mediawiki_headings
 from wikilint.rules.wikitext import PROTECTED_TAGS, strip_comments, tag_name, template_key
@@ -148,7 +148,7 @@ class Document:
             raise ParseError(slow)
         try:
             code = builder.parse(source)
-            doc = cls(text, code)
+            doc = quotes.close_quotes_per_line(cls(text, code), source, cls)
             if verify:
                 doc.verify_round_trip()
         except RecursionError as exc:

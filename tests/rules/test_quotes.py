@@ -1,0 +1,51 @@
+"""Bold and italics end with their line (rules.quotes), as MediaWiki's doQuotes reads them."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mwparserfromhell.nodes import Tag
+from wikilint.rules.document import Document
+from wikilint.rules.quotes import crossing_runs
+
+
+def styles(doc: Document) -> list[str]:
+    return [doc.node_text(n) for n in doc.nodes_of(Tag) if n.wiki_markup in ("''", "'''")]
+
+
+def test_an_unclosed_bold_ends_with_its_line() -> None:
+    text = "A '''bold that is not closed\nIt opened on 3 February 2015.\nSee ''Nature''.\n"
+    doc = Document.parse(text)
+    assert styles(doc) == ["''Nature''"]
+    assert str(doc.code) == text
+    assert crossing_runs(doc) == []
+
+
+def test_quotes_paired_within_lines_are_kept() -> None:
+    text = "''a'' and '''b'''\n''c {{x|\n}} d''\n'''''e'''''"
+    assert styles(Document.parse(text)) == [
+        "''a''", "'''b'''", "''c {{x|\n}} d''", "'''''e'''''", "'''e'''",
+    ]
+
+
+def test_a_url_before_an_unclosed_italic_ends_where_the_quotes_start() -> None:
+    doc = Document.parse("See http://x.org/a''b\nc'' d")
+    links = [doc.node_text(n) for n in doc.nodes if type(n).__name__ == "ExternalLink"]
+    assert links == ["http://x.org/a"]
+
+
+QUOTE_ALPHABET = st.sampled_from(
+    [*"'\n x|[]{}<>", "''", "'''", "{{a|", "}}", "[[", "]]", "<ref>", "</ref>", "http://a.b",
+     "{|\n| ", "\n|}", "==", "* "]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(QUOTE_ALPHABET, max_size=50).map("".join))
+def test_no_bold_or_italic_crosses_a_line_and_text_round_trips(text: str) -> None:
+    doc = Document.parse(text)
+    assert str(doc.code) == text
+    for node in doc.nodes:
+        start, end = doc.span(node)
+        assert text[start:end] == str(node)
+    assert crossing_runs(doc) == []
