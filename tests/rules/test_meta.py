@@ -6,7 +6,8 @@ from collections import defaultdict
 
 import pytest
 from wikilint import rules
-from wikilint.rules.docs import missing_doc_sections
+from wikilint.rules.docs import explain, missing_doc_sections
+from wikilint.rules.registry import iter_options
 
 from tests.rules.casefiles import load_cases
 
@@ -56,3 +57,11 @@ CATALOGUE = {
     "archive-date-mismatch", "bare-url", "placeholder-title", "archive-url-malformed",
     "insecure-link", "cite-missing-access-date", "isbn-checksum",
 }
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_explain_has_one_options_section_listing_every_option(rule: type[rules.Rule]) -> None:
+    text = explain(rule)
+    assert text.count("## Options") == 1
+    for name, _default, _help in iter_options(rule.Options):
+        assert f"- `{name}` (default:" in text
