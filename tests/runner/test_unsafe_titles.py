@@ -199,3 +199,25 @@ def test_title_fetching_gets_the_runs_deadline(tmp_path: Path, fake_wiki: FakeWi
     (tmp_path / "no-budget").mkdir()
     make_runner(tmp_path / "no-budget", fake_wiki).run()
     assert untils == [None]  # no time budget: each URL's own limits only
+
+
+def test_a_trickling_server_cannot_hold_a_run_past_its_budget(
+        tmp_path: Path, fake_wiki: FakeWiki, server: PageServer) -> None:
+    """Issue 11, high 3: one page with slow URLs took 100 s of a 20 s budget, and exit 0."""
+    import time
+
+    slow = [f"{server.base}/trickle-headers?n={i}" for i in range(4)]
+    fake_wiki.add("P", "".join(f"T.<ref>{url}</ref>\n" for url in slow))
+    fake_wiki.add("Q", "Another page.\n")
+    runner_ = make_runner(tmp_path, fake_wiki, allow_private_fetch=True,
+                          sources={"titles": ["P", "Q"]}, limits={"time_budget": "1s"})
+    started = time.monotonic()
+    report = runner_.run()
+    elapsed = time.monotonic() - started
+    # each URL's own 20 s limit would allow 80 s; the server trickles for 8 s a URL
+    assert elapsed < 5.0, elapsed
+    assert report.exit_code == runner.EXIT_RESUMABLE and "time budget" in report.reason
+    reasons = {miss["reason"] for miss in report.titles_not_fetched}
+    assert reasons <= {"timed out (the run's time budget ran out)",
+                       "not fetched: the time budget ran out"}
+    assert len(report.titles_not_fetched) == len(slow)
