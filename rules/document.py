@@ -54,6 +54,10 @@ class SectionNotFound(LookupError):
         shown = wanted if isinstance(wanted, int) else _cut(wanted, self.TITLE_CHARS)
         super().__init__(f"no section {shown!r} ({self._listing(available)})")
 
+    def __reduce__(self) -> tuple[type[SectionNotFound], tuple[str | int, list[Section]]]:
+        # Rebuilt from its own arguments (it crosses from the lint worker process).
+        return type(self), (self.wanted, self.available)
+
     @classmethod
     def _listing(cls, available: list[Section]) -> str:
         if not available:

@@ -19,10 +19,17 @@ from typing import TYPE_CHECKING, Any
 import click
 from wikilint import rules
 from wikilint.bot.change import review as rv
-from wikilint.bot.change.core import Change, SummaryStyle, compute_change
+from wikilint.bot.change.core import Change, SummaryStyle
 from wikilint.bot.change.diff import change_diff
+from wikilint.bot.change.isolated import isolated_change
 from wikilint.bot.change.policy import PagePolicy
 from wikilint.bot.change.store import Proposal, Store
+from wikilint.bot.change.timelimit import (
+    DEFAULT_PAGE_LINT_TIMEOUT,
+    TIMEOUT_OPTION_HELP,
+    LintWorker,
+    PageTimeout,
+)
 from wikilint.bot.cli.report import use_color
 from wikilint.bot.files import configfile
 from wikilint.bot.web.titles import allow_private_fetch_option
@@ -126,20 +133,18 @@ def page_policy(site: Any) -> PagePolicy:
 # -- propose ----------------------------------------------------------------------------------
 
 
-def title_source(title: str, contact: str | None, fetch: bool, allow_private: bool = False
-                 ) -> Callable[[rules.LintResult], dict[str, str]] | None:
-    """What fetches the page titles the unsafe fixes need (at most
-    ``MAX_URLS_PER_PAGE``), noting on stderr why none came; None with ``fetch`` off."""
-    if not fetch:
-        return None
-    from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, fetch_titles, urls_needing_titles
+def title_fetcher(title: str, contact: str | None, allow_private: bool = False
+                  ) -> Callable[[list[str]], dict[str, str]]:
+    """What fetches the page titles the unsafe fixes need (at most ``MAX_URLS_PER_PAGE``),
+    noting on stderr why none came."""
+    from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, fetch_titles
 
     def note(message: str) -> None:
         kind = "" if message.startswith("fetching ") else "note: "
         click.echo(f"[[{title}]]: {kind}{message}", err=True)
 
-    def titles(first: rules.LintResult) -> dict[str, str]:
-        return fetch_titles(urls_needing_titles(first), contact, note, limit=MAX_URLS_PER_PAGE,
+    def titles(urls: list[str]) -> dict[str, str]:
+        return fetch_titles(urls, contact, note, limit=MAX_URLS_PER_PAGE,
                             allow_private=allow_private)
 
     return titles
@@ -148,12 +153,14 @@ def title_source(title: str, contact: str | None, fetch: bool, allow_private: bo
 def propose_page(store: Store, site: Any, title: str, section: str | int | None,
                  config: rules.Config, unsafe: bool, color: bool,
                  summary: str | None = None, contact: str | None = None,
-                 fetch: bool = True, allow_private: bool = False) -> Proposal | None:
+                 fetch: bool = True, allow_private: bool = False,
+                 worker: LintWorker | None = None) -> Proposal | None:
     """Fetch, fix and store one proposal; print its diff. None when there is nothing to do.
 
     With ``unsafe``, the page titles the unsafe fixes need are fetched (with ``contact`` in
     the User-Agent; nothing without a contact or with ``fetch=False``) and stored with the
-    proposal, so that review and submit recompute exactly this change."""
+    proposal, so that review and submit recompute exactly this change. The lint and fixes run
+    in ``worker`` (a page over its time limit is skipped with a warning); without one, here."""
     from wikilint.bot.wiki import api as wiki
 
     try:
@@ -161,10 +168,14 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
     except wiki.PageSkipped as exc:
         log.warning("%s", exc)
         return None
-    change = compute_change(
-        rev.text, section=section, config=config, env=page_environment(rev.title),
-        unsafe=unsafe, policy=page_policy(site), summary=SummaryStyle(override=summary),
-        titles=title_source(rev.title, contact, fetch, allow_private))
+    try:
+        change = (worker or LintWorker(0)).call(
+            isolated_change, rev.text, section, config, page_environment(rev.title), unsafe,
+            page_policy(site), SummaryStyle(override=summary), fetch,
+            host=title_fetcher(rev.title, contact, allow_private))
+    except PageTimeout as exc:
+        log.warning("skipped [[%s]]: %s", rev.title, exc)
+        return None
     if change.skip_reason:
         log.warning("skipped [[%s]]: %s", rev.title, change.skip_reason)
         return None
@@ -362,11 +373,14 @@ def _color(color: bool | None) -> bool:
               help="With --unsafe-fixes: do not fetch page titles from the web.")
 @allow_private_fetch_option
 @click.option("--summary", default=None, help="Edit summary instead of the generated one.")
+@click.option("--lint-timeout", type=click.FloatRange(0, 3600), metavar="SECONDS",
+              default=DEFAULT_PAGE_LINT_TIMEOUT, show_default=True, help=TIMEOUT_OPTION_HELP)
 @_color_option
 def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, site: str | None,
                 state: str | None, config_path: str | None, select: tuple[str, ...],
                 unsafe_fixes: bool, contact: str | None, no_fetch: bool,
-                allow_private_fetch: bool, summary: str | None, color: bool | None) -> None:
+                allow_private_fetch: bool, summary: str | None, lint_timeout: float,
+                color: bool | None) -> None:
     """Compute fixes for wiki pages and store them as proposals to review.
 
     With --unsafe-fixes, the titles of up to 20 URLs a page are fetched (with --contact in
@@ -379,12 +393,12 @@ def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, si
         raise click.UsageError("give --page TITLE or --pages-file FILE")
     config = load_config(config_path, select)
     s = open_site(site)
-    with Store(state) as store:
+    with Store(state) as store, LintWorker(lint_timeout) as worker:
         for title in titles:
             try:
                 propose_page(store, s, title, parse_section(section), config, unsafe_fixes,
                              _color(color), summary, contact=contact, fetch=not no_fetch,
-                             allow_private=allow_private_fetch)
+                             allow_private=allow_private_fetch, worker=worker)
             except rules.SectionNotFound as exc:
                 log.warning("[[%s]]: %s", title, exc)
 

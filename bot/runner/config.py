@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from wikilint.bot.change.timelimit import DEFAULT_PAGE_LINT_TIMEOUT
 from wikilint.bot.files.configfile import read_toml
 from wikilint.rules.config import Config, ConfigError, closest
 
@@ -71,6 +72,9 @@ class Limits:
     max_retries: int = 3  # per request (maxlag, 5xx, non-JSON), then the run stops resumably
     retry_wait: float = 5.0  # first backoff; doubles per retry up to retry_max
     retry_max: float = 60.0
+    # Seconds one page's lint and fixes may take, in a worker process killed at the limit (a
+    # page can make the parser quadratic); 0 = lint in the run's own process, no limit.
+    page_lint_timeout: float = DEFAULT_PAGE_LINT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("limits", "max_retries"): (1, 100),
     ("limits", "retry_wait"): (0, 3600),
     ("limits", "retry_max"): (0, 86400),
+    ("limits", "page_lint_timeout"): (0, 3600),
 }
 
 

@@ -36,9 +36,10 @@ from pathlib import Path
 
 import click
 from wikilint import rules
-from wikilint.bot.change.core import Change, SummaryStyle, compute_change
+from wikilint.bot.change.core import Change, SummaryStyle
 from wikilint.bot.change.policy import PagePolicy, in_use_keys
-from wikilint.bot.runner import safety
+from wikilint.bot.change.timelimit import LintWorker, PageTimeout
+from wikilint.bot.runner import decide, safety
 from wikilint.bot.runner.config import BotConfig, load, validate_for_run
 from wikilint.bot.runner.gateway import WikiGateway, WikiUnavailable
 from wikilint.bot.runner.journal import Journal, JournalError, LockHeld, PageRecord, RunLock
@@ -151,6 +152,7 @@ def fingerprint(config: BotConfig) -> str:
         rules.__name__,
         repr(sorted((r.name, repr(r.options)) for r in config.lint.enabled())),
         config.mode, config.fixes.unsafe, str(config.limits.max_page_size),
+        str(config.limits.page_lint_timeout),
         repr(sorted(config.safety.in_use_templates)),
     ]
     if config.wiki.contact and config.fixes.unsafe == "propose":
@@ -243,6 +245,7 @@ class Runner:
         self._failures_in_a_row = 0
         self.saves = SaveTally()
         self.rights: frozenset[str] = frozenset()
+        self.lint_worker = LintWorker(config.limits.page_lint_timeout)
 
     # -- the run --------------------------------------------------------------------------
 
@@ -252,7 +255,10 @@ class Runner:
         run_id = self.journal.start_run(self.fingerprint, self.dry_run)
         status, code, reason = "completed", EXIT_OK, ""
         try:
-            self._run(run_id, recovered)
+            try:
+                self._run(run_id, recovered)
+            finally:
+                self.lint_worker.close()
         except Stop as stop:
             status, code, reason = stop.status, stop.exit_code, stop.reason
         except StopRun as exc:
@@ -353,29 +359,27 @@ class Runner:
             return PageRecord(rev.title, rev.revid, "skipped",
                               f"the page is protected (edit: {', '.join(blocked)})",
                               protection=safety.protection_key(rev.protection))
-        env = rules.Environment(page_title=rev.title)
-        safe = compute_change(rev.text, config=self.config.lint, env=env, policy=self.policy,
-                              summary=self.summary_style)
+        unsafe = self.config.fixes.unsafe == "propose"
+        try:
+            changes = self.lint_worker.call(
+                decide.page_changes, rev.text, rev.title, self.config.lint, self.policy,
+                self.summary_style, unsafe, unsafe or self.config.mode == "propose",
+                host=self._title_fetcher(rev))
+        except PageTimeout as exc:
+            # Final: the same revision under the same limit (in the fingerprint) would again.
+            return PageRecord(rev.title, rev.revid, "skipped", str(exc))
+        safe = changes.safe
         if safe.skip_reason:
             return PageRecord(rev.title, rev.revid, "skipped", safe.skip_reason)
-        assert safe.lint is not None
-        counts = dict(Counter(f.rule for f in safe.lint.findings))
-        record = PageRecord(rev.title, rev.revid, "unchanged", findings=counts)
+        record = PageRecord(rev.title, rev.revid, "unchanged", findings=changes.findings)
         proposal_id = None
-        if self.config.fixes.unsafe == "propose" or self.config.mode == "propose":
-            unsafe = self.config.fixes.unsafe == "propose"
-            with_unsafe = safe
-            if unsafe:
-                with_unsafe = compute_change(
-                    rev.text, config=self.config.lint, env=env, unsafe=True,
-                    summary=self.summary_style, titles=self._title_source(rev), first=safe.lint,
-                    parsed=safe.parses)
-            if self.config.mode == "propose" or not same_saved_text(with_unsafe.proposed,
-                                                                    safe.proposed):
-                proposal_id = self._propose(rev, with_unsafe, unsafe)
-                if self.config.mode == "propose":
-                    return replace(record, action="proposed" if proposal_id else "unchanged",
-                                   proposal_id=proposal_id)
+        to_propose = changes.to_propose
+        if to_propose is not None and (self.config.mode == "propose" or not same_saved_text(
+                to_propose.proposed, safe.proposed)):
+            proposal_id = self._propose(rev, to_propose, unsafe)
+            if self.config.mode == "propose":
+                return replace(record, action="proposed" if proposal_id else "unchanged",
+                               proposal_id=proposal_id)
         if same_saved_text(safe.proposed, rev.text):
             if proposal_id:
                 return replace(record, action="proposed", proposal_id=proposal_id)
@@ -451,27 +455,26 @@ class Runner:
 
     def _rebaser(self, title: str) -> Callable[[Revision], Plan | None]:
         def rebase(newer: Revision) -> Plan | None:
+            try:
+                change = self.lint_worker.call(decide.rebased, newer.text, title,
+                                               self.config.lint, self.policy, self.summary_style)
+            except PageTimeout as exc:
+                log.warning("[[%s]]: the newer revision is not fixed: %s", title, exc)
+                return None
             # Someone tagged {{nobots}}/{{in use}} meanwhile: leave it (skip_reason).
-            change = compute_change(newer.text, config=self.config.lint,
-                                    env=rules.Environment(page_title=title),
-                                    policy=self.policy, summary=self.summary_style)
             if change.skip_reason:
                 return None
             return Plan(change.proposed, change.summary, round_trip_checked=True)
         return rebase
 
-    def _title_source(self, rev: Revision) -> Callable[[rules.LintResult], dict[str, str]]:
+    def _title_fetcher(self, rev: Revision) -> Callable[[list[str]], dict[str, str]]:
         """Fetches the page titles the unsafe fixes need (bare-url, placeholder-title) with the
         configured contact: at most ``MAX_URLS_PER_PAGE`` a page, each request bounded by the
-        fetcher's timeouts and size cap. A dry run fetches nothing."""
-        def titles(first: rules.LintResult) -> dict[str, str]:
-            from wikilint.bot.web.titles import (
-                MAX_URLS_PER_PAGE,
-                fetch_titles,
-                urls_needing_titles,
-            )
+        fetcher's timeouts and size cap. A dry run fetches nothing. The lint worker asks for
+        them (the fetch does not count against the page's lint time limit)."""
+        def titles(urls: list[str]) -> dict[str, str]:
+            from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, fetch_titles
 
-            urls = urls_needing_titles(first)
             if not urls or self.dry_run:
                 return {}
             contact = self.config.wiki.contact

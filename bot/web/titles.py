@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from wikilint import rules
 from wikilint.rules.engine import LintResult
 
 # Rules whose unsafe fixes need page titles fetched from the web (bot.fetch).
@@ -119,26 +118,6 @@ def fetch_titles(
     if until is not None and time.monotonic() >= until:
         note("the time budget ran out while fetching titles; the URLs left stay unfixed")
     return titles
-
-
-def titles_for_page(
-    text: str,
-    config: rules.Config | None,
-    section: str | int | None,
-    contact: str | None,
-    note: Note,
-    *,
-    how_to_contact: str = "give --contact EMAIL|URL (or WIKILINT_CONTACT)",
-    limit: int | None = MAX_URLS_PER_PAGE,
-    env: rules.Environment | None = None,
-    allow_private: bool = False,
-) -> dict[str, str]:
-    """Lint once and fetch the titles the page's title-based unsafe fixes need."""
-    first = rules.lint(text, config, env or rules.Environment(), section)
-    return fetch_titles(urls_needing_titles(first), contact, note,
-                        how_to_contact=how_to_contact, limit=limit,
-                        allow_private=allow_private)
-
 
 
 ALLOW_PRIVATE_ENV = "WIKILINT_ALLOW_PRIVATE_FETCH"

@@ -135,6 +135,7 @@ def test_run_needs_a_source(tmp_path: Path) -> None:
     ("maxlag", "1e30"), ("maxlag", "0"), ("maxlag", "100000000000000000000000000000"),
     ("max_edits", "100000000000000000000"), ("max_pages", "-5"), ("max_page_size", "1e9"),
     ("retry_wait", "1e300"), ("retry_max", "nan"), ("max_retries", "1000000"),
+    ("page_lint_timeout", "inf"), ("page_lint_timeout", "-1"), ("page_lint_timeout", "'2d'"),
 ])
 def test_limits_out_of_range_are_one_line_errors(tmp_path: Path, key: str, value: str) -> None:
     message = error(tmp_path, f"[limits]\n{key} = {value}\n")
@@ -171,8 +172,9 @@ def test_retry_max_below_retry_wait(tmp_path: Path) -> None:
 
 def test_ranges_accept_their_bounds(tmp_path: Path) -> None:
     config = load_text(tmp_path, "[limits]\nmaxlag = 1\nedit_throttle = 3600\n"
-                                 "time_budget = '7d'\n")
+                                 "time_budget = '7d'\npage_lint_timeout = 0\n")
     assert config.limits.maxlag == 1 and config.limits.time_budget == 7 * 86400
+    assert config.limits.page_lint_timeout == 0
 
 
 @pytest.mark.parametrize("key", ["journal", "proposals"])

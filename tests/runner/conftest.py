@@ -214,7 +214,8 @@ def base_tables(tmp_path: Path, titles: list[str], **overrides: dict[str, Any]) 
         "wiki": {"summary_prefix": "wikilint", "docs_page": "User:WikilintBot/Task 1"},
         "sources": {"titles": titles},
         "lint": {"select": ["test-colour", "test-teh"]},
-        "limits": {"edit_throttle": 0},
+        # The test rules are registered in this process only: lint here, not in the worker.
+        "limits": {"edit_throttle": 0, "page_lint_timeout": 0},
         "safety": {"shutoff_page": "User:WikilintBot/Shutoff", "cosmetic_check": "render"},
         "state": {"journal": str(tmp_path / "journal.sqlite"),
                   "proposals": str(tmp_path / "proposals.sqlite")},

@@ -66,7 +66,9 @@ def write_config(tmp_path: Path, api: str, titles: list[str], shutoff: str,
         "sources": {"titles": titles},
         "lint": {"select": ["test-colour"]},
         "fixes": {"unsafe": "skip"},
-        "limits": {"edit_throttle": 0, "max_retries": 2, "retry_wait": 0.1, "retry_max": 0.5},
+        # page_lint_timeout 0: the test rules are registered in this process only.
+        "limits": {"edit_throttle": 0, "max_retries": 2, "retry_wait": 0.1, "retry_max": 0.5,
+                   "page_lint_timeout": 0},
         "safety": {"shutoff_page": shutoff, "cosmetic_check": "render"},
         "state": {"journal": str(tmp_path / "journal.sqlite")},
     }

@@ -229,6 +229,45 @@ def test_a_save_refused_as_protected_is_remembered_too(tmp_path: Path,
     assert again.pages == 0 and fake_wiki.reads == ["P"]
 
 
+def test_a_page_over_the_lint_time_limit_is_skipped_and_the_run_goes_on(
+        tmp_path: Path, fake_wiki: FakeWiki) -> None:
+    """The lint runs in a worker process that is killed at the limit (here a rule sleeping a
+    minute stands for a page that makes the parser quadratic)."""
+    import dataclasses
+    import time
+
+    from tests.runner.slowrules import MARK, SlowConfig
+
+    fake_wiki.add("Slow", f"{MARK} colour")
+    fake_wiki.add("Fast", "colour")
+    r, journal = make_runner(tmp_path, fake_wiki, ["Slow", "Fast"],
+                             limits={"page_lint_timeout": 1})
+    config = dataclasses.replace(r.config, lint=SlowConfig())
+    started = time.monotonic()
+    report = runner.Runner(config, fake_wiki, journal, sleep=lambda s: None).run()
+    assert time.monotonic() - started < 20
+    assert report.exit_code == runner.EXIT_OK
+    log = actions(journal, report.run_id)
+    assert log["Slow"][0] == "skipped" and log["Slow"][1].startswith("lint time limit")
+    assert "more than 1s" in log["Slow"][1]
+    assert log["Fast"] == ("edited", None) and fake_wiki.text("Fast") == "color"
+    assert fake_wiki.text("Slow") == f"{MARK} colour"
+    # The same revision under the same limit is not linted again.
+    again = runner.Runner(config, fake_wiki, journal, sleep=lambda s: None).run()
+    assert again.pages == 0
+
+
+def test_the_lint_worker_runs_the_real_rules(tmp_path: Path, fake_wiki: FakeWiki) -> None:
+    """With a limit (the default), the page is linted and fixed in the worker process."""
+    fake_wiki.add("A", "See [http://www.marxists.org/x example] here.")
+    r, _ = make_runner(tmp_path, fake_wiki, ["A"], lint={"select": ["insecure-link"]},
+                       limits={"page_lint_timeout": 30})
+    report = r.run()
+    assert report.actions == {"edited": 1} and report.findings == {"insecure-link": 1}
+    assert fake_wiki.text("A") == "See [https://www.marxists.org/x example] here."
+    assert r.lint_worker._process is None  # closed with the run
+
+
 def test_whitespace_only_change_is_not_saved(tmp_path: Path, fake_wiki: FakeWiki) -> None:
     fake_wiki.add("P", "Two  spaces.")
     r, journal = make_runner(tmp_path, fake_wiki, ["P"], lint={"select": ["test-spaces"]})
