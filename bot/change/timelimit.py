@@ -49,13 +49,16 @@ class WorkerDied(Exception):
     """The worker process ended while running the call (a crash in C code, or killed)."""
 
 
-def worker_context() -> multiprocessing.context.BaseContext:
-    """forkserver (a clean, single-threaded parent that imported the rules once, so a new
-    worker starts in milliseconds); spawn where there is no fork."""
+def worker_context(preload: str = "wikilint.rules") -> multiprocessing.context.BaseContext:
+    """forkserver: workers fork from a clean single-threaded server (safe when the caller runs
+    threads, as Dask and the tests do) that has imported ``preload`` (the rules) once, so a
+    worker starts in milliseconds instead of importing everything again as under spawn. spawn
+    where there is no fork (Windows, and macOS where fork is unsafe). The server is shared by
+    the process: the first user's ``preload`` is the one imported."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["wikilint.rules"])
+    context.set_forkserver_preload([preload])
     return context
 
 

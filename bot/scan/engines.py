@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 import click
+from wikilint.bot.change import timelimit
 from wikilint.bot.scan.partitions import Partition
 from wikilint.bot.scan.readers import DumpError, Page, iter_pages
 from wikilint.bot.scan.worker import (
@@ -39,6 +40,7 @@ from wikilint.bot.scan.worker import (
     scan_partition_in_worker,
 )
 from wikilint.bot.wiki.sources import batched
+from wikilint.rules.config import Config
 
 Pair = tuple[Page, dict[str, Any]]
 T = TypeVar("T")
@@ -54,10 +56,12 @@ def run_serial(pages: Iterable[Page], options: ScanOptions) -> Iterator[Pair]:
 
 
 def run_local(pages: Iterable[Page], options: ScanOptions, jobs: int, chunk: int) -> Iterator[Pair]:
-    """Chunks of pages on a process pool, results in dump order."""
-    if jobs <= 1:
+    """Chunks of pages on a process pool, results in dump order. One job with a lint time
+    limit is a pool of one: the limit kills a worker, never this process."""
+    if jobs <= 1 and not options.page_timeout:
         yield from run_serial(pages, options)
         return
+    jobs = max(jobs, 1)
     tasks = batched(pages, chunk)
     for pages_chunk, records in _on_pool(tasks, lint_chunk_in_worker, options, jobs,
                                          partial(_redo_pages, options=options, jobs=jobs)):
@@ -67,11 +71,18 @@ def run_local(pages: Iterable[Page], options: ScanOptions, jobs: int, chunk: int
 def _redo_pages(
     pages_chunk: list[Page], window: InOrder[list[Page]], options: ScanOptions, jobs: int
 ) -> Iterator[tuple[list[Page], list[dict[str, Any]]]]:
-    """After a worker died (a page crashed the interpreter): the chunks in flight page by page,
-    each alone in a pool, reporting the pages that kill a worker again."""
+    """After a worker died (a page crashed the interpreter, or took longer than the lint time
+    limit): the chunks in flight page by page, each alone in a worker process, reporting the
+    pages that kill a worker again (with the reason: the time limit, or a crash)."""
+    pages = (p for c in [pages_chunk, *window.take_pending()] for p in c)
+    if options.page_timeout:
+        with timelimit.LintWorker(options.page_timeout) as worker:
+            for page in pages:
+                yield [page], [_isolated_in(worker, page, options.config)]
+        return
     pool = _new_pool(jobs, options)
     try:
-        for page in (p for c in [pages_chunk, *window.take_pending()] for p in c):
+        for page in pages:
             record, broken = _isolated(pool, page)
             yield [page], [record]
             if broken:
@@ -168,15 +179,19 @@ def _new_pool(jobs: int, options: ScanOptions) -> cf.ProcessPoolExecutor:
 
 
 def worker_context() -> multiprocessing.context.BaseContext:
-    """forkserver: workers fork from a clean single-threaded server (safe when the caller runs
-    threads, as Dask and the tests do) that has imported the rules once, so a worker starts in
-    milliseconds instead of importing everything again as under spawn. spawn where there is no
-    fork (Windows, and macOS where fork is unsafe)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["wikilint.bot.scan.worker"])
-    return context
+    """The lint workers' context (see ``bot.change.timelimit``), its server having imported
+    the scan worker's module."""
+    return timelimit.worker_context("wikilint.bot.scan.worker")
+
+
+def _isolated_in(worker: timelimit.LintWorker, page: Page, config: Config) -> dict[str, Any]:
+    """One page alone in a worker killed at the time limit: its record, or why there is none."""
+    try:
+        return worker.call(lint_page, page, config)
+    except timelimit.PageTimeout as exc:
+        return error_record(page, str(exc), f"wikilint stopped linting this page: {exc}")
+    except timelimit.WorkerDied:
+        return error_record(page, WORKER_DIED, WORKER_DIED)
 
 
 def _isolated(pool: cf.ProcessPoolExecutor, page: Page) -> tuple[dict[str, Any], bool]:
@@ -241,10 +256,11 @@ def run_partitions_local(
     it is redone here page by page, through :func:`run_local`, which finds and reports the page
     that kills; the other partitions in flight go to a fresh pool again.
     """
-    if jobs <= 1:
+    if jobs <= 1 and not options.page_timeout:
         for partition in partitions:
             yield scan_partition(partition, options)
         return
+    jobs = max(jobs, 1)
     def redo(partition: Partition, _: InOrder[Partition]) -> Iterator[
             tuple[Partition, PartitionResult]]:
         yield partition, scan_partition_by_pages(partition, options, jobs, chunk)

@@ -24,6 +24,7 @@ from types import FrameType
 from typing import TextIO
 
 import click
+from wikilint.bot.change.timelimit import DEFAULT_PAGE_LINT_TIMEOUT
 from wikilint.bot.files.configfile import discover_config, load_config
 from wikilint.bot.scan.checkpoint import Checkpoint, state_path
 from wikilint.bot.scan.engines import (
@@ -74,9 +75,12 @@ def run_scan(
     output: str | Path | None = None,
     resume: bool = False,
     log_interval: float = DEFAULT_LOG_INTERVAL,
+    page_timeout: float = 0.0,
 ) -> Summary:
     """Lint every page of ``dumps``, writing one line per page with findings to ``out``, or to
-    the file ``output`` (with its resume state, for partitioned inputs).
+    the file ``output`` (with its resume state, for partitioned inputs). ``page_timeout``: the
+    seconds one page's lint may take in the local engine's worker processes (0: no limit;
+    ``wikilint scan`` sets ``--lint-timeout``, 30 by default).
 
     Raises :class:`DumpError` when a dump is unreadable (pages before the error are reported).
     """
@@ -86,7 +90,7 @@ def run_scan(
     partitions = plan(inputs, index, streams_per_task)
     options = ScanOptions(config or Config(),
                           frozenset(namespaces) if namespaces is not None else None,
-                          "titles" if titles_only else output_format)
+                          "titles" if titles_only else output_format, page_timeout)
     if partitions is None:
         if resume:
             raise DumpError(f"{inputs[0]}: --resume needs a partitioned input (a multistream "
@@ -256,12 +260,16 @@ def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
 @click.option("--progress-interval", type=click.FloatRange(min=0.1), default=DEFAULT_LOG_INTERVAL,
               show_default=True,
               help="Seconds between progress lines when stderr is not a terminal.")
+@click.option("--lint-timeout", type=click.FloatRange(0, 3600), metavar="SECONDS",
+              default=DEFAULT_PAGE_LINT_TIMEOUT, show_default=True,
+              help="Seconds one page's lint may take in the local engine's workers; a page "
+                   "over it gets an internal-error record saying so (0: no limit).")
 def scan_command(
     dumps: tuple[str, ...], index: str | None, jobs: int, namespaces: tuple[str, ...],
     config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
     output_format: str, output: str | None, resume: bool, report: str | None,
     titles_only: bool, engine: str, scheduler: str | None, streams_per_task: int,
-    chunk_size: int, progress_interval: float,
+    chunk_size: int, progress_interval: float, lint_timeout: float,
 ) -> None:
     """Lint every page (latest revision) of MediaWiki XML dumps (.xml, .xml.bz2, .xml.gz).
 
@@ -294,7 +302,7 @@ def scan_command(
             namespaces=_parse_namespaces(namespaces), output_format=output_format,
             titles_only=titles_only, engine=engine, scheduler=scheduler, chunk=chunk_size,
             progress=sys.stderr, index=index, streams_per_task=streams_per_task, output=output,
-            resume=resume, log_interval=progress_interval,
+            resume=resume, log_interval=progress_interval, page_timeout=lint_timeout,
         )
     except DumpError as exc:
         sys.stdout.flush()

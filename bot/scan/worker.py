@@ -9,6 +9,7 @@ import signal
 from collections.abc import Callable, Iterator
 from typing import IO, Any, NamedTuple
 
+from wikilint.bot.change.timelimit import killed_at_deadline
 from wikilint.bot.scan.partitions import Partition
 from wikilint.bot.scan.readers import (
     DumpError,
@@ -34,6 +35,7 @@ class ScanOptions(NamedTuple):
     config: Config
     namespaces: frozenset[int] | None = frozenset({0})
     output_format: str = "json"
+    page_timeout: float = 0.0  # seconds one page's lint may take in local workers; 0: no limit
 
 
 class PartitionResult(NamedTuple):
@@ -65,7 +67,8 @@ def _line_col(line_starts: list[int], offset: int) -> tuple[int, int]:
 def lint_page(page: Page, config: Config) -> dict[str, Any]:
     """One JSON-ready record for a page. Never raises: a crash becomes an ``error`` record."""
     try:
-        result = lint(page.text, config)
+        with killed_at_deadline(_PAGE_TIMEOUT):
+            result = lint(page.text, config)
     except (Exception, RecursionError) as exc:  # one bad page must not stop a scan
         return error_record(page, f"{type(exc).__name__}: {exc}", f"wikilint crashed: {exc}")
     record = _record(page)
@@ -181,11 +184,15 @@ def _where(partition: Partition) -> str:
 
 # Worker processes get the options once, at start, instead of with every task.
 _WORKER_OPTIONS: ScanOptions | None = None
+# Set in the local pool's workers only: the kernel ends the worker when one page's lint takes
+# longer (the pool then redoes the pages in flight one by one, saying which page took too long).
+_PAGE_TIMEOUT = 0.0
 
 
 def init_worker(options: ScanOptions) -> None:
-    global _WORKER_OPTIONS
+    global _WORKER_OPTIONS, _PAGE_TIMEOUT
     _WORKER_OPTIONS = options
+    _PAGE_TIMEOUT = options.page_timeout
     # Ctrl-C reaches the whole process group: the client stops the workers and says how to
     # resume; a traceback from every worker would only bury that.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -14,9 +14,9 @@ from wikilint.bot.cli import wiki_commands
 from wikilint.bot.cli.main import main as cli
 from wikilint.bot.wiki import api as wiki
 
-from tests.runner.slowrules import MARK, SlowConfig
+from tests.bot.killer import SLOW, KillerConfig
 
-PAGES = {"Slow": f"{MARK} colour", "Fast": "colour"}
+PAGES = {"Slow": f"{SLOW} colour", "Fast": "colour"}
 
 
 class _Site:
@@ -34,7 +34,7 @@ def offline_wiki(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(wiki_commands, "open_site", lambda site: _Site())
     monkeypatch.setattr(wiki_commands, "site_name", lambda site: "fake:fake")
     monkeypatch.setattr(wiki, "fetch", _revision)
-    monkeypatch.setattr(wiki_commands, "load_config", lambda path, select=(): SlowConfig())
+    monkeypatch.setattr(wiki_commands, "load_config", lambda path, select=(): KillerConfig())
 
 
 @pytest.mark.usefixtures("offline_wiki")
