@@ -240,6 +240,9 @@ def create_app(settings: ServeSettings, config: rules.Config | None = None) -> F
     def too_large(_exc: Exception) -> Any:
         return _error(f"request larger than {MAX_REQUEST_BYTES // (1024 * 1024)} MiB", 413)
 
+    from wikilint.bot.web import queue
+
+    queue.register(app)
     return app
 
 

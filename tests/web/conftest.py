@@ -63,7 +63,8 @@ def wiki_origin(live_wiki: str) -> str:  # noqa: F811
     return live_wiki.rsplit("/", 1)[0]
 
 
-def start_server(settings_kwargs: dict[str, Any]) -> Iterator[RunningServer]:
+def start_server(settings_kwargs: dict[str, Any],
+                 config: Any = None) -> Iterator[RunningServer]:
     from werkzeug.serving import make_server
     from wikilint.bot.web.server import ServeSettings, create_app
 
@@ -71,7 +72,7 @@ def start_server(settings_kwargs: dict[str, Any]) -> Iterator[RunningServer]:
     port = probe.server_port
     probe.server_close()
     settings = ServeSettings(port=port, **settings_kwargs)
-    server = make_server("127.0.0.1", port, create_app(settings), threaded=True)
+    server = make_server("127.0.0.1", port, create_app(settings, config), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

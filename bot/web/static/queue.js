@@ -176,6 +176,19 @@
             item.appendChild(link);
           }
           list.appendChild(item);
+          var row = document.querySelector('tr.wl-row[data-id="' + result.id + '"] td.wl-state');
+          if (row) {
+            row.textContent = '';
+            row.appendChild(el('span', 'wl-badge wl-badge-' + result.status, result.status));
+            if (result.reason) { row.appendChild(el('div', 'wl-reason', result.reason)); }
+            if (result.diff_url) {
+              var cellLink = el('a', '', 'Special:Diff/' + result.revid);
+              cellLink.href = result.diff_url;
+              var holder = el('div');
+              holder.appendChild(cellLink);
+              row.appendChild(holder);
+            }
+          }
         });
         say('done: ' + data.results.length + ' proposal(s) submitted or skipped');
       }).catch(function (error) {
