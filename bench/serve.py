@@ -6,8 +6,8 @@
 A warm server runs in its own process (``wikilint serve`` on a free 127.0.0.1 port); one client
 sends the sample section to ``POST /api/lint``, one request after another, after a few warm-up
 requests. The baseline is ``rules.lint`` of the same text in this process, the same number of
-times, interleaved with the requests one by one. The target (issue 13): the API's median latency is at most
-1.3× the in-process lint's.
+times, interleaved with the requests one by one. The target (issue 13): the API's median
+latency is at most 1.3× the in-process lint's.
 
 With ``--browser`` (Debian's chromium and chromium-driver), headless Chromium also opens the
 review page of a proposal made from the whole 70 KiB sample and times it until its diff is
