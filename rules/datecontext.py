@@ -27,6 +27,7 @@ from mwparserfromhell.wikicode import Wikicode
 from wikilint.rules.context import Context
 from wikilint.rules.dates import Kind, ParsedDate, ProseDate, find_prose_dates, parse_value
 from wikilint.rules.document import Document, TemplateUse, merge_ranges
+from wikilint.rules.quotes import open_italics
 from wikilint.rules.wikitext import is_citation_template, is_footnote_template
 
 PUBLICATION, ACCESS, ARCHIVE = "publication", "access", "archive"
@@ -358,7 +359,9 @@ def _prose_dates(doc: Document) -> list[ProseDate]:
     for at in _quote_offsets(masked):
         box = ranges[bisect.bisect_right(range_starts, at) - 1][2]
         quotes.setdefault(box, []).append(at)
-    quoted = _quoted_ranges(text, quotes)
+    # Quotations, and italics MediaWiki closes at the end of their line (titles, as every
+    # italic span), are not running text.
+    quoted = merge_ranges([*_quoted_ranges(text, quotes), *open_italics(doc)])
     starts = [s for s, _ in quoted]
     found = []
     # Every date holds a four-digit year: runs without one are not scanned for dates.

@@ -13,15 +13,20 @@ their lines. The run is hidden from the tokenizer behind ``"`` characters, which
 link targets exactly where quotes do and mean nothing else in running text; the apostrophes
 are put back into the tree before it is indexed, so offsets and text are unchanged. Pages
 without such a tag (most) pay one walk over their style tags.
+
+A run left unpaired is still, for MediaWiki, a style opened there and closed at the end of its
+line: :func:`open_italics` lists the italic ones (the date rules skip them as they skip every
+italic title).
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mwparserfromhell.nodes import Tag, Text
+from mwparserfromhell.nodes import ExternalLink, Heading, Tag, Template, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 from wikilint.rules import builder
 
@@ -71,6 +76,53 @@ def close_quotes_per_line(
         if not runs:
             break
     return doc
+
+
+def open_italics(doc: Document) -> list[tuple[int, int]]:
+    """The italics MediaWiki opens at a run of quotes left unpaired on its line and closes at
+    the end of the line (two apostrophes, or five and more), from the run to the line's end.
+
+    Unpaired runs are those the tree keeps as text, in running text only: not in URLs, link
+    targets, template names or tag attributes."""
+    text = doc.text
+    spans = []
+    for node in doc.nodes_of(Text):
+        value = node.value
+        if "''" not in value:
+            continue
+        start, _end = doc.span(node)
+        if not _in_running_text(doc, node, start):
+            continue
+        for match in _RUN.finditer(value):
+            length = match.end() - match.start()
+            if length == 2 or length >= 5:
+                at = start + match.end()
+                stop = text.find("\n", at)
+                spans.append((at, len(text) if stop < 0 else stop))
+    return spans
+
+
+_RUN = re.compile(r"'{2,}")
+
+
+def _in_running_text(doc: Document, node: Text, start: int) -> bool:
+    parent = doc.parent(node)
+    if parent is None or type(parent) is Heading:
+        return True
+    if type(parent) is Tag:
+        return parent.contents is not None and _within(doc, parent.contents, start)
+    if type(parent) is Template:
+        return start >= doc.code_span(parent.name)[1]
+    if type(parent) is Wikilink:
+        return parent.text is not None and _within(doc, parent.text, start)
+    if type(parent) is ExternalLink:
+        return parent.title is not None and _within(doc, parent.title, start)
+    return False
+
+
+def _within(doc: Document, code: Wikicode, offset: int) -> bool:
+    c_start, c_end = doc.code_span(code)
+    return c_start <= offset < c_end
 
 
 def _parse_with_plain_runs(

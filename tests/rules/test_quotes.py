@@ -49,3 +49,11 @@ def test_no_bold_or_italic_crosses_a_line_and_text_round_trips(text: str) -> Non
         start, end = doc.span(node)
         assert text[start:end] == str(node)
     assert crossing_runs(doc) == []
+
+
+def test_open_italics_run_from_an_unpaired_run_to_the_end_of_its_line() -> None:
+    from wikilint.rules.quotes import open_italics
+
+    text = "A ''b c\nd '''e\n[[f|g ''h]] x\n{{t''|i}} <ref name=''>j</ref>"
+    doc = Document.parse(text)
+    assert [text[s:e] for s, e in open_italics(doc)] == ["b c", "h]] x"]
