@@ -124,3 +124,33 @@ def test_page_text_never_runs_in_the_queue(browser: Any, queue_server: RunningSe
     assert not main.find_elements(By.TAG_NAME, "img")
     assert not main.find_elements(By.CSS_SELECTOR, "script")
     assert HOSTILE.split(">")[0] in main.text or "__pwned" in main.text
+
+
+def test_a_hostile_fetched_title_never_runs(browser: Any, tmp_path: Path) -> None:
+    """A title fetched for an unsafe fix (bare URL → {{cite web}}) reaches the reviewer's page
+    as text, whatever it holds."""
+    from selenium.webdriver.common.by import By
+
+    from wikilint.bot.change.store import Proposal
+
+    url = "http://example.org/story"
+    text = f"Claim.<ref>{url}</ref>\n"
+    env = rules.Environment(titles={url: HOSTILE + " <svg onload=window.__pwned=3>"})
+    change = compute_change(text, config=rules.Config(select=("bare-url",)), env=env,
+                            unsafe=True)
+    assert change.findings, "the bare URL gets a fix with the fetched title"
+    state = tmp_path / "hostile.sqlite"
+    with Store(state) as store:
+        store.add(Proposal.from_change(change, site="localwiki:localwiki", page="Hostile",
+                                       section=None, base_revid=1,
+                                       base_timestamp="2026-11-29T00:00:00Z", unsafe=True))
+    for server in start_server({"state": state}, rules.Config(select=("bare-url",))):
+        browser.get(server.url + "/proposal/1")
+        wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR,
+                                                    "#wl-diff-body td.diff-addedline"))
+        main = browser.find_element(By.TAG_NAME, "main")
+        # the wikitext the fix writes (entities: rules.urls.escape_title), shown as text
+        assert "&lt;svg onload=window.&#95;&#95;pwned=3&gt;" in main.text
+        assert browser.execute_script("return window.__pwned === undefined")
+        assert not main.find_elements(By.TAG_NAME, "img")
+        assert not main.find_elements(By.TAG_NAME, "svg")
