@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from wikilint import rules
 from wikilint.bot.change.core import compute_change
-from wikilint.bot.change.store import Store
+from wikilint.bot.change.store import Proposal, Store
 from wikilint.bot.cli.wiki_commands import register
 
 from tests.web.conftest import RunningServer, screenshot, start_server
@@ -130,8 +130,6 @@ def test_a_hostile_fetched_title_never_runs(browser: Any, tmp_path: Path) -> Non
     """A title fetched for an unsafe fix (bare URL → {{cite web}}) reaches the reviewer's page
     as text, whatever it holds."""
     from selenium.webdriver.common.by import By
-
-    from wikilint.bot.change.store import Proposal
 
     url = "http://example.org/story"
     text = f"Claim.<ref>{url}</ref>\n"
