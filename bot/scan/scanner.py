@@ -103,7 +103,15 @@ def run_scan(
         return _scan_stream(inputs[0], out, options, jobs, engine, scheduler, chunk, progress,
                             log_interval)
     checkpoint = None
-    if output is not None:
+    target = Path(output) if output is not None else None
+    if target is not None and target.exists() and not target.is_file():
+        # /dev/null, a pipe: nothing to resume into, and no state file next to it.
+        if resume:
+            raise DumpError(f"{target}: --resume needs a regular output file")
+        with target.open("w", encoding="utf-8") as special:
+            return _scan_partitions(partitions, special, None, options, jobs, engine, scheduler,
+                                    chunk, progress, log_interval)
+    if target is not None:
         description = {
             "inputs": [[str(Path(p).resolve()), Path(p).stat().st_size] for p in inputs],
             "index": str(Path(index).resolve()) if index else None,
@@ -112,7 +120,7 @@ def run_scan(
             "format": options.output_format,
             "config": repr(options.config),
         }
-        checkpoint = Checkpoint(output, description, resume)
+        checkpoint = Checkpoint(target, description, resume)
     try:
         return _scan_partitions(partitions, out, checkpoint, options, jobs, engine, scheduler,
                                 chunk, progress, log_interval)

@@ -325,6 +325,15 @@ def test_resume_refuses_other_settings_and_stdout(dumps: dict[str, Path], tmp_pa
     assert code == 2 and "partitioned input" in err
 
 
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="needs /dev/null")
+def test_output_to_a_device_keeps_no_state_next_to_it(dumps: dict[str, Path]) -> None:
+    code, _, err = cli(str(dumps["multistream"]), "--output", "/dev/null")
+    assert code == 0, err
+    assert not Path("/dev/null.scan-state").exists()
+    code, _, err = cli(str(dumps["multistream"]), "--output", "/dev/null", "--resume")
+    assert code == 2 and "regular output file" in err
+
+
 # -- progress -------------------------------------------------------------------------------------
 
 
