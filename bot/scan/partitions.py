@@ -23,7 +23,8 @@ from typing import IO, NamedTuple
 
 from wikilint.bot.scan.readers import DumpError
 
-DEFAULT_STREAMS_PER_TASK = 10  # 1,000 pages a task at Wikimedia's 100 pages per stream
+MAX_STREAMS_PER_TASK = 10  # 1,000 pages a task at Wikimedia's 100 pages per stream
+MIN_TASKS_PER_FILE = 64  # smaller dumps get smaller tasks, so that every worker has work
 # X-multistream.xml.bz2 -> X-multistream-index.txt.bz2;
 # X-multistream3.xml-p151574p311329.bz2 -> X-multistream-index3.txt-p151574p311329.bz2
 _MULTISTREAM = re.compile(r"^(?P<stem>.*-multistream)(?P<part>\d*)\.xml(?P<range>.*)\.bz2$")
@@ -106,10 +107,20 @@ def _open_index(path: str | Path) -> IO[bytes]:
     return bz2.open(path, "rb") if packed else Path(path).open("rb")
 
 
+def auto_streams_per_task(streams: int) -> int:
+    """Up to 10 streams a task; fewer when the file would give fewer than 64 tasks. It depends
+    on the file alone (not on the workers), so a resumed scan cuts the same tasks."""
+    return max(1, min(MAX_STREAMS_PER_TASK, -(-streams // MIN_TASKS_PER_FILE)))
+
+
 def byte_ranges(
-    path: str, streams: Sequence[tuple[int, int]], streams_per_task: int, first_ordinal: int = 0
+    path: str, streams: Sequence[tuple[int, int]], streams_per_task: int | None = None,
+    first_ordinal: int = 0,
 ) -> list[Partition]:
-    """Tasks of ``streams_per_task`` consecutive streams; each ends where the next begins."""
+    """Tasks of ``streams_per_task`` consecutive streams (None: :func:`auto_streams_per_task`);
+    each ends where the next begins."""
+    if streams_per_task is None:
+        streams_per_task = auto_streams_per_task(len(streams))
     size = Path(path).stat().st_size
     if streams[-1][0] >= size:
         raise DumpError(f"{path}: the index lists offset {streams[-1][0]}, past the end of the "
@@ -150,7 +161,7 @@ def expand_inputs(arguments: Iterable[str]) -> list[str]:
 
 def plan(
     inputs: Sequence[str], index: str | Path | None = None,
-    streams_per_task: int = DEFAULT_STREAMS_PER_TASK,
+    streams_per_task: int | None = None,
 ) -> list[Partition] | None:
     """The tasks of a scan, in dump order; None for one plain file (the streaming path)."""
     if index is not None and len(inputs) != 1:

@@ -34,7 +34,6 @@ from wikilint.bot.scan.engines import (
     run_partitions_local,
 )
 from wikilint.bot.scan.partitions import (
-    DEFAULT_STREAMS_PER_TASK,
     Partition,
     expand_inputs,
     index_for,
@@ -71,7 +70,7 @@ def run_scan(
     chunk: int = DEFAULT_CHUNK,
     progress: TextIO | None = None,
     index: str | Path | None = None,
-    streams_per_task: int = DEFAULT_STREAMS_PER_TASK,
+    streams_per_task: int | None = None,
     output: str | Path | None = None,
     resume: bool = False,
     log_interval: float = DEFAULT_LOG_INTERVAL,
@@ -259,10 +258,10 @@ def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
               help="Dask scheduler address (tcp://host:8786); its workers need the same "
                    "wikilint installed and the dump files at the same path. Default: a local "
                    "Dask cluster of --jobs processes.")
-@click.option("--streams-per-task", type=click.IntRange(min=1), default=DEFAULT_STREAMS_PER_TASK,
-              show_default=True,
+@click.option("--streams-per-task", type=click.IntRange(min=1),
               help="bz2 streams (100 pages each in Wikimedia dumps) per partition of a "
-                   "multistream dump.")
+                   "multistream dump. Default: 10, fewer when a file would give fewer than 64 "
+                   "partitions.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=DEFAULT_CHUNK,
               show_default=True, help="Pages per task sent to a worker (one plain dump file).")
 @click.option("--progress-interval", type=click.FloatRange(min=0.1), default=DEFAULT_LOG_INTERVAL,
@@ -276,7 +275,7 @@ def scan_command(
     dumps: tuple[str, ...], index: str | None, jobs: int, namespaces: tuple[str, ...],
     config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
     output_format: str, output: str | None, resume: bool, report: str | None,
-    titles_only: bool, engine: str, scheduler: str | None, streams_per_task: int,
+    titles_only: bool, engine: str, scheduler: str | None, streams_per_task: int | None,
     chunk_size: int, progress_interval: float, lint_timeout: float,
 ) -> None:
     """Lint every page (latest revision) of MediaWiki XML dumps (.xml, .xml.bz2, .xml.gz).

@@ -135,6 +135,14 @@ def test_an_index_of_another_dump_is_an_error(dumps: dict[str, Path], tmp_path: 
     assert code == 2 and "backwards.txt:2: offset" in err
 
 
+def test_small_dumps_get_smaller_tasks_whatever_the_workers() -> None:
+    from wikilint.bot.scan.partitions import auto_streams_per_task
+
+    assert auto_streams_per_task(3) == 1  # three partitions, not one
+    assert auto_streams_per_task(64 * 4) == 4
+    assert auto_streams_per_task(230_000) == 10  # English Wikipedia: 1,000 pages a task
+
+
 def test_several_files_are_one_task_each_or_their_byte_ranges(dumps: dict[str, Path]) -> None:
     parts = expand_inputs([str(dumps["parts"] / "*.bz2")])
     tasks = plan(parts)
