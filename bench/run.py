@@ -85,7 +85,13 @@ NOTES = """Notes:
 - Scan speed-ups depend on what else the machine runs: the busy-loop figure is the ceiling
   two processes could reach on it during the run.
 - Dump-scan memory: "scan process" is the reader/writer's own peak (VmHWM); "+ workers" the
-  highest sum of the RSS of all its processes, sampled every 50 ms.
+  highest sum of the RSS of all its processes, sampled every 50 ms; "each worker" the peak RSS
+  of each worker process (local pool or Dask worker), sampled the same way.
+- Partitioned scans (`bench/scans.py`): the same generated pages as one single-stream `.bz2`
+  and as a multistream dump with its index (100 pages per stream). "Reader alone" reads and
+  parses every page in one process, nothing linted; "lint alone" lints pages already in
+  memory, on one core. The Dask cluster (2 worker processes, 1 thread each, 127.0.0.1) is
+  started before the timed runs, as a standing cluster would be.
 """
 
 
@@ -444,6 +450,10 @@ def main(argv: list[str] | None = None) -> None:
             print("dump scans …", file=sys.stderr)
             sizes = (300, 1200) if args.quick else (1000, 2000, 4000)
             bench_scan(report, tmp, sizes, 600 if args.quick else 4000, 1 if args.quick else 3)
+            from bench.scans import bench_scans
+
+            print("partitioned dump scans …", file=sys.stderr)
+            bench_scans(report, tmp, args.quick)
     table = render(report)
     print(table)
     if not args.no_write:

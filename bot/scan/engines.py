@@ -43,6 +43,12 @@ from wikilint.bot.wiki.sources import batched
 from wikilint.rules.config import Config
 
 Pair = tuple[Page, dict[str, Any]]
+
+
+class EngineError(Exception):
+    """The workers failed in a way the scan cannot recover from (a task that keeps killing its
+    Dask workers, a lost scheduler): the scan stops, and ``--resume`` can continue it."""
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -297,4 +303,11 @@ def run_partitions_dask(
                                  key=f"wikilint-scan-{run}-{partition.ordinal}")
 
         for _, future in InOrder(partitions, submit, 2 * max(_worker_count(client), jobs)):
-            yield future.result()
+            try:
+                result = future.result()
+            except DumpError:
+                raise
+            except Exception as exc:  # KilledWorker, a lost scheduler, …
+                raise EngineError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") \
+                    from exc
+            yield result

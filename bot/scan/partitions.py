@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import bz2
 import glob
+import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -30,6 +31,7 @@ MIN_TASKS_PER_FILE = 64  # smaller dumps get smaller tasks, so that every worker
 _MULTISTREAM = re.compile(r"^(?P<stem>.*-multistream)(?P<part>\d*)\.xml(?P<range>.*)\.bz2$")
 _INDEX_NAME = re.compile(r"-multistream-index\d*\.txt")
 _GLOB_CHARS = re.compile(r"[*?\[]")
+_INDEX_HEAD = re.compile(rb"^(\d+):", re.MULTILINE)
 
 
 class Partition(NamedTuple):
@@ -74,31 +76,60 @@ def index_for(dump: str | Path) -> Path | None:
 
 
 def read_index(index: str | Path) -> list[tuple[int, int]]:
-    """(stream offset, pages in the stream) in file order, from ``offset:pageid:title`` lines."""
+    """(stream offset, pages in the stream) in file order, from ``offset:pageid:title`` lines.
+
+    English Wikipedia's index has some 24 million lines: blocks of lines are matched by one
+    regex, and runs of the same offset counted together (Python works per stream, not per line).
+    """
     streams: list[tuple[int, int]] = []
+    number = 0
     try:
-        with _open_index(index) as lines:
-            for number, line in enumerate(lines, start=1):
-                head, sep, _ = line.partition(b":")
-                try:
-                    offset = int(head)
-                except ValueError:
-                    offset = -1
-                if not sep or offset < 0:
-                    if not line.strip():
-                        continue
-                    raise DumpError(f"{index}:{number}: not an 'offset:pageid:title' line")
-                if streams and offset == streams[-1][0]:
-                    streams[-1] = (offset, streams[-1][1] + 1)
-                elif streams and offset < streams[-1][0]:
-                    raise DumpError(f"{index}:{number}: offset {offset} goes backwards")
-                else:
-                    streams.append((offset, 1))
+        with _open_index(index) as data:
+            for block in _line_blocks(data):
+                heads = _INDEX_HEAD.findall(block)
+                lines = block.count(b"\n")
+                if len(heads) == lines:
+                    for head, run in itertools.groupby(heads):
+                        count = len(list(run))
+                        _add_stream(streams, int(head), count, index, number + 1)
+                        number += count
+                else:  # a blank or bad line somewhere: line by line, to name it
+                    for line in block.split(b"\n")[:lines]:
+                        number += 1
+                        head, sep, _ = line.partition(b":")
+                        if not line.strip():
+                            continue
+                        if not sep or not head.isdigit():
+                            raise DumpError(f"{index}:{number}: not an 'offset:pageid:title' line")
+                        _add_stream(streams, int(head), 1, index, number)
     except OSError as exc:
         raise DumpError(f"{index}: cannot read the index: {exc}") from None
     if not streams:
         raise DumpError(f"{index}: the index lists no pages")
     return streams
+
+
+def _add_stream(streams: list[tuple[int, int]], offset: int, pages: int, index: str | Path,
+                number: int) -> None:
+    if streams and offset == streams[-1][0]:
+        streams[-1] = (offset, streams[-1][1] + pages)
+    elif streams and offset < streams[-1][0]:
+        raise DumpError(f"{index}:{number}: offset {offset} goes backwards")
+    else:
+        streams.append((offset, pages))
+
+
+def _line_blocks(data: IO[bytes], size: int = 1 << 22) -> Iterator[bytes]:
+    """Whole lines, a few MB at a time, each ending with a newline."""
+    rest = b""
+    while block := data.read(size):
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if cut:
+            yield block[:cut]
+        rest = block[cut:]
+    if rest:
+        yield rest + b"\n"
 
 
 def _open_index(path: str | Path) -> IO[bytes]:

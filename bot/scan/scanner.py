@@ -28,6 +28,7 @@ from wikilint.bot.change.timelimit import DEFAULT_PAGE_LINT_TIMEOUT
 from wikilint.bot.files.configfile import discover_config, load_config
 from wikilint.bot.scan.checkpoint import Checkpoint, state_path
 from wikilint.bot.scan.engines import (
+    EngineError,
     run_dask,
     run_local,
     run_partitions_dask,
@@ -221,6 +222,10 @@ def _parse_namespaces(values: tuple[str, ...]) -> set[int] | None:
         raise click.BadParameter("namespace numbers, or 'all'", param_hint="--namespace") from None
 
 
+def _resume_hint(output: str | None) -> str:
+    return "; continue with --resume" if output and state_path(output).exists() else ""
+
+
 def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
@@ -315,11 +320,13 @@ def scan_command(
         sys.stdout.flush()
         click.echo(f"wikilint scan: {exc}", err=True)
         sys.exit(2)
+    except EngineError as exc:
+        click.echo(f"wikilint scan: {exc}" + _resume_hint(output), err=True)
+        sys.exit(1)
     except (KeyboardInterrupt, Interrupted) as exc:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-        can_resume = output and state_path(output).exists()
         click.echo(f"wikilint scan: interrupted ({signal.Signals(signum).name})"
-                   + ("; continue with --resume" if can_resume else ""), err=True)
+                   + _resume_hint(output), err=True)
         sys.exit(128 + signum)
     finally:
         for s, handler in previous.items():

@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -143,6 +145,15 @@ def test_small_dumps_get_smaller_tasks_whatever_the_workers() -> None:
     assert auto_streams_per_task(230_000) == 10  # English Wikipedia: 1,000 pages a task
 
 
+def test_index_lines_are_checked_and_counted_per_stream(tmp_path: Path) -> None:
+    index = tmp_path / "index.txt"
+    index.write_text("600:1:A\n600:2:B: with a colon\n\n900:3:C\n900:4:D\n1200:5:E")
+    assert read_index(index) == [(600, 2), (900, 2), (1200, 1)]  # blank line, no final newline
+    index.write_text("600:1:A\n600:2:B\nnot a line\n900:3:C\n")
+    with pytest.raises(DumpError, match=r"index.txt:3: not an 'offset:pageid:title' line"):
+        read_index(index)
+
+
 def test_several_files_are_one_task_each_or_their_byte_ranges(dumps: dict[str, Path]) -> None:
     parts = expand_inputs([str(dumps["parts"] / "*.bz2")])
     tasks = plan(parts)
@@ -255,6 +266,14 @@ def slow_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return dump
 
 
+@pytest.fixture(scope="module")
+def slow_reference(slow_dump: Path) -> str:
+    """The uninterrupted scan's output."""
+    reference = io.StringIO()
+    run_scan(slow_dump, reference)
+    return reference.getvalue()
+
+
 def start_scan(dump: Path, output: Path, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "wikilint.bot.cli.main", "scan", str(dump), "--streams-per-task",
@@ -274,10 +293,8 @@ def wait_for_partitions(output: Path, count: int, proc: subprocess.Popen[bytes])
 
 
 def test_resume_after_sigterm_and_a_kill_writes_every_page_once(
-    slow_dump: Path, tmp_path: Path
+    slow_dump: Path, slow_reference: str, tmp_path: Path
 ) -> None:
-    reference = io.StringIO()
-    run_scan(slow_dump, reference)
     output = tmp_path / "out.jsonl"
 
     first = start_scan(slow_dump, output, "--jobs", "2")
@@ -293,14 +310,47 @@ def test_resume_after_sigterm_and_a_kill_writes_every_page_once(
     second.kill()  # no clean-up at all
     second.wait(timeout=60)
     partly = output.read_text(encoding="utf-8")
-    assert partly and reference.getvalue().startswith(partly.rsplit("\n", 1)[0])
+    assert partly and slow_reference.startswith(partly.rsplit("\n", 1)[0])
 
     code, _, err = cli(str(slow_dump), "--streams-per-task", "1", "--output", str(output),
                        "--resume", "--jobs", "2")
     assert code == 0, err
     assert "written by an earlier run" in err
-    assert output.read_text(encoding="utf-8") == reference.getvalue()
+    assert output.read_text(encoding="utf-8") == slow_reference
     assert "pages scanned: 285" in err  # every page of namespace 0, this run's and earlier
+
+
+def test_a_dask_worker_killed_mid_scan_costs_no_page(
+    slow_dump: Path, slow_reference: str, tmp_path: Path
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    output = tmp_path / "out.jsonl"
+    killed_after: list[int] = []
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        victim = next(iter(client.run(os.getpid).values()))
+
+        def kill_a_worker_once_partitions_come_in() -> None:
+            state = state_path(output)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                written = state.read_text().count("\n") - 1 if state.exists() else 0
+                if written >= 1:
+                    os.kill(victim, signal.SIGKILL)
+                    killed_after.append(written)
+                    return
+                time.sleep(0.01)
+
+        killer = threading.Thread(target=kill_a_worker_once_partitions_come_in)
+        killer.start()
+        code, _, err = cli(str(slow_dump), "--engine", "dask", "--scheduler",
+                           cluster.scheduler_address, "--streams-per-task", "1",
+                           "--output", str(output))
+        killer.join()
+    assert code == 0, err
+    assert killed_after and killed_after[0] < 12  # killed while partitions were still to come
+    assert output.read_text(encoding="utf-8") == slow_reference
 
 
 def test_resume_drops_lines_written_after_the_last_finished_partition(
