@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import contextlib
 import datetime as dt
 import gc
-import importlib.util
-import json
 import os
 import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import timeit
 import tracemalloc
@@ -290,49 +286,13 @@ def bench_process(report: Report, texts: dict[str, str], runs: int, tmp: Path) -
 # -- dump scans ---------------------------------------------------------------------------------
 
 
-def _tree_rss(pid: int) -> int:
-    import psutil
-
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    total = 0
-    for p in procs:
-        with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return total
-
-
 def run_scan(dump: Path, jobs: int, tmp: Path) -> dict[str, Any]:
     """Wall time and peak RSS (the scan process; with its workers, summed) of one scan."""
-    report = tmp / f"report-{jobs}-{dump.stem}.json"
-    hwm = tmp / "scan-hwm"
-    cmd = [*SCAN, str(dump), "--jobs", str(jobs), "--output", os.devnull, "--report", str(report)]
-    peak = {"tree": 0}
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, HWM_ENV: str(hwm)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    done = threading.Event()
+    from bench.scans import timed_scan
 
-    def sample() -> None:
-        if importlib.util.find_spec("psutil") is None:
-            return
-        while not done.wait(0.05):
-            peak["tree"] = max(peak["tree"], _tree_rss(proc.pid))
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, err = proc.communicate()
-    elapsed = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    if proc.returncode != 0:
-        raise SystemExit(f"scan failed ({proc.returncode}): {err.decode()}")
-    summary = json.loads(report.read_text())
-    return {"wall": elapsed, "main_rss": _read_hwm(hwm) * 1024, "tree_rss": peak["tree"],
-            "pages": summary["pages_scanned"], "findings": summary["findings"]}
+    run = timed_scan([str(dump), "--jobs", str(jobs)], tmp)
+    return {"wall": run.wall, "main_rss": run.client_peak, "tree_rss": run.tree_peak,
+            "pages": run.pages, "findings": run.findings}
 
 
 def bench_scan(

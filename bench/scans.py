@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -29,6 +30,7 @@ class ScanRun:
     wall: float
     client_peak: int  # bytes: the scan process's own VmHWM
     worker_peaks: list[int] = field(default_factory=list)  # bytes: each worker's peak RSS
+    tree_peak: int = 0  # bytes: the highest sum of the scan process's and its children's RSS
     pages: int = 0
     findings: int = 0
 
@@ -122,8 +124,20 @@ def _local_workers(scan_pid: int) -> list[int]:
         return []
 
 
-def timed_scan(args: list[str], tmp: Path, workers: Callable[[int], list[int]]) -> ScanRun:
-    """One ``wikilint scan`` process: wall time, its own peak, each worker's peak RSS."""
+def _tree(pid: int) -> list[int]:
+    import psutil
+
+    try:
+        return [pid, *(p.pid for p in psutil.Process(pid).children(recursive=True))]
+    except psutil.Error:
+        return []
+
+
+def timed_scan(args: list[str], tmp: Path,
+               workers: Callable[[int], list[int]] | None = None) -> ScanRun:
+    """One ``wikilint scan`` process: wall time, its own peak, each worker's peak RSS (workers:
+    the scan's pid -> its workers' pids; default: the local pool's) and its process tree's."""
+    workers = workers or _local_workers
     import json
 
     from bench.run import HWM_ENV, SCAN, _read_hwm
@@ -132,15 +146,19 @@ def timed_scan(args: list[str], tmp: Path, workers: Callable[[int], list[int]]) 
     hwm = tmp / "scan-hwm"
     cmd = [*SCAN, *args, "--output", os.devnull, "--report", str(report)]
     peaks: dict[int, int] = {}
+    tree = [0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, HWM_ENV: str(hwm)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
 
     def sample() -> None:
+        if importlib.util.find_spec("psutil") is None:
+            return
         while not done.wait(0.05):
             for pid in workers(proc.pid):
                 peaks[pid] = max(peaks.get(pid, 0), _rss(pid))
+            tree[0] = max(tree[0], sum(_rss(pid) for pid in _tree(proc.pid)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -151,7 +169,7 @@ def timed_scan(args: list[str], tmp: Path, workers: Callable[[int], list[int]]) 
     if proc.returncode != 0:
         raise SystemExit(f"scan failed ({proc.returncode}): {err.decode()}")
     summary = json.loads(report.read_text())
-    return ScanRun(wall, _read_hwm(hwm) * 1024, sorted(peaks.values()),
+    return ScanRun(wall, _read_hwm(hwm) * 1024, sorted(peaks.values()), tree[0],
                    summary["pages_scanned"], summary["findings"])
 
 
@@ -195,8 +213,8 @@ def bench_scans(report: Any, tmp: Path, quick: bool) -> None:
     ones, twos, dasks = [], [], []
     with dask_cluster(2) as (address, dask_pids):
         for _ in range(pairs):
-            ones.append(timed_scan([dump, "--jobs", "1"], tmp, _local_workers))
-            twos.append(timed_scan([dump, "--jobs", "2"], tmp, _local_workers))
+            ones.append(timed_scan([dump, "--jobs", "1"], tmp))
+            twos.append(timed_scan([dump, "--jobs", "2"], tmp))
             dasks.append(timed_scan([dump, "--engine", "dask", "--scheduler", address], tmp,
                                     dask_pids))
     capacity_after = parallel_capacity()
@@ -217,7 +235,7 @@ def bench_scans(report: Any, tmp: Path, quick: bool) -> None:
 
     print("  memory across dump sizes …", file=sys.stderr)
     for n in sizes:
-        local = timed_scan([str(dumps[n]), "--jobs", "2"], tmp, _local_workers)
+        local = timed_scan([str(dumps[n]), "--jobs", "2"], tmp)
         with dask_cluster(2) as (address, dask_pids):
             on_dask = timed_scan([str(dumps[n]), "--engine", "dask", "--scheduler", address],
                                  tmp, dask_pids)
