@@ -463,7 +463,9 @@ def fix(
         )
         if result is None:
             continue
-        files += _report_fix(source, result, mode, report, totals)
+        # A fix that cannot be mapped back to the input is that input's error: nothing written.
+        files += bool(_guard(source.label, report, lambda s=source, r=result: _report_fix(
+            s, r, mode, report, totals)))
     if pages and submit:
         _submit_pages(pages, site, resolver, section, unsafe_fixes, yes, summary, minor, state,
                       report, contact=contact, fetch=not no_fetch,

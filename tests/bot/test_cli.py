@@ -821,3 +821,21 @@ def test_fix_diff_of_mixed_line_endings_shows_lines_as_read(tmp_path: Path) -> N
     assert [line.split(" @@")[0] + " @@" for line in diff.splitlines()
             if line.startswith("@@")] == places
     assert "\r" not in diff
+
+
+def test_a_fix_that_cannot_be_mapped_back_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wikilint.bot.cli import main as cli_main
+
+    def broken(result: object) -> list[object]:
+        raise AssertionError("the fixes' edits do not give the fixed text")
+
+    monkeypatch.setattr(cli_main, "applied_edits", broken)
+    path = tmp_path / "page.wiki"
+    path.write_text(INSECURE, encoding="utf-8")
+    result = run("fix", "--write", str(path))
+    assert result.exit_code == 2
+    [line] = error_lines(result)
+    assert str(path) in line and "internal error" in line
+    assert path.read_text(encoding="utf-8") == INSECURE and "Applied" not in result.output

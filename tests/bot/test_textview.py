@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from wikilint.bot.files.textview import TextView, compose, line_ending_at
@@ -117,3 +119,26 @@ def test_an_edit_over_a_restored_line_break_keeps_the_break_as_read() -> None:
     assert view.apply([edit]) == "Intro. == B == Words here"
     # Deleting across the break deletes what was read there: the space.
     assert view.apply([Edit(start, view.text.index("here"), "")]) == "Intro. == here"
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.mark.parametrize("name", ["pet-door", "bodmin", "elizabeth-gilbert"])
+def test_fixing_a_crlf_or_flattened_article_changes_only_what_the_fixes_change(name: str) -> None:
+    from wikilint import rules
+    from wikilint.bot.files.inputs import parse_source
+    from wikilint.bot.files.textview import applied_edits
+
+    raw = (CORPUS / f"{name}.wiki").read_text(encoding="utf-8")
+    crlf = "\ufeff" + raw.replace("\n", "\r\n")
+    source = parse_source(crlf.encode(), name, None)
+    fixed = rules.fix(source.text)
+    assert fixed.changed
+    assert source.fixed(applied_edits(fixed)) == "\ufeff" + fixed.text.replace("\n", "\r\n")
+    flat = " ".join(raw.split("\n"))
+    source = parse_source(flat.encode(), name, None)
+    fixed = rules.fix(source.text)
+    written = source.fixed(applied_edits(fixed))
+    assert "\n" not in written
+    assert parse_source(written.encode(), name, None).text == fixed.text
