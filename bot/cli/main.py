@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import io
 import os
 import sys
 from collections import Counter
@@ -43,6 +44,7 @@ PLUGIN_MODULES = (
     "wikilint.bot.runner.loop",
 )
 DEBUG_ENV = "WIKILINT_DEBUG"
+LINT_FORMATS = (*output.FORMATS, "sarif", "junit")
 
 
 # -- the group and its lazily loaded commands -----------------------------------------------
@@ -132,15 +134,21 @@ def _selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--select",
             multiple=True,
             metavar="RULES",
-            help="Only these rules: names or codes, comma-separated or repeated; ALL for every "
-            "rule. Replaces the config file's select.",
+            help="Only these rules: names, codes or code prefixes (DT, RF1, UR30), "
+            "comma-separated or repeated; ALL for every rule. Replaces the config file's select.",
+        ),
+        click.option(
+            "--extend-select",
+            multiple=True,
+            metavar="RULES",
+            help="Add these rules (names, codes or prefixes) to the config file's selection.",
         ),
         click.option(
             "--ignore",
             multiple=True,
             metavar="RULES",
-            help="Skip these rules (names or codes, comma-separated or repeated), on top of "
-            "the config file's ignore.",
+            help="Skip these rules (names, codes or prefixes, comma-separated or repeated), on "
+            "top of the config file's ignore (and extend-ignore, per-file-ignores).",
         ),
         click.option(
             "--section",
@@ -181,6 +189,12 @@ def _selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
             metavar="SITE",
             help="With --page: family:code, family, or an api.php URL (default: user-config.py).",
         ),
+        click.option(
+            "--respect-gitignore/--no-respect-gitignore",
+            default=True,
+            show_default=True,
+            help="When a PATH is a folder, skip the files git ignores there.",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -194,21 +208,28 @@ def _section_key(section: str | None) -> str | None:
 
 class ConfigResolver:
     """The configuration for each input: the ``--config`` file, else the one found upward
-    from the input; with ``--select``/``--ignore`` on top. Files are read once."""
+    from the input; with ``--select``/``--ignore``/``--extend-select`` on top, and the
+    file's ``per-file-ignores`` for that input. Files are read once."""
 
-    def __init__(self, explicit: str | None, select: Iterable[str], ignore: Iterable[str]):
+    def __init__(self, explicit: str | None, select: Iterable[str], ignore: Iterable[str],
+                 extend_select: Iterable[str] = ()):
         self.select = tuple(select)
         self.ignore = tuple(ignore)
+        self.extend_select = tuple(extend_select)
         self._explicit = self._load(explicit) if explicit else None
         self._by_file: dict[Path | None, rules.Config] = {}
         # Check the command line's rule names now: one error, before any file is read.
-        rules.Config().with_selection(self.select or None, self.ignore or None)
+        self._on_top(rules.Config())
+
+    def _on_top(self, base: rules.Config) -> rules.Config:
+        return base.with_selection(self.select or None, self.ignore or None,
+                                   self.extend_select or None)
 
     def _load(self, path: str | Path | None) -> rules.Config:
-        base = load_config(path) if path else rules.Config()
-        return base.with_selection(self.select or None, self.ignore or None)
+        return self._on_top(load_config(path) if path else rules.Config())
 
-    def for_path(self, path: Path | None) -> rules.Config:
+    def folder_config(self, path: Path | None) -> rules.Config:
+        """The config that applies in ``path``'s folder (before per-file-ignores)."""
         if self._explicit is not None:
             return self._explicit
         found = find_config_file(path if path is not None else Path.cwd())
@@ -216,14 +237,38 @@ class ConfigResolver:
             self._by_file[found] = self._load(found)
         return self._by_file[found]
 
+    def for_path(self, path: Path | None) -> rules.Config:
+        config = self.folder_config(path)
+        if path is None or not config.per_file_ignores or not config.path:
+            return config
+        try:
+            relative = path.resolve().relative_to(Path(config.path).resolve().parent)
+        except ValueError:  # a file outside the config's folder: its patterns do not apply
+            return config
+        return config.for_file(relative.as_posix())
+
 
 def _resolver(
-    config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...], report: Report
+    config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...], report: Report,
+    extend_select: tuple[str, ...] = (),
 ) -> ConfigResolver:
     try:
-        return ConfigResolver(config_path, select, ignore)
+        return ConfigResolver(config_path, select, ignore, extend_select)
     except rules.ConfigError as exc:
         report.fail(str(exc))
+
+
+def _expand_paths(paths: tuple[str, ...], resolver: ConfigResolver, respect_gitignore: bool,
+                  report: Report) -> tuple[str, ...]:
+    """Folders stand for the wiki files below them (``bot.files.discovery``)."""
+    if not any(Path(p).is_dir() for p in paths if p != STDIN_ARG):
+        return paths
+    from wikilint.bot.files.discovery import expand  # os.walk and git: only for folders
+
+    expanded, notes = expand(paths, resolver.folder_config, respect_gitignore)
+    for note in notes:
+        report.note(note.split(":", 1)[0], note.split(": ", 1)[1])
+    return tuple(expanded)
 
 
 def _sources(paths: tuple[str, ...], restore: bool, report: Report) -> Iterator[SourceText]:
@@ -298,15 +343,24 @@ def _guard(label: str, report: Report, action: Callable[[], Any]) -> Any:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(output.FORMATS),
+    type=click.Choice(LINT_FORMATS),
     default="text",
     show_default=True,
     help="text: findings with excerpts and a summary; json: one list of objects; "
-    "github: GitHub Actions annotations.",
+    "github: GitHub Actions annotations; sarif: SARIF 2.1.0; junit: JUnit XML.",
 )
+@click.option("--statistics", is_flag=True,
+              help="Count the findings per rule instead of listing them (text or json).")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Only the findings: no summary, hints or notes.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True),
+              metavar="FILE", help="Write the report to FILE instead of standard output.")
 def lint(
     paths: tuple[str, ...],
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     section: str | None,
     config_path: str | None,
@@ -314,41 +368,79 @@ def lint(
     restore_newlines: bool,
     pages: tuple[str, ...],
     site: str | None,
+    respect_gitignore: bool,
     output_format: str,
+    statistics: bool,
+    exit_zero: bool,
+    quiet: bool,
+    output_file: str | None,
 ) -> None:
-    """Report findings in wikitext files, stdin (-), or saved edit forms.
+    """Report findings in wikitext files, folders (their *.wiki, *.wikitext and *.mediawiki
+    files), stdin (-), or saved edit forms.
 
     Exit status: 0 no findings, 1 findings, 2 an error (the other inputs are still linted).
     """
+    if statistics and output_format not in ("text", "json"):
+        raise click.UsageError("--statistics goes with --format text or json")
     paths = _default_paths(paths, pages)
-    report = Report(color if output_format == "text" else False)
-    resolver = _resolver(config_path, select, ignore, report)
+    buffer = io.StringIO() if output_file else None
+    report = Report(color if output_format == "text" and not output_file else False,
+                    out=buffer, quiet=quiet)
+    resolver = _resolver(config_path, select, ignore, report, extend_select)
+    paths = _expand_paths(paths, resolver, respect_gitignore, report)
     everything: list[output.Located] = []
-    files = 0
+    linted_labels: list[str] = []
     sources = [*_sources(paths, restore_newlines, report), *_page_sources(pages, site, report)]
+    listing = output_format if not statistics else None
     for source in sources:
         linted = _guard(
             source.label, report, lambda s=source: _lint_one(s, resolver, section)
         )
         if linted is None:
             continue
-        files += 1
+        linted_labels.append(source.label)
         result, found = linted
         if result.parse_error is not None:
             report.failed()
         everything.extend(found)
-        if output_format == "text":
+        if listing == "text":
             for loc in found:
                 report.echo(output.format_text(loc, source.view.source, report.color))
-        elif output_format == "github":
+        elif listing == "github":
             for loc in found:
                 report.echo(output.format_github(loc))
-    if output_format == "json":
+    if statistics:
+        report.echo(output.format_statistics(everything, output_format))
+    elif output_format == "json":
         report.echo(output.format_json(everything))
-    elif output_format == "text" and files:
-        report.echo(output.lint_summary(everything, files))
-    report.found(len(everything))
+    elif output_format in ("sarif", "junit"):
+        from wikilint.bot.files import interchange  # json / xml: only for these formats
+
+        if output_format == "sarif":
+            from wikilint.bot import __version__
+
+            report.echo(interchange.format_sarif(everything, __version__, report.exit_code))
+        else:
+            report.echo(interchange.format_junit(everything, linted_labels))
+    if output_format == "text" and linted_labels and not quiet and not statistics:
+        report.echo(output.lint_summary(everything, len(linted_labels)))
+        hint = output.fix_hint(everything, [s.label for s in sources if s.writable])
+        if hint:
+            report.echo(hint)
+    if buffer is not None:
+        _write_report(output_file or "", buffer.getvalue(), report)
+    if not exit_zero:
+        report.found(len(everything))
     report.exit()
+
+
+def _write_report(path: str, text: str, report: Report) -> None:
+    from wikilint.bot.files.writefile import write_report
+
+    try:
+        write_report(Path(path), text.encode("utf-8"))
+    except OSError as exc:
+        report.error(f"{path}: cannot write the report: {exc.strerror or exc}")
 
 
 def _lint_one(
@@ -371,6 +463,13 @@ def _lint_one(
     "mode",
     flag_value="diff",
     help="Print the proposed change as a word diff and write nothing (the default).",
+)
+@click.option(
+    "--unified",
+    "mode",
+    flag_value="unified",
+    help="Print a unified diff (a/ and b/ paths) that `patch -p1` and `git apply` take; "
+    "writes nothing.",
 )
 @click.option("--stdout", "mode", flag_value="stdout", help="Print the fixed text (one input).")
 @click.option(
@@ -411,6 +510,7 @@ def _lint_one(
 def fix(
     paths: tuple[str, ...],
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     section: str | None,
     config_path: str | None,
@@ -418,6 +518,7 @@ def fix(
     restore_newlines: bool,
     pages: tuple[str, ...],
     site: str | None,
+    respect_gitignore: bool,
     mode: str | None,
     unsafe_fixes: bool,
     no_fetch: bool,
@@ -432,7 +533,7 @@ def fix(
     """Fix what the rules can fix. By default writes nothing and shows a word diff.
 
     Exit status: 0 nothing to fix, or the fixes were written (--write) or printed
-    (--stdout); 1 fixes proposed in a dry run (--diff, the default); 2 an error.
+    (--stdout); 1 fixes proposed in a dry run (--diff, the default, or --unified); 2 an error.
     """
     mode = mode or "diff"
     paths = _default_paths(paths, pages)
@@ -441,7 +542,8 @@ def fix(
     if mode == "stdout" and len(paths) + len(pages) > 1:
         raise click.UsageError("--stdout prints one fixed text: give one input")
     report = Report(color if mode == "diff" else False)
-    resolver = _resolver(config_path, select, ignore, report)
+    resolver = _resolver(config_path, select, ignore, report, extend_select)
+    paths = _expand_paths(paths, resolver, respect_gitignore, report)
     totals = FixTotals()
     files = 0
     if pages and mode == "write":
@@ -471,8 +573,8 @@ def fix(
                       report, contact=contact, fetch=not no_fetch,
                       allow_private=allow_private_fetch)
     if files:
-        report.echo(totals.describe(mode, files), err=mode == "stdout")
-    if mode == "diff":
+        report.echo(totals.describe(mode, files), err=mode in ("stdout", "unified"))
+    if mode in ("diff", "unified"):
         report.found(totals.changed_files)
     report.exit()
 
@@ -521,6 +623,9 @@ class FixTotals:
             return f"Applied {fixes} to {output.plural(self.changed_files, 'file')}."
         if mode == "stdout":
             return f"Applied {fixes} (printed, nothing written)."
+        if mode == "unified" and self.applied:
+            return (f"Would apply {fixes} to {output.plural(self.changed_files, 'file')} "
+                    "(the patch is on stdout: `patch -p1` or `git apply` applies it).")
         if not self.applied:
             return f"Nothing to fix in {output.plural(files, 'file')}."
         return (
@@ -544,9 +649,13 @@ def _report_fix(
         report.echo(output.format_text(located[0], source.view.source, False), err=True)
         return False
     fixed = source.fixed(applied_edits(result)) if result.changed else source.view.source
-    to_stderr = mode == "stdout"
+    to_stderr = mode in ("stdout", "unified")  # stdout holds the text or the patch alone
     if mode == "stdout":
         report.echo(source.edit_box(fixed), nl=False)
+    elif mode == "unified" and result.changed:
+        from wikilint.bot.change.patch import unified_diff  # difflib: --unified only
+
+        report.echo(unified_diff(source.label, source.view.source, fixed), nl=False)
     elif mode == "diff" and result.changed:
         head = f"--- {source.label}\n+++ {source.label} (fixed)"
         if source.kind is InputKind.HTML_EDIT_PAGE:

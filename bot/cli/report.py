@@ -48,14 +48,20 @@ def one_line(text: str) -> str:
 class Report:
     """One command's errors, findings and colour; it decides the exit status."""
 
-    def __init__(self, color: bool | None = None) -> None:
+    def __init__(self, color: bool | None = None, *, out: IO[str] | None = None,
+                 quiet: bool = False) -> None:
         self.color = use_color(color)
         self.errors = 0
         self.findings = 0
         self._error_code = EXIT_CLEAN
+        self.out = out  # the report goes here instead of stdout (``--output-file``)
+        self.quiet = quiet  # ``-q``: no notes
 
     def echo(self, text: str = "", *, err: bool = False, nl: bool = True) -> None:
         """Print ``text``; colour codes are dropped unless colour is on."""
+        if self.out is not None and not err:
+            click.echo(text, file=self.out, nl=nl, color=self.color)
+            return
         click.echo(text, err=err, nl=nl, color=self.color)
 
     def style(self, text: str, **styles: Any) -> str:
@@ -64,6 +70,8 @@ class Report:
 
     def note(self, label: str, message: str) -> None:
         """``label: note: message`` on stderr; does not change the exit status."""
+        if self.quiet:
+            return
         click.echo(one_line(f"{label}: note: {message}"), err=True)
 
     def error(self, message: str, code: int = EXIT_ERROR) -> None:

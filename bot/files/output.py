@@ -246,3 +246,42 @@ def format_github(loc: Located) -> str:
         ]
     )
     return f"::{_GITHUB_LEVEL[f.severity]} {props}::{_escape_data(f.message)}"
+
+
+# -- statistics and hints -------------------------------------------------------------------
+
+
+def format_statistics(located: Iterable[Located], output_format: str = "text") -> str:
+    """Findings counted per rule (``lint --statistics``), most frequent first: ``count  code
+    [*] rule`` where ``[*]`` marks a rule whose findings here all have a safe fix."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for loc in located:
+        entry = counts.setdefault((loc.code, loc.finding.rule), [0, 0])
+        entry[0] += 1
+        entry[1] += loc.safe_fix
+    ordered = sorted(counts.items(), key=lambda item: (-item[1][0], item[0][0], item[0][1]))
+    if output_format == "json":
+        import json
+
+        return json.dumps([{"code": code, "name": rule, "count": n, "fixable": safe}
+                           for (code, rule), (n, safe) in ordered], indent=2)
+    width = max((len(str(n)) for _, (n, _) in ordered), default=1)
+    return "\n".join(f"{n:>{width}}\t{code or '-'}\t{'[*]' if safe == n else '[ ]'} {rule}"
+                     for (code, rule), (n, safe) in ordered)
+
+
+def fix_hint(located: Iterable[Located], writable: Iterable[str]) -> str | None:
+    """How to apply the safe fixes of these findings: the command to run, naming the file."""
+    import shlex
+
+    fixable = [loc for loc in located if loc.safe_fix]
+    if not fixable:
+        return None
+    fixes = plural(len(fixable), "safe fix")
+    can_write = set(writable)
+    files = list(dict.fromkeys(loc.path for loc in fixable if loc.path in can_write))
+    if not files:
+        return f"`wikilint fix --stdout` prints the text with the {fixes} applied."
+    target = " ".join(shlex.quote(f) for f in files) if len(files) <= 3 else "FILE…"
+    return (f"Apply the {fixes} with `wikilint fix --write {target}` "
+            f"(`wikilint fix {target}` shows the diff first).")

@@ -38,6 +38,18 @@ def write_file(path: Path, data: bytes) -> None:
         _replace(target, data, mode)
 
 
+def write_report(path: Path, data: bytes) -> None:
+    """A report file (``lint --output-file``): an existing file as :func:`write_file` writes
+    it, a new one created atomically (never half-written), with the umask's mode."""
+    if path.exists():
+        write_file(path, data)
+        return
+    umask = os.umask(0)
+    os.umask(umask)
+    target = path.resolve()
+    _replace(target, data, 0o666 & ~umask)
+
+
 def _temp_copy(folder: Path, name: str, data: bytes, mode: int | None = None) -> str:
     """A temp file in ``folder`` holding ``data``, fsynced and read back to check it."""
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
