@@ -585,8 +585,12 @@ def setup_logging(interactive: bool, verbose: bool) -> None:
 
 def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool = False,
             gateway_factory: Callable[[BotConfig], WikiGateway] | None = None,
-            interactive: bool | None = None, allow_private_fetch: bool = False) -> int:
-    """The whole command; returns the exit code (tests call this directly)."""
+            interactive: bool | None = None, allow_private_fetch: bool = False,
+            limits_are_success: bool = False) -> int:
+    """The whole command; returns the exit code (tests call this directly).
+
+    ``limits_are_success``: a run that stopped early but resumable (limits, time budget, lag,
+    read-only, SIGTERM) exits 0, so that a scheduler mails only on real failures."""
     interactive = sys.stderr.isatty() if interactive is None else interactive
     setup_logging(interactive, verbose)
     try:
@@ -632,6 +636,8 @@ def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool =
         click.echo(result.human())
         if report:
             Path(report).write_text(result.to_json() + "\n", encoding="utf-8")
+        if limits_are_success and result.exit_code == EXIT_RESUMABLE:
+            return EXIT_OK
         return result.exit_code
     finally:
         lock.release()
@@ -650,17 +656,22 @@ def _default_gateway(config: BotConfig) -> WikiGateway:
               help="Also write the run report as JSON to this file.")
 @click.option("--dry-run", is_flag=True, help="Read and fix, but save nothing and queue nothing.")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging (secrets are still redacted).")
+@click.option("--limits-are-success", is_flag=True,
+              help="Exit 0 instead of 4 when the run stopped early but resumable (limits, time "
+              "budget, lag): for schedulers that mail on every non-zero exit.")
 @allow_private_fetch_option
 def run(config_path: str, report: str | None, dry_run: bool, verbose: bool,
-        allow_private_fetch: bool) -> None:
+        limits_are_success: bool, allow_private_fetch: bool) -> None:
     """Run the scheduled bot: lint the configured pages and save safe fixes.
 
     Exit codes: 0 completed; 1 failed (also: saves failed and none succeeded); 2 configuration
     error; 3 stopped by the shutoff page, a talk-page message or a block; 4 stopped early but
-    resumable (time budget, limits, lag, read-only, SIGTERM); 5 another run holds the lock.
+    resumable (time budget, limits, lag, read-only, SIGTERM; 0 with --limits-are-success); 5
+    another run holds the lock.
     """
     sys.exit(execute(config_path, report, dry_run, verbose,
-                     allow_private_fetch=allow_private_fetch))
+                     allow_private_fetch=allow_private_fetch,
+                     limits_are_success=limits_are_success))
 
 
 def register(group: click.Group) -> None:
