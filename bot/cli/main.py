@@ -687,9 +687,11 @@ def fix_summary(label: str, result: FixResult) -> str:
         by_rule = Counter(a.finding.rule for a in result.applied)
         rules_text = ", ".join(f"{rule} ×{n}" for rule, n in sorted(by_rule.items()))
         passes = output.plural(result.passes, "pass")
-        state = "converged" if result.converged else "did NOT converge (stopped early)"
         fixes = output.plural(len(result.applied), "fix")
-        head = f"{label}: {fixes} in {passes} ({rules_text}); {state}"
+        head = f"{label}: {fixes} in {passes} ({rules_text})"
+        if not result.converged:  # the fixes kept changing the text: say so in plain words
+            head += ("; the fixes had not settled when wikilint stopped (run fix again and "
+                     "check the result)")
     remaining = result.remaining
     unsafe = sum(
         1

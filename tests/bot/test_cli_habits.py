@@ -174,3 +174,24 @@ def test_fix_unified_applies_with_patch_and_git(tool: list[str], tmp_path: Path,
     assert (work / "pages/b c.wiki").read_bytes().count(b"\r\n") == crlf.count("\r\n")
     again = run(["fix", "--unified", "pages"], work, monkeypatch)
     assert again.exit_code == 0 and again.stdout == ""  # nothing left to fix
+
+
+def test_the_fix_summary_says_in_plain_words_when_fixes_did_not_settle() -> None:
+    from wikilint.bot.cli.main import fix_summary
+    from wikilint.rules.engine import AppliedFix, FixResult
+
+    text = "Claim.<ref>{{cite web |url=http://www.bbc.co.uk/a |title=A}}</ref>\n"
+    finding = rules_finding(text)
+    settled = FixResult(text, text.replace("http:", "https:"), 1, True,
+                        [AppliedFix(1, finding, text)])
+    assert fix_summary("p.wiki", settled) == (
+        "p.wiki: 1 fix in 1 pass (insecure-link ×1); 0 findings remain")
+    stopped = FixResult(text, text, 10, False, [AppliedFix(1, finding, text)])
+    assert "the fixes had not settled when wikilint stopped" in fix_summary("p.wiki", stopped)
+
+
+def rules_finding(text: str):  # type: ignore[no-untyped-def]
+    from wikilint import rules
+
+    (found,) = rules.lint(text, rules.Config(select=("insecure-link",))).findings
+    return found
