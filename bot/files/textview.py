@@ -140,16 +140,36 @@ class TextView:
             return []
         if not self._covers_substitution(trimmed.start, trimmed.end):
             return [trimmed]
-        # Rare: the change spans restored or normalised text. Keep what it keeps.
-        from difflib import SequenceMatcher
-
-        old = self.text[trimmed.start : trimmed.end]
-        matcher = SequenceMatcher(None, old, trimmed.replacement, autojunk=False)
-        return [
-            Edit(trimmed.start + i1, trimmed.start + i2, trimmed.replacement[j1:j2])
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-            if tag != "equal"
-        ]
+        # The change spans line breaks the view substituted (normalised or restored). Keep
+        # them as read: when it keeps their number, the i-th stays the i-th; otherwise the
+        # lines it leaves alone at either end stay.
+        old_lines = self.text[trimmed.start : trimmed.end].split("\n")
+        new_lines = trimmed.replacement.split("\n")
+        if len(old_lines) != len(new_lines):
+            lead = 0
+            while lead < min(len(old_lines), len(new_lines)) - 1 and (
+                    old_lines[lead] == new_lines[lead]):
+                lead += 1
+            tail = 0
+            while tail < min(len(old_lines), len(new_lines)) - 1 - lead and (
+                    old_lines[-1 - tail] == new_lines[-1 - tail]):
+                tail += 1
+            start = trimmed.start + sum(len(line) + 1 for line in old_lines[:lead])
+            old_middle = "\n".join(old_lines[lead : len(old_lines) - tail])
+            new_middle = "\n".join(new_lines[lead : len(new_lines) - tail])
+            if "\n" in new_middle:  # rare: new line breaks among the old ones
+                return _split_by_diff(Edit(start, start + len(old_middle), new_middle),
+                                      old_middle)
+            return [Edit(start, start + len(old_middle), new_middle)]
+        parts = []
+        at = trimmed.start
+        for was, now in zip(old_lines, new_lines, strict=True):
+            if was != now:
+                head = _common_prefix(was, now)
+                tail = _common_suffix(was[head:], now[head:])
+                parts.append(Edit(at + head, at + len(was) - tail, now[head : len(now) - tail]))
+            at += len(was) + 1
+        return parts
 
     def _covers_substitution(self, start: int, end: int) -> bool:
         i = bisect.bisect_left(self._view_ends, start + 1)
@@ -229,6 +249,18 @@ def compose(first: Sequence[Edit], second: Sequence[Edit]) -> list[Edit]:
         out.append(Edit(a_start, a_end, "".join(replacement)))
         shift_before += delta
     return out
+
+
+def _split_by_diff(edit: Edit, old: str) -> list[Edit]:
+    """``edit`` (replacing ``old``) as the smaller edits a character diff finds."""
+    from difflib import SequenceMatcher
+
+    matcher = SequenceMatcher(None, old, edit.replacement, autojunk=False)
+    return [
+        Edit(edit.start + i1, edit.start + i2, edit.replacement[j1:j2])
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
 
 
 def _common_prefix(a: str, b: str) -> int:

@@ -142,3 +142,21 @@ def test_fixing_a_crlf_or_flattened_article_changes_only_what_the_fixes_change(n
     written = source.fixed(applied_edits(fixed))
     assert "\n" not in written
     assert parse_source(written.encode(), name, None).text == fixed.text
+
+
+def test_an_edit_that_drops_or_adds_lines_keeps_the_lines_it_leaves_alone() -> None:
+    source = "A\r\nB <ref>x\r\ny</ref>\nC\r\n"
+    view = _normalised(source)
+    start, end = view.text.index("<ref>"), view.text.index("</ref>") + 6
+    assert view.apply([Edit(start, end, "<ref name=a />")]) == "A\r\nB <ref name=a />\nC\r\n"
+    whole = view.text.index("B"), view.text.index("C") + 1
+    # As many line breaks as before: the i-th keeps the i-th one's ending.
+    assert view.apply([Edit(*whole, "B <ref name=a />\nC\nD")]) == (
+        "A\r\nB <ref name=a />\r\nC\nD\r\n")
+    # Over a restored break, a line the fix adds is written; the restored break is not.
+    flat = "Intro. == A == Text here"
+    at = flat.index(" Text")
+    restored = TextView(flat, [Edit(at, at + 1, "\n")])
+    start = restored.text.index("A ==")
+    fixed = restored.apply([Edit(start, restored.text.index(" here"), "A ==\nNew\nText")])
+    assert fixed == "Intro. == A == New\nText here"
