@@ -7,12 +7,15 @@ taken for an italic title (dates are missed) and links inside are misread.
 
 :func:`close_quotes_per_line` repairs a parse: it finds every bold or italic tag whose own
 text crosses a line break (newlines inside templates, links or tags it contains do not count:
-MediaWiki expands and strips those first), and parses the text again with that tag's
-apostrophe run read as plain text. mwparserfromhell then pairs the remaining quotes within
-their lines. The run is hidden from the tokenizer behind ``"`` characters, which end URLs and
-link targets exactly where quotes do and mean nothing else in running text; the apostrophes
-are put back into the tree before it is indexed, so offsets and text are unchanged. Pages
-without such a tag (most) pay one walk over their style tags.
+MediaWiki expands and strips those first). On such a page it reads every logical line as
+``doQuotes`` does (:func:`unclosed_at_line_end`) and parses the text once more with the
+apostrophes MediaWiki reads as text, and the markup it leaves open at the end of a line, hidden:
+mwparserfromhell then pairs the remaining quotes as MediaWiki does. Should a tag still cross a
+line, its run is hidden too (at most :data:`MAX_ROUNDS` parses more). Runs are hidden from
+the tokenizer behind ``"`` characters, which end URLs and link targets exactly where quotes do
+and mean nothing else in running text; the apostrophes are put back into the tree before it is
+indexed, so offsets and text are unchanged. Pages without such a tag (most) pay one walk over
+their style tags; the others (8 of the 28 corpus articles) one parse more.
 
 A run left unpaired is still, for MediaWiki, a style opened there and closed at the end of its
 line: :func:`open_italics` lists the italic ones (the date rules skip them as they skip every
@@ -29,13 +32,14 @@ from typing import TYPE_CHECKING
 from mwparserfromhell.nodes import ExternalLink, Heading, Tag, Template, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 from wikilint.rules import builder
+from wikilint.rules.wikitext import tag_name
 
 if TYPE_CHECKING:
     from wikilint.rules.document import Document
 
 _STYLE_MARKUP = frozenset({"''", "'''"})
 _STAND_IN = '"'
-MAX_ROUNDS = 4  # each round reads at least one more run as text; real pages need one
+MAX_ROUNDS = 3  # the first round reads MediaWiki's unclosed runs; later ones what is left
 
 
 def crossing_runs(doc: Document) -> list[tuple[int, int]]:
@@ -61,13 +65,13 @@ def close_quotes_per_line(
     doc: Document, source: str, make: Callable[[str, Wikicode], Document]
 ) -> Document:
     """``doc`` itself when no bold or italic crosses a line, else the text parsed again with
-    the crossing runs read as text (``make(text, code)`` builds a :class:`Document`)."""
+    the runs MediaWiki leaves open at the end of their line read as text (``make(text, code)``
+    builds a :class:`Document`)."""
     runs = crossing_runs(doc)
     if not runs:
         return doc
-    plain: set[tuple[int, int]] = set()
+    plain = set(unclosed_at_line_end(doc)) or set(runs)
     for _ in range(MAX_ROUNDS):
-        plain.update(runs)
         code = _parse_with_plain_runs(source, sorted(plain), make)
         if code is None:
             return doc  # the stand-in landed outside running text: keep the first parse
@@ -75,7 +79,121 @@ def close_quotes_per_line(
         runs = [r for r in crossing_runs(doc) if r not in plain]
         if not runs:
             break
+        plain.update(runs)  # mwparserfromhell pairs some lines differently: read those as text
     return doc
+
+
+_LINE_RUN = re.compile(r"'{2,}|\n")
+# Extension tags whose content MediaWiki parses on its own (its own lines).
+_OWN_TEXT_TAGS = frozenset({"ref", "poem", "gallery"})
+
+
+def unclosed_at_line_end(doc: Document) -> list[tuple[int, int]]:
+    """The apostrophes MediaWiki's ``doQuotes`` reads as text, and the quote markup it leaves
+    open at the end of its line, as ``[start, end)`` spans: hidden from mwparserfromhell, the
+    rest pairs as in MediaWiki.
+
+    A line is a logical one: MediaWiki expands templates and strips extension tags and comments
+    before it reads quotes, so a line break inside a template, a ``<ref>`` or a comment does
+    not end the line around it; the text of a template parameter or of a ``<ref>`` is read as
+    lines of its own. Per line, as MediaWiki: a run of four is an apostrophe and bold, a run of
+    more than five is apostrophes and bold italics; when the line has an odd number of both
+    italics and bold, one bold (after a single-letter word, else after a longer word, else
+    after a space) is an apostrophe and italics; then each run opens or closes italics, bold
+    or both."""
+    text = doc.text
+    # (start, end, own text?): own-text zones are read as lines of their own; the rest of a
+    # template or tag (names, attributes) and protected regions are not read at all.
+    zones: list[tuple[int, int, bool]] = [(s, e, False) for s, e in doc.protected]
+    for node in doc.nodes_of(Template):
+        start, end = doc.span(node)
+        zones.append((start, end, False))
+        for param in node.params:
+            v_start, v_end = doc.code_span(param.value)
+            zones.append((v_start, v_end, True))
+    for node in doc.nodes_of(Tag):
+        if node.wiki_markup or node.contents is None or node.self_closing:
+            continue
+        if tag_name(node.tag) in _OWN_TEXT_TAGS:
+            start, end = doc.span(node)
+            c_start, c_end = doc.code_span(node.contents)
+            zones += [(start, end, False), (c_start, c_end, True)]
+    zones.sort(key=lambda z: (z[0], -z[1]))
+    lines: dict[int, list[list[tuple[int, int]]]] = {}  # zone (-1: the page) → its lines
+    stack: list[int] = []  # the zones holding the current position, innermost last
+    next_zone = 0
+    for match in _LINE_RUN.finditer(text):
+        at = match.start()
+        while next_zone < len(zones) and zones[next_zone][0] <= at:
+            while stack and zones[stack[-1]][1] <= zones[next_zone][0]:
+                stack.pop()
+            stack.append(next_zone)
+            next_zone += 1
+        while stack and zones[stack[-1]][1] <= at:
+            stack.pop()
+        zone = stack[-1] if stack else None
+        if zone is not None and not zones[zone][2]:
+            continue
+        key = -1 if zone is None else zone
+        own = lines.setdefault(key, [[]])
+        if match.group() == "\n":
+            own.append([])
+        else:
+            own[-1].append((at, match.end()))
+    found: list[tuple[int, int]] = []
+    for own in lines.values():
+        for runs in own:
+            if runs:
+                found += _open_at_end(text, runs)
+    return found
+
+
+def _open_at_end(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """For one line's runs: the apostrophes MediaWiki reads as text, and the markup it leaves
+    open at the end of the line."""
+    as_text: list[tuple[int, int]] = []
+    marks = []  # the markup part of each run: its last 2, 3 or 5 apostrophes
+    for start, end in runs:
+        length = end - start
+        markup = 3 if length == 4 else 5 if length > 5 else length
+        if markup < length:
+            as_text.append((start, end - markup))
+        marks.append([end - markup, end])
+    italics = sum(1 for a, b in marks if b - a in (2, 5))
+    bolds = sum(1 for a, b in marks if b - a in (3, 5))
+    if italics % 2 and bolds % 2:
+        single = multi = space = None
+        for i, (a, b) in enumerate(marks):
+            if b - a != 3:
+                continue
+            x1 = text[a - 1] if a >= 1 else " "
+            x2 = text[a - 2] if a >= 2 else " "
+            if x1 == " ":
+                space = i if space is None else space
+            elif x2 == " ":
+                single = i
+                break
+            else:
+                multi = i if multi is None else multi
+        chosen = next((i for i in (single, multi, space) if i is not None), None)
+        if chosen is not None:
+            as_text.append((marks[chosen][0], marks[chosen][0] + 1))
+            marks[chosen][0] += 1
+    # opened["i"] / opened["b"]: the markup span that opened the style still open, if any
+    opened: dict[str, tuple[int, int] | None] = {"i": None, "b": None}
+    for a, b in marks:
+        length = b - a
+        if length == 2:
+            opened["i"] = None if opened["i"] else (a, b)
+        elif length == 3:
+            opened["b"] = None if opened["b"] else (a, b)
+        elif opened["i"] or opened["b"]:
+            was_i, was_b = opened["i"], opened["b"]
+            opened["i"] = None if was_i else (a, a + 2)
+            opened["b"] = None if was_b else (a, a + 3)
+        else:
+            opened["i"], opened["b"] = (a + 3, b), (a, a + 3)
+    return as_text + [span for span in opened.values() if span is not None]
 
 
 def open_italics(doc: Document) -> list[tuple[int, int]]:

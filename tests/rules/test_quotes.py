@@ -57,3 +57,18 @@ def test_open_italics_run_from_an_unpaired_run_to_the_end_of_its_line() -> None:
     text = "A ''b c\nd '''e\n[[f|g ''h]] x\n{{t''|i}} <ref name=''>j</ref>"
     doc = Document.parse(text)
     assert [text[s:e] for s, e in open_italics(doc)] == ["b c", "h]] x"]
+
+
+def test_apostrophes_mediawiki_reads_as_text_do_not_unbalance_the_line() -> None:
+    # ''Galileo'''s: an odd number of both italics and bold, so MediaWiki reads the bold after
+    # a word as an apostrophe and italics; '''' is an apostrophe and bold.
+    # (A page is read again only when some bold or italic crosses a line: the ''' below.)
+    text = "The ''Galileo'''s antenna.\nA ''''Bold''' x.\nA '''bold\nNext ''line'' here."
+    doc = Document.parse(text)
+    assert styles(doc) == ["''Galileo'''", "'''Bold'''", "''line''"]  # Galileo' in italics
+    assert crossing_runs(doc) == []
+
+
+def test_a_line_break_inside_a_ref_or_template_does_not_end_the_line_around_it() -> None:
+    text = "''Title<ref>{{cite web\n|title=''A''}}</ref> more'' after\n''b''"
+    assert styles(Document.parse(text))[0] == "''Title<ref>{{cite web\n|title=''A''}}</ref> more''"
