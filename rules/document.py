@@ -467,13 +467,16 @@ class Document:
         ``section=N`` edits (see rules.sections; built on first use)."""
         nodes = {self._node_spans[id(node)][0]: node for node in self.nodes_of(Heading)}
         lines = mediawiki_headings(self.text)
-        sections = []
+        # A section ends at the next heading of its level or a higher one: the headings still
+        # open form a stack of rising levels, closed as such a heading comes (linear).
+        stops = [len(self.text)] * len(lines)
+        open_sections: list[int] = []
         for i, line in enumerate(lines):
-            stop = len(self.text)
-            for later in lines[i + 1 :]:
-                if later.level <= line.level:
-                    stop = later.start
-                    break
+            while open_sections and lines[open_sections[-1]].level >= line.level:
+                stops[open_sections.pop()] = line.start
+            open_sections.append(i)
+        sections = []
+        for line, stop in zip(lines, stops, strict=True):
             node = nodes.get(line.start)
             if node is not None and node.level == line.level:
                 title = _heading_title(node)

@@ -19,6 +19,12 @@ from typing import NamedTuple
 # Microseconds the tokenizer spends per character an unclosed opener is tried over (measured
 # on a 2-CPU machine with runs of one opener; rounded down, so the estimate is low).
 _TEMPLATE_US, _LINK_US, _TAG_US, _TABLE_US, _EXT_LINK_US = 0.5, 0.05, 0.04, 0.1, 0.05
+# A line that starts with "=" is tried as a heading to its end, and the tokenizer's work on
+# such a line grows with the square of its length (seconds per character squared): 0.8 MB of
+# "''x'' a == b " after "== H" took 5.6 s, and 1.2 MB crashed the tokenizer (segmentation
+# fault, mwparserfromhell 0.7.2). Lines shorter than the minimum cost nothing.
+_HEADING_LINE_S = 4e-12
+_HEADING_LINE = re.compile(r"(?m)^=[^\n]{10000,}")
 # Refuse a page estimated above this: a normal 4 MB page scores well under 0.1 s.
 BUDGET_SECONDS = 2.0
 
@@ -68,9 +74,20 @@ def too_slow_to_parse(text: str) -> str | None:
         seconds += cost
         if cost > worst[0]:
             worst = (cost, kind.name, len(spans))
+    long_lines = [len(m.group()) for m in _HEADING_LINE.finditer(text)]
+    cost = sum(length * length for length in long_lines) * _HEADING_LINE_S
+    seconds += cost
+    if cost > worst[0]:
+        worst = (cost, "heading line", len(long_lines))
     if seconds <= BUDGET_SECONDS:
         return None
     _, name, count = worst
+    if name == "heading line":
+        longest = max(long_lines)
+        return (
+            f"a line of {longest:,} characters that starts with '=' would make the parser take "
+            f"about {seconds:.0f} s or more; break it into lines"
+        )
     return (
         f"{count} unclosed {name} openers would make the parser take about {seconds:.0f} s "
         "or more; close or remove them"

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import click
 from wikilint.rules import LintResult
+from wikilint.rules.builder import collector_paused
 from wikilint.rules.engine import PARSE_ERROR, PARSE_ERROR_CODE
 from wikilint.rules.model import Applicability, Finding, Severity
 from wikilint.rules.registry import get_rule
@@ -78,9 +79,16 @@ def locate(
     path: str, result: LintResult, findings: Iterable[Finding] | None = None
 ) -> list[Located]:
     """Line/column, code and enclosing section for each finding of a lint result."""
+    # The collector stays held, as in the lint: a page's tree is millions of objects, and
+    # with tens of thousands of findings it would otherwise rescan them while this runs.
+    with collector_paused():
+        return _locate(path, result, result.findings if findings is None else findings)
+
+
+def _locate(path: str, result: LintResult, findings: Iterable[Finding]) -> list[Located]:
     index = LineIndex(result.text)
     located = []
-    for finding in result.findings if findings is None else findings:
+    for finding in findings:
         line, column = index.line_col(finding.start)
         end_line, end_column = index.line_col(finding.end)
         section = result.doc.section_at(finding.start) if result.doc is not None else None

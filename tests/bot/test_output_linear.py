@@ -3,6 +3,9 @@ whole one-line page (counted, never timed; bench/scaling.py measures)."""
 
 from __future__ import annotations
 
+import gc
+
+import pytest
 from wikilint import rules
 from wikilint.bot.files import output
 
@@ -50,3 +53,23 @@ def test_an_excerpt_on_a_one_line_page_reads_only_its_window() -> None:
     lines = output.excerpt(text, start, start + 20)
     assert lines[0].startswith("    …word") and lines[0].endswith("word…")
     assert _CountingText.scanned <= 4 * (output.EXCERPT_CONTEXT + output.EXCERPT_SPAN)
+
+
+def test_locate_holds_the_garbage_collector_like_the_lint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A page's tree is millions of objects; the collector rescanning them while tens of
+    # thousands of findings are located made locate grow faster than the page.
+    text = "Text <ref>http://example.org/a</ref>.\n"
+    result = rules.lint(text, rules.Config(select=["bare-url"]))
+    seen: list[bool] = []
+    code_of = output.rule_code
+
+    def recording_rule_code(name: str) -> str:
+        seen.append(gc.isenabled())
+        return code_of(name)
+
+    monkeypatch.setattr(output, "rule_code", recording_rule_code)
+    assert gc.isenabled()
+    output.locate("p", result)
+    assert seen == [False] and gc.isenabled()
