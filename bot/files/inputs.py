@@ -125,11 +125,17 @@ def read_input(arg: str, stdin: BinaryIO | None = None, restore: bool = True) ->
     return parse_source(data, label, path, restore)
 
 
+def wikitext_view(raw: str) -> TextView:
+    """The view the rules read of a wikitext as given (an API request's text): line endings as
+    ``\\n`` and no BOM; positions and fixes map back to ``raw``."""
+    return TextView(raw, _normalising_edits(raw))
+
+
 def parse_source(data: bytes, label: str, path: Path | None, restore: bool = True) -> SourceText:
     """Decode, recognise the kind of input, and build the view the rules analyse: line endings
     as ``\\n``, no BOM, the edit box of an edit form, and restored line breaks."""
     raw = decode(data, label)
-    view = TextView(raw, _normalising_edits(raw))
+    view = wikitext_view(raw)
     kind, section, title = InputKind.WIKITEXT, None, None
     if _looks_like_html(view.text, path):
         from wikilint.bot.files.editpage import (

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from wikilint import rules
 from wikilint.bot.files import output
+from wikilint.bot.files.inputs import wikitext_view
+from wikilint.bot.files.textview import applied_edits, located_in_source
 
 if TYPE_CHECKING:
     from flask import Flask, Response
@@ -115,10 +117,12 @@ def lint_payload(base: rules.Config, data: Any) -> dict[str, Any]:
     """``POST /api/lint``: the findings of a text, as ``lint --format json`` gives them.
 
     The text is what the edit box holds (``wpTextbox1``): for a section edit, that section.
-    ``section`` (``wpSection``) is echoed back; it does not narrow the lint."""
+    ``section`` (``wpSection``) is echoed back; it does not narrow the lint. The text is read
+    as ``lint -`` reads standard input: any line endings, offsets into the text as sent."""
     data = _payload(data)
-    result = rules.lint(data["text"], _config(base, data), _env(data))
-    located = output.locate(_label(data), result)
+    view = wikitext_view(data["text"])
+    result = rules.lint(view.text, _config(base, data), _env(data))
+    located = located_in_source(view, output.locate(_label(data), result))
     return {
         "findings": [output.to_json_object(loc) for loc in located],
         "section": data.get("section"),
@@ -130,19 +134,22 @@ def fix_payload(base: rules.Config, data: Any) -> dict[str, Any]:
     """``POST /api/fix``: the text with the safe fixes applied, and what is left."""
     data = _payload(data)
     config = _config(base, data)
-    result = rules.fix(data["text"], config, _env(data))
-    after = rules.lint(result.text, config, _env(data))
+    view = wikitext_view(data["text"])
+    result = rules.fix(view.text, config, _env(data))
+    fixed = view.apply(applied_edits(result)) if result.changed else data["text"]
+    after_view = wikitext_view(fixed)
+    after = rules.lint(after_view.text, config, _env(data))
     counts: dict[str, int] = {}
     for applied in result.applied:
         counts[applied.finding.rule] = counts.get(applied.finding.rule, 0) + 1
     return {
-        "text": result.text,
-        "changed": result.text != data["text"],
+        "text": fixed,
+        "changed": fixed != data["text"],
         "applied": len(result.applied),
         "applied_by_rule": counts,
         "converged": result.converged,
-        "findings": [output.to_json_object(loc)
-                     for loc in output.locate(_label(data), after)],
+        "findings": [output.to_json_object(loc) for loc in
+                     located_in_source(after_view, output.locate(_label(data), after))],
         "section": data.get("section"),
     }
 

@@ -160,3 +160,17 @@ def test_serving_beyond_loopback_needs_a_token() -> None:
     result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "needs --token" in result.output
+
+
+def test_crlf_text_keeps_its_endings_and_offsets_index_it_as_sent(
+        client: FlaskClient, tmp_path: Path) -> None:
+    text = "\ufeff" + TEXT.replace("\n", "\r\n")
+    found = post(client, "/api/lint", {"text": text, "path": "p.wiki"}).get_json()["findings"]
+    page = tmp_path / "p.wiki"
+    page.write_bytes(text.encode("utf-8"))
+    assert found == cli_json(tmp_path, text, "p.wiki")  # what `lint FILE` says of those bytes
+    insecure = next(f for f in found if f["rule"] == "insecure-link")
+    assert text[insecure["start"]:insecure["end"]].startswith("http://www.bbc")
+    fixed = post(client, "/api/fix", {"text": text}).get_json()["text"]
+    assert fixed.startswith("\ufeff") and fixed.count("\r\n") == text.count("\r\n")
+    assert "\n" not in fixed.replace("\r\n", "")
