@@ -8,13 +8,11 @@ from the session pywikibot already has. Every failure is one line saying what to
 
 from __future__ import annotations
 
-import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+from wikilint.bot.wiki.api import first_line, quiet_pywikibot
 
 if TYPE_CHECKING:
     from pywikibot.site import APISite
@@ -35,22 +33,6 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-@contextmanager
-def _quiet_pywikibot() -> Iterator[None]:
-    """pywikibot logs each failed request with a traceback; these commands say what failed
-    in one line of their own instead."""
-    from pywikibot.bot import init_handlers
-
-    init_handlers()  # pywikibot sets its logger's level here on first use: set ours after it
-    logger = logging.getLogger("pywiki")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def _unreachable(exc: BaseException) -> bool:
     import requests
     from pywikibot.exceptions import TimeoutError
@@ -63,21 +45,16 @@ def _open_site(site: str | None) -> APISite:
     from wikilint.bot.wiki import api as wiki
 
     try:
-        with _quiet_pywikibot():
+        with quiet_pywikibot():
             return wiki.open_site(site)
     except Exception as exc:
         if _unreachable(exc):
             _fail(f"{site or 'the configured wiki'}: the wiki did not answer: "
-                  f"{_first_line(exc)}", EXIT_UNREACHABLE)
+                  f"{first_line(exc)}", EXIT_UNREACHABLE)
         if isinstance(exc, Error):
-            _fail(f"cannot open the wiki: {_first_line(exc)} (check family_files, family and "
+            _fail(f"cannot open the wiki: {first_line(exc)} (check family_files, family and "
                   "mylang in user-config.py, or --site)", EXIT_CONFIG)
         raise
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _userinfo(site: APISite) -> dict[str, Any]:
@@ -85,15 +62,15 @@ def _userinfo(site: APISite) -> dict[str, Any]:
     from pywikibot.exceptions import Error
 
     try:
-        with _quiet_pywikibot():
+        with quiet_pywikibot():
             data = site.simple_request(action="query", meta="userinfo",
                                        uiprop="groups|rights|blockinfo").submit()
     except Exception as exc:
         if _unreachable(exc):
-            _fail(f"{site}: the wiki did not answer at {_api_url(site)}: {_first_line(exc)}",
+            _fail(f"{site}: the wiki did not answer at {_api_url(site)}: {first_line(exc)}",
                   EXIT_UNREACHABLE)
         if isinstance(exc, Error):
-            _fail(f"{site}: {_first_line(exc)}", EXIT_UNREACHABLE)
+            _fail(f"{site}: {first_line(exc)}", EXIT_UNREACHABLE)
         raise
     return dict(data["query"]["userinfo"])
 
@@ -139,10 +116,10 @@ def login_cmd(site: str | None) -> None:
     obj = _open_site(site)
     user = _configured_user(obj)
     try:
-        with _quiet_pywikibot():
+        with quiet_pywikibot():
             obj.login()
     except NoUsernameError as exc:
-        message = _first_line(exc)
+        message = first_line(exc)
         if user is None or "undefined" in message:
             _fail(f"{obj}: no username: add usernames['{obj.family.name}']['{obj.code}'] = "
                   "'YourBot' to user-config.py", EXIT_CONFIG)
@@ -151,7 +128,7 @@ def login_cmd(site: str | None) -> None:
               "user-config.py)", EXIT_CONFIG)
     except Exception as exc:
         if _unreachable(exc):
-            _fail(f"{obj}: the wiki did not answer at {_api_url(obj)}: {_first_line(exc)}",
+            _fail(f"{obj}: the wiki did not answer at {_api_url(obj)}: {first_line(exc)}",
                   EXIT_UNREACHABLE)
         raise
     info = _userinfo(obj)

@@ -16,18 +16,21 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from wikilint.bot.runner.config import BotConfig, Limits, SourceSettings
 from wikilint.bot.runner.safety import GuardState
-from wikilint.bot.wiki.api import Plan, Rebase, Revision, SaveResult
+from wikilint.bot.wiki.api import (  # noqa: F401 (WikiUnavailable, unavailable_errors: the
+    # runner's names for them; they live in the wiki layer, shared with the wiki commands)
+    Plan,
+    Rebase,
+    Revision,
+    SaveResult,
+    WikiUnavailable,
+    unavailable_errors,
+)
 from wikilint.bot.wiki.sources import Skip, Unreadable, page_generator, read_pages
 
 if TYPE_CHECKING:
     from pywikibot.site import APISite
 
 log = logging.getLogger("wikilint.botsite")
-
-
-class WikiUnavailable(Exception):
-    """The wiki does not answer usefully (lag, read-only, 5xx, HTML pages) after the bounded
-    retries: stop now, the next run resumes."""
 
 
 class WikiGateway(Protocol):
@@ -97,17 +100,6 @@ def configure_pywikibot(limits: Limits, contact: str | None = None) -> None:
     config.put_throttle = 0  # the runner throttles saves itself (and slows down on ratelimits)
     config.solve_captcha = False
     config.simulate = False
-
-
-def unavailable_errors() -> tuple[type[BaseException], ...]:
-    import pywikibot.exceptions as exc
-    import requests
-
-    # SiteDefinitionError: for family_files wikis (AutoFamily) pywikibot raises it, without
-    # retrying, on any non-JSON answer such as an HTML maintenance page.
-    return (exc.MaxlagTimeoutError, exc.ApiTimeoutError, exc.ServerError,
-            exc.Server504Error, exc.SiteDefinitionError, requests.exceptions.ConnectionError,
-            ConnectionError)
 
 
 class PywikibotGateway:

@@ -13,9 +13,11 @@ or logged-out account, :class:`StopRun`.
 from __future__ import annotations
 
 import logging
+import os
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlparse
 
@@ -48,8 +50,10 @@ SKIP_CODES: dict[str, str] = {
 STOP_CODES: frozenset[str] = frozenset({
     "blocked", "autoblocked", "globalblocking-blocked", "sitewideblocked", "partiallyblocked",
     "assertuserfailed", "assertbotfailed", "assertnameduserfailed", "notloggedin",
-    "writeapidenied", "noedit", "noedit-anon", "permissiondenied", "readonly", "badtoken",
+    "writeapidenied", "noedit", "noedit-anon", "permissiondenied", "badtoken",
 })
+# The wiki cannot take edits for now: try again later (not the account's fault).
+UNAVAILABLE_CODES: frozenset[str] = frozenset({"readonly", "maxlag"})
 
 
 class WikiError(Exception):
@@ -58,6 +62,81 @@ class WikiError(Exception):
 
 class StopRun(WikiError):
     """The whole run must stop: blocked, logged out, no right to edit, read-only wiki."""
+
+
+class WikiUnavailable(WikiError):
+    """The wiki cannot be reached or cannot take edits now (down, read-only, lagged, failing
+    after the configured retries): try again later. ``saved_unknown`` is set when a save was
+    sent and neither its answer nor the page history could tell whether it was made."""
+
+    def __init__(self, message: str, saved_unknown: bool = False) -> None:
+        super().__init__(message)
+        self.saved_unknown = saved_unknown
+
+
+def unavailable_errors() -> tuple[type[BaseException], ...]:
+    """What pywikibot and requests raise when the wiki does not answer usefully."""
+    import pywikibot.exceptions as exc
+    import requests
+
+    # SiteDefinitionError: for family_files wikis (AutoFamily) pywikibot raises it, without
+    # retrying, on any non-JSON answer such as an HTML maintenance page. (Its subclasses
+    # UnknownSiteError and UnknownFamilyError are configuration errors: see is_unavailable.)
+    return (WikiUnavailable, exc.MaxlagTimeoutError, exc.ApiTimeoutError, exc.ServerError,
+            exc.Server504Error, exc.SiteDefinitionError, requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout, ConnectionError, TimeoutError)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Is ``exc`` the wiki being unreachable or unable to answer (rather than a bad config)?"""
+    import pywikibot.exceptions as pwb
+
+    if isinstance(exc, pwb.UnknownSiteError | pwb.UnknownFamilyError):
+        return False
+    return isinstance(exc, unavailable_errors())
+
+
+def describe_unavailable(exc: BaseException) -> str:
+    """One line saying why the wiki did not answer usefully."""
+    import pywikibot.exceptions as pwb
+
+    if isinstance(exc, WikiUnavailable):
+        return str(exc)
+    if isinstance(exc, pwb.MaxlagTimeoutError):
+        return "the wiki's database replicas lag (maxlag) beyond the configured retries"
+    if isinstance(exc, pwb.ApiTimeoutError):
+        return "the wiki did not answer usefully within the configured retries"
+    if isinstance(exc, pwb.SiteDefinitionError):
+        return f"the wiki did not answer as a MediaWiki API: {first_line(exc)}"
+    return f"cannot reach the wiki: {first_line(exc)}"
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (pywikibot's run to many lines)."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def explain_unavailable(site: APISite | None, exc: BaseException) -> str:
+    """:func:`describe_unavailable`, or the wiki's read-only message when the wiki says it is
+    read-only (pywikibot retries ``readonly`` like a timeout, so only siteinfo tells)."""
+    why = describe_unavailable(exc)
+    if site is None or isinstance(exc, WikiUnavailable):
+        return why
+    try:
+        reason = read_only_reason(site)
+    except Exception:  # still unreachable: the first description stands
+        return why
+    return f"the wiki is read-only: {reason}" if reason is not None else why
+
+
+def read_only_reason(site: APISite) -> str | None:
+    """The wiki's read-only message when it is read-only now (fresh siteinfo), else None."""
+    data = _submit(site, action="query", meta="siteinfo", siprop="general", formatversion=2)
+    general = data.get("query", {}).get("general", {})
+    if not general.get("readonly"):
+        return None
+    return str(general.get("readonlyreason") or "no reason given")
 
 
 class PageSkipped(WikiError):
@@ -120,6 +199,9 @@ class SaveResult:
     merged: bool = False  # MediaWiki merged our edit with an intervening one
     warnings: list[str] = field(default_factory=list)
     base: Revision | None = None  # the revision the saved edit was based on
+    # Saved, but the saved revision is not exactly the change (beyond MediaWiki's documented
+    # normalisation): what differs. Never a clean save.
+    differs: str = ""
 
 
 # -- site -----------------------------------------------------------------------------------
@@ -196,9 +278,17 @@ def _submit(site: APISite, **params: Any) -> dict[str, Any]:
 def fetch(site: APISite, title: str) -> Revision:
     """The latest revision of a page, with ``curtimestamp`` as the edit's start time."""
     pages, now = _query_revision(site, titles=title)
-    if not pages or pages[0].get("missing") or pages[0].get("invalid"):
+    if not pages:
+        raise PageSkipped(title, "not a page on this wiki (an interwiki link?)")
+    page = pages[0]
+    if page.get("special"):
+        raise PageSkipped(title, "a special page has no wikitext")
+    if page.get("invalid"):
+        reason = page.get("invalidreason") or "the title is invalid"
+        raise PageSkipped(title, f"not a valid title: {reason}")
+    if page.get("missing") or not page.get("revisions") or "pageid" not in page:
         raise PageSkipped(title, "the page does not exist")
-    return _revision(pages[0]["title"], pages[0]["pageid"], pages[0]["revisions"][0], now)
+    return _revision(page["title"], page["pageid"], page["revisions"][0], now)
 
 
 def fetch_revision(site: APISite, revid: int) -> Revision:
@@ -275,15 +365,22 @@ def safe_save(
 ) -> SaveResult:
     """Save ``plan`` on top of ``base`` without ever overwriting anyone's text.
 
-    On ``editconflict`` the page is re-fetched and ``rebase`` recomputes the plan once; when
-    MediaWiki merges the edit with an intervening one, the saved text is checked against
-    ``rebase`` of that intervening revision.
+    On ``editconflict`` the page history is read first (was the conflict our own save, whose
+    answer was lost?); otherwise the page is re-fetched and ``rebase`` recomputes the plan once.
+    When MediaWiki merges the edit with an intervening one, the saved text is checked against
+    ``rebase`` of that intervening revision. When the save request gets no usable answer, the
+    history tells whether it was made; when even that cannot be read, :class:`WikiUnavailable`
+    with ``saved_unknown``.
     """
     ensure_logged_in(site)
     for attempt in (1, 2):
         try:
             return _save_once(site, base, plan, rebase, minor=minor, tags=tags)
         except PageSkipped as exc:
+            if exc.reason == SKIP_CODES["editconflict"]:
+                own = _own_save_result(site, base, plan, rebase)
+                if own is not None:
+                    return own
             if exc.reason != SKIP_CODES["editconflict"] or rebase is None or attempt == 2:
                 log.warning("%s", exc)
                 return SaveResult("skipped", base.title, reason=exc.reason, base=base)
@@ -300,6 +397,45 @@ def safe_save(
                 return SaveResult("skipped", base.title, reason=reason, base=base)
             plan = new_plan
     raise AssertionError("unreachable")
+
+
+def find_own_save(site: APISite, title: str, base_revid: int, plan: Plan) -> Revision | None:
+    """Our save of ``plan`` on top of revision ``base_revid``, if the page history has one: a
+    revision after the base by this account with the planned text, or with the plan's summary
+    on top of the base itself (its text may differ: the caller checks it)."""
+    user = site.username() or ""
+    data = _submit(
+        site, action="query", prop="revisions", titles=title, rvstartid=base_revid,
+        rvdir="newer", rvuser=user, rvlimit=10, rvslots="main",
+        rvprop="ids|timestamp|user|comment|content", curtimestamp=True, formatversion=2,
+    )
+    pages = data.get("query", {}).get("pages", [])
+    if not pages or "pageid" not in pages[0]:
+        return None
+    for rev in pages[0].get("revisions", []):
+        if rev.get("revid", 0) <= base_revid:
+            continue
+        try:
+            found = _revision(pages[0]["title"], pages[0]["pageid"], rev, data["curtimestamp"])
+        except PageSkipped:
+            continue
+        on_base = found.parentid == base_revid and rev.get("comment") == plan.summary
+        if on_base or same_saved_text(found.text, plan.text):
+            return found
+    return None
+
+
+def _own_save_result(site: APISite, base: Revision, plan: Plan,
+                     rebase: Rebase | None) -> SaveResult | None:
+    """A SaveResult for our own save found in the history, or None."""
+    own = find_own_save(site, base.title, base.revid, plan)
+    if own is None:
+        return None
+    log.warning("[[%s]]: the wiki's answer to the save was lost; the page history has it as "
+                "revision %d", base.title, own.revid)
+    result = _check_saved(site, base, plan, rebase, own)
+    note = "the wiki's answer was lost; the saved revision was found in the page history"
+    return replace(result, warnings=[note, *result.warnings])
 
 
 def _save_once(
@@ -341,6 +477,10 @@ def _save_once(
         data = _submit(site, **params)
     except pywikibot.exceptions.APIError as exc:
         return _api_error(base.title, exc)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        return _answer_lost(site, base, plan, rebase, exc)
     edit = data.get("edit", {})
     if edit.get("result") != "Success":
         if "captcha" in edit:
@@ -349,13 +489,36 @@ def _save_once(
             raise PageSkipped(base.title, f"{SKIP_CODES['spamblacklist']}: {edit['spamblacklist']}")
         raise PageSkipped(base.title, f"the wiki refused the edit: {edit}")
     if "nochange" in edit:
-        return SaveResult("nochange", base.title, base=base)
+        # The page already has our text: a retry of a save whose answer was lost?
+        own = _own_save_result(site, base, plan, rebase)
+        return own or SaveResult("nochange", base.title, base=base)
     newrevid = int(edit["newrevid"])
     return _verify(site, base, plan, rebase, newrevid, int(edit.get("oldrevid", 0)))
 
 
+def _answer_lost(site: APISite, base: Revision, plan: Plan, rebase: Rebase | None,
+                 exc: BaseException) -> SaveResult:
+    """The save got no usable answer (timeout, dropped connection, read-only or lag after the
+    retries): it may still have been made. The page history decides."""
+    why = describe_unavailable(exc)
+    try:
+        own = _own_save_result(site, base, plan, rebase)
+    except Exception as again:
+        if not is_unavailable(again):
+            raise
+        raise WikiUnavailable(
+            f"{why}; whether [[{base.title}]] was saved is unknown (the page history could not "
+            "be read either)", saved_unknown=True) from exc
+    if own is not None:
+        return own
+    why = explain_unavailable(site, exc)
+    raise WikiUnavailable(f"{why}; [[{base.title}]] was not saved") from exc
+
+
 def _api_error(title: str, exc: Any) -> SaveResult:
     code = exc.code
+    if code in UNAVAILABLE_CODES:
+        raise WikiUnavailable(f"cannot edit [[{title}]] now: {code}: {exc.info}") from exc
     if code in STOP_CODES:
         raise StopRun(f"cannot edit [[{title}]]: {code}: {exc.info}; stopping") from exc
     if code in SKIP_CODES:
@@ -373,27 +536,86 @@ def _verify(
     site: APISite, base: Revision, plan: Plan, rebase: Rebase | None, newrevid: int,
     oldrevid: int,
 ) -> SaveResult:
-    """Read the saved revision back; when MediaWiki merged, check the merge is what we meant."""
+    """Read the saved revision back and check it (see :func:`_check_saved`)."""
     saved = fetch_revision(site, newrevid)
-    parent = saved.parentid or oldrevid
-    warnings: list[str] = []
+    if not saved.parentid and oldrevid:
+        saved = replace(saved, parentid=oldrevid)
+    return _check_saved(site, base, plan, rebase, saved)
+
+
+def _check_saved(site: APISite, base: Revision, plan: Plan, rebase: Rebase | None,
+                 saved: Revision) -> SaveResult:
+    """Is the saved revision exactly the plan (beyond MediaWiki's trailing-whitespace trim)?
+    When MediaWiki merged, is it exactly the plan re-applied to the intervening revision?"""
+    parent = saved.parentid
     if parent == base.revid:
-        if not same_saved_text(saved.text, plan.text):
-            warnings.append("the saved text differs from the text sent (pre-save transform?)")
-        return SaveResult("saved", base.title, newrevid, warnings=warnings, base=base)
+        differs = describe_difference(plan.text, saved.text)
+        if differs:
+            log.warning("[[%s]] rev %s: %s", base.title, saved.revid, differs)
+        return SaveResult("saved", base.title, saved.revid, warnings=[differs] if differs else [],
+                          base=base, differs=differs)
     # MediaWiki merged our change with edits made after the base revision (no conflict).
     log.warning("[[%s]]: MediaWiki merged the edit with revision %s; re-checking",
                 base.title, parent)
     intervening = fetch_revision(site, parent)
     expected = rebase(intervening) if rebase is not None else None
-    if expected is None or not same_saved_text(saved.text, expected.text):
-        warnings.append(
-            f"merged with revision {parent}: the saved text is not the fixes re-applied to it; "
-            "please check the diff"
-        )
-        log.warning("[[%s]] rev %s: %s", base.title, newrevid, warnings[-1])
-    return SaveResult("saved", base.title, newrevid, merged=True, warnings=warnings,
-                      base=intervening)
+    differs = ""
+    if expected is None:
+        differs = (f"merged with revision {parent}: the fixes do not re-apply to it; "
+                   "please check the diff")
+    else:
+        found = describe_difference(expected.text, saved.text)
+        if found:
+            differs = f"merged with revision {parent}: {found}"
+    if differs:
+        log.warning("[[%s]] rev %s: %s", base.title, saved.revid, differs)
+    return SaveResult("saved", base.title, saved.revid, merged=True,
+                      warnings=[differs] if differs else [], base=intervening, differs=differs)
+
+
+def describe_difference(sent: str, saved: str) -> str:
+    """Empty when ``saved`` is ``sent`` as MediaWiki stores it (NFC, trailing whitespace
+    trimmed); else one line saying where the saved text first differs."""
+    a, b = nfc(sent).rstrip(), nfc(saved).rstrip()
+    if a == b:
+        return ""
+    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+              min(len(a), len(b)))
+    line = a.count("\n", 0, at) + 1
+    return (f"the saved text differs from the text sent from line {line} on "
+            f"(sent {_excerpt(a, at)}, saved {_excerpt(b, at)})")
+
+
+def _excerpt(text: str, at: int, width: int = 30) -> str:
+    return repr(text[at:at + width]) if at < len(text) else "nothing more"
+
+
+def section_join(before: str, section_text: str, after: str) -> str:
+    """The page MediaWiki makes of a section save (``Parser::replaceSection``, checked on the
+    local wiki): the sent section right-trimmed, one blank line before the next section, the
+    whole page right-trimmed."""
+    sent = section_text.rstrip()
+    joined = before + sent + ("\n\n" + after if after and sent else after)
+    return joined.rstrip()
+
+
+@contextmanager
+def quiet_pywikibot() -> Iterator[None]:
+    """pywikibot logs each failed request with a traceback, and its retries; the commands say
+    what failed in one line of their own instead. (``WIKILINT_DEBUG=1`` keeps pywikibot's.)"""
+    if os.environ.get("WIKILINT_DEBUG"):
+        yield
+        return
+    from pywikibot.bot import init_handlers
+
+    init_handlers()  # pywikibot sets its logger's level here on first use: set ours after it
+    logger = logging.getLogger("pywiki")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def redact_secrets_in_logs(verbose: bool = False) -> None:

@@ -256,10 +256,19 @@ def test_captcha_is_a_skip() -> None:
     assert result.status == "skipped" and "captcha" in result.reason
 
 
-@pytest.mark.parametrize("code", ["blocked", "autoblocked", "assertuserfailed", "readonly"])
+@pytest.mark.parametrize("code", ["blocked", "autoblocked", "assertuserfailed"])
 def test_blocked_and_logged_out_stop_the_run(code: str) -> None:
     with pytest.raises(wiki.StopRun):
         wiki.safe_save(FakeSite(api_error(code)), BASE, PLAN)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("code", ["readonly", "maxlag"])
+def test_read_only_and_lag_mean_the_wiki_is_unavailable_not_the_account_stopped(
+    code: str,
+) -> None:
+    with pytest.raises(wiki.WikiUnavailable) as caught:
+        wiki.safe_save(FakeSite(api_error(code)), BASE, PLAN)  # type: ignore[arg-type]
+    assert not isinstance(caught.value, wiki.StopRun)
 
 
 def test_refuses_to_edit_anonymously_or_blocked() -> None:
