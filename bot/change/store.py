@@ -5,6 +5,14 @@ timestamp), the original and proposed text, which findings were accepted, what h
 the environment the fixes were computed in (the page titles fetched for unsafe fixes and the
 date): review and submit recompute with exactly these, never fetching again.
 Every change is one transaction; the schema carries a version number.
+
+A proposal's status says what happened to it (README "Proposal statuses"):
+``pending`` → ``accepted`` or ``rejected`` in review; ``submit`` claims an accepted proposal
+(``submitting``, one process only) and ends it ``submitted`` (saved exactly as reviewed),
+``differs`` (saved, but the saved revision is not exactly the reviewed change), ``applied``
+(the fixes were already on the page), ``skipped`` (the wiki or the page refused it),
+``failed`` (not saved because the wiki was unavailable: submit again later) or back to
+``pending`` (the page changed where the fixes are: review again).
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import socket
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,12 +34,18 @@ from wikilint.rules.model import Edit
 
 # 2: the env column (fetched titles and the date a proposal was made)
 # 3: the edits column (the change as edits on the original: the re-check compares them)
-SCHEMA_VERSION = 3
-Status = Literal["pending", "accepted", "rejected", "submitted", "skipped"]
-STATUSES: tuple[Status, ...] = ("pending", "accepted", "rejected", "submitted", "skipped")
+# 4: statuses submitting, differs, applied, failed; the claimed_by column
+SCHEMA_VERSION = 4
+Status = Literal["pending", "accepted", "rejected", "submitting", "submitted", "differs",
+                 "applied", "skipped", "failed"]
+STATUSES: tuple[Status, ...] = ("pending", "accepted", "rejected", "submitting", "submitted",
+                                "differs", "applied", "skipped", "failed")
+# Proposals a submit may claim; and the ones still open (a new proposal of the same page and
+# revision replaces or meets them).
+SUBMITTABLE: tuple[Status, ...] = ("accepted", "failed")
+OPEN: tuple[Status, ...] = ("pending", "accepted", "submitting", "failed")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+_PROPOSALS_TABLE = """
 CREATE TABLE IF NOT EXISTS proposals (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     site TEXT NOT NULL,
@@ -49,16 +64,30 @@ CREATE TABLE IF NOT EXISTS proposals (
     env TEXT,                     -- JSON {titles: {url: title}, today: "YYYY-MM-DD"} or NULL
     edits TEXT,                   -- JSON [[start, end, replacement], ...] on original, or NULL
     status TEXT NOT NULL DEFAULT 'pending'
-        CHECK (status IN ('pending', 'accepted', 'rejected', 'submitted', 'skipped')),
+        CHECK (status IN (@STATUSES@)),
     reason TEXT,
     saved_revid INTEGER,
+    claimed_by TEXT,              -- host:pid of the submit that holds a 'submitting' proposal
     created TEXT NOT NULL,
     updated TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS proposals_status ON proposals (status);
-"""
-_MIGRATIONS = {2: ("ALTER TABLE proposals ADD COLUMN env TEXT",),
-               3: ("ALTER TABLE proposals ADD COLUMN edits TEXT",)}
+""".replace("@STATUSES@", ", ".join(f"'{status}'" for status in STATUSES))
+_INDEX = "CREATE INDEX IF NOT EXISTS proposals_status ON proposals (status);"
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+           + _PROPOSALS_TABLE + _INDEX)
+_V3_COLUMNS = ("id, site, page, section, base_revid, base_timestamp, original, proposed, "
+               "findings, accepted, rule_counts, summary, unsafe, env, edits, status, reason, "
+               "saved_revid, created, updated")
+_MIGRATIONS = {
+    2: ("ALTER TABLE proposals ADD COLUMN env TEXT",),
+    3: ("ALTER TABLE proposals ADD COLUMN edits TEXT",),
+    # SQLite cannot change a CHECK constraint: copy into a new table.
+    4: ("ALTER TABLE proposals RENAME TO proposals_v3",
+        _PROPOSALS_TABLE,
+        f"INSERT INTO proposals ({_V3_COLUMNS}) SELECT {_V3_COLUMNS} FROM proposals_v3",
+        "DROP TABLE proposals_v3",
+        _INDEX),
+}
 
 
 def default_state_path() -> Path:
@@ -69,6 +98,25 @@ def default_state_path() -> Path:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def this_process() -> str:
+    """Who claims a proposal: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claim_is_stale(claimed_by: str | None) -> bool:
+    """A claim by a process of this host that no longer runs (killed mid-submit)."""
+    host, _, pid = (claimed_by or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 @dataclass
@@ -91,6 +139,7 @@ class Proposal:
     status: Status = "pending"
     reason: str | None = None
     saved_revid: int | None = None
+    claimed_by: str | None = None
     id: int | None = None
     created: str = field(default_factory=_now)
     updated: str = field(default_factory=_now)
@@ -143,7 +192,8 @@ class Proposal:
             today=env.get("today"),
             edits=None if edits is None else [Edit(s, e, r) for s, e, r in edits],
             status=row["status"], reason=row["reason"],
-            saved_revid=row["saved_revid"], created=row["created"], updated=row["updated"],
+            saved_revid=row["saved_revid"], claimed_by=row["claimed_by"],
+            created=row["created"], updated=row["updated"],
         )
 
     def env_json(self) -> str | None:
@@ -211,12 +261,12 @@ class Store(SQLiteFile):
             db.execute(
                 """UPDATE proposals SET base_revid = ?, base_timestamp = ?, original = ?,
                    proposed = ?, findings = ?, accepted = ?, rule_counts = ?, summary = ?,
-                   env = ?, edits = ?, status = ?, reason = ?, saved_revid = ?, updated = ?
-                   WHERE id = ?""",
+                   env = ?, edits = ?, status = ?, reason = ?, saved_revid = ?,
+                   claimed_by = ?, updated = ?, unsafe = ?, section = ? WHERE id = ?""",
                 (p.base_revid, p.base_timestamp, p.original, p.proposed,
                  p.findings_json(), json.dumps(p.accepted), json.dumps(p.rule_counts),
                  p.summary, p.env_json(), p.edits_json(), p.status, p.reason, p.saved_revid,
-                 p.updated, p.id),
+                 p.claimed_by, p.updated, int(p.unsafe), p.section, p.id),
             )
 
     def set_status(self, pid: int, status: Status, reason: str | None = None,
@@ -226,6 +276,52 @@ class Store(SQLiteFile):
         with self.transaction() as db:
             db.execute(
                 "UPDATE proposals SET status = ?, reason = ?, saved_revid = COALESCE(?, "
-                "saved_revid), updated = ? WHERE id = ?",
+                "saved_revid), claimed_by = NULL, updated = ? WHERE id = ?",
                 (status, reason, saved_revid, _now(), pid),
             )
+
+    def claim(self, pid: int) -> Proposal:
+        """Take proposal ``pid`` for submitting: one status transition in one transaction, so
+        of several processes submitting it at once exactly one gets it. A claim left by a
+        process of this host that died is taken over. Raises :class:`NotClaimable` (saying
+        why) otherwise, and KeyError for an unknown id."""
+        with self.transaction() as db:
+            row = db.execute("SELECT * FROM proposals WHERE id = ?", (pid,)).fetchone()
+            if row is None:
+                raise KeyError(f"no proposal #{pid} in {self.path}")
+            p = Proposal.from_row(row)
+            if p.status == "submitting" and not _claim_is_stale(p.claimed_by):
+                raise NotClaimable(p, f"proposal #{pid} is being submitted by another process "
+                                      f"({p.claimed_by})")
+            if p.status not in (*SUBMITTABLE, "submitting"):
+                raise NotClaimable(p, f"proposal #{pid} is {describe_status(p)}, not accepted")
+            p.status, p.claimed_by, p.updated = "submitting", this_process(), _now()
+            db.execute("UPDATE proposals SET status = ?, claimed_by = ?, updated = ? "
+                       "WHERE id = ?", (p.status, p.claimed_by, p.updated, pid))
+        return p
+
+    def find_open(self, site: str, page: str, section: str | None,
+                  base_revid: int) -> Proposal | None:
+        """The open proposal (pending, accepted, being submitted or failed) for this page,
+        section and base revision, if any."""
+        marks = ", ".join("?" for _ in OPEN)
+        row = self.db.execute(
+            f"SELECT * FROM proposals WHERE site = ? AND page = ? AND section IS ? AND "
+            f"base_revid = ? AND status IN ({marks}) ORDER BY id DESC LIMIT 1",
+            (site, page, section, base_revid, *OPEN),
+        ).fetchone()
+        return None if row is None else Proposal.from_row(row)
+
+
+class NotClaimable(Exception):
+    """The proposal is not in a state ``submit`` may take it from."""
+
+    def __init__(self, proposal: Proposal, message: str) -> None:
+        super().__init__(message)
+        self.proposal = proposal
+
+
+def describe_status(p: Proposal) -> str:
+    """E.g. ``submitted (revision 123)``, ``skipped (the page is protected)``."""
+    detail = f"revision {p.saved_revid}" if p.saved_revid else p.reason
+    return f"{p.status} ({detail})" if detail else p.status

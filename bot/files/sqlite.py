@@ -5,10 +5,15 @@ Autocommit connection; every write goes through :meth:`SQLiteFile.transaction`
 leaves each record whole or absent. The schema carries a version number: an older file is
 migrated in place (``MIGRATIONS``), and a file written by a newer wikilint is refused rather
 than misread.
+
+A new file is created readable by its owner only (0600; SQLite gives its journal and WAL files
+the same mode), and a folder made for it 0700: they hold page text and titles from the
+operator's runs.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +23,15 @@ from typing import ClassVar, Self
 
 class SchemaError(RuntimeError):
     """The file was written by a newer wikilint."""
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists (a umask can only narrow it)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 class SQLiteFile:
@@ -33,7 +47,8 @@ class SQLiteFile:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _create_private(self.path)
         self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row
         if self.WAL:
