@@ -67,10 +67,12 @@ def recompute(p: Proposal, accepted_keys: list[str], config: rules.Config | None
 
 
 def review_interactive(store: Store, config: rules.Config | None, color: bool,
-                       echo: Callable[[str], None] = click.echo) -> Counter[str]:
-    """Walk pending proposals: [a]ccept [r]eject [s]kip [f]indings [q]uit."""
+                       echo: Callable[[str], None] = click.echo,
+                       ids: Iterable[int] | None = None) -> Counter[str]:
+    """Walk pending proposals (only ``ids`` when given): [a]ccept [r]eject [s]kip
+    [f]indings [q]uit."""
     done: Counter[str] = Counter()
-    for p in store.list("pending"):
+    for p in _pending(store, ids):
         while True:
             echo(render(p, color))
             choice = click.prompt(
@@ -113,14 +115,19 @@ def _choose_findings(p: Proposal, echo: Callable[[str], None]) -> list[str]:
 
 def review_batch(store: Store, decision: str, ids: Iterable[int] | None = None) -> int:
     """``--accept-all`` / ``--reject``: decide every pending proposal (or the given ones)."""
-    wanted = set(ids) if ids else None
     n = 0
-    for p in store.list("pending"):
-        if wanted is not None and p.id not in wanted:
-            continue
+    for p in _pending(store, ids):
         if decision == "accept":
             store.set_status(p.id or 0, "accepted")
         else:
             store.set_status(p.id or 0, "rejected", "rejected in review")
         n += 1
     return n
+
+
+def _pending(store: Store, ids: Iterable[int] | None) -> list[Proposal]:
+    """The pending proposals, or those of ``ids`` that are pending (in the order given)."""
+    pending = {p.id: p for p in store.list("pending")}
+    if not ids:
+        return list(pending.values())
+    return [pending[pid] for pid in dict.fromkeys(ids) if pid in pending]

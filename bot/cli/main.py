@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 from wikilint import rules
-from wikilint.bot.cli.report import Report
+from wikilint.bot.cli.report import EXIT_ERROR, CommandError, Report
 from wikilint.bot.files import output
 from wikilint.bot.files.configfile import find_config_file, load_config
 from wikilint.bot.files.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
@@ -299,13 +299,18 @@ def _page_sources(
     for title in titles:
         try:
             revision = wiki_cli.fetch_page(title, site)
-        except click.ClickException as exc:
-            report.error(f"[[{title}]]: {exc.format_message()}")
+        except click.ClickException as exc:  # the wiki layer's one-line errors
+            report.error(f"[[{title}]]: {exc.format_message()}", _page_error_code(exc))
             continue
         yield SourceText(
             label=f"[[{revision.title}]]", path=None, view=TextView(revision.text),
             page_title=revision.title,
         )
+
+
+def _page_error_code(exc: click.ClickException) -> int:
+    """A wiki command's own exit code (the wiki unavailable, the account stopped), else 2."""
+    return exc.exit_code if isinstance(exc, CommandError) else EXIT_ERROR
 
 
 def _default_paths(paths: tuple[str, ...], pages: tuple[str, ...]) -> tuple[str, ...]:
@@ -751,8 +756,8 @@ def _submit_pages(
                 unsafe=unsafe, yes=yes, summary=summary, minor=minor, state=state,
                 color=report.color, contact=contact, fetch=fetch, allow_private=allow_private,
             )
-        except click.ClickException as exc:
-            report.error(f"[[{title}]]: {exc.format_message()}")
+        except click.ClickException as exc:  # the wiki layer's one-line errors
+            report.error(f"[[{title}]]: {exc.format_message()}", _page_error_code(exc))
             continue
         except rules.SectionNotFound as exc:
             report.error(f"[[{title}]]: {exc}")

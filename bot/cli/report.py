@@ -12,6 +12,15 @@ Exit status (README, "Exit status"):
 - 1 (:data:`EXIT_FINDINGS`): findings (``lint``), or fixes proposed in a dry run (``fix``);
 - 2 (:data:`EXIT_ERROR`): bad input, usage or configuration (the other inputs still run).
 
+The wiki commands (``propose``, ``review``, ``submit``, ``--page``) use the same numbers, and:
+
+- 1 (:data:`EXIT_NOT_DONE`): not everything asked for was done (a page not proposed, a
+  proposal not saved as reviewed);
+- 3 (:data:`EXIT_STOPPED`): the wiki stopped the account (blocked, logged out, no edit right);
+- 6 (:data:`EXIT_UNAVAILABLE`): the wiki did not answer, or cannot take edits now (read-only,
+  replication lag) after the configured retries: try again later.
+
+(4 and 5 are ``wikilint run``'s: stopped early but resumable, another run holds the lock.)
 An error outranks findings; of several error codes, the highest wins.
 """
 
@@ -24,6 +33,9 @@ from typing import IO, Any, NoReturn
 import click
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_NOT_DONE = EXIT_FINDINGS
+EXIT_STOPPED = 3
+EXIT_UNAVAILABLE = 6
 
 
 def use_color(option: bool | None, stream: IO[Any] | None = None) -> bool:
@@ -43,6 +55,18 @@ def one_line(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+class CommandError(click.ClickException):
+    """An error that ends a command: one ``error:`` line on stderr and its exit code, never a
+    traceback (click shows it when the command raises it)."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+        super().__init__(one_line(message))
+        self.exit_code = exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
 
 
 class Report:

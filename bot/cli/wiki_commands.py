@@ -5,6 +5,9 @@ and the save sends ``section=N`` with the section's new text when MediaWiki's ow
 byte-for-byte the span we edited (checked with ``rvsection``); otherwise the whole page is sent.
 Either way the save carries the base revision id, and the saved page is read back.
 
+Failures end in one line and an exit code (:mod:`bot.cli.exits`); a proposal's status always
+says what happened to it (:mod:`bot.change.store`).
+
 pywikibot is imported only by bot.wiki, and only when a wiki command runs.
 """
 
@@ -12,7 +15,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,14 +28,29 @@ from wikilint.bot.change.core import Change, SummaryStyle
 from wikilint.bot.change.diff import change_diff
 from wikilint.bot.change.isolated import isolated_change
 from wikilint.bot.change.policy import PagePolicy
-from wikilint.bot.change.store import Proposal, Store
+from wikilint.bot.change.store import (
+    SUBMITTABLE,
+    NotClaimable,
+    Proposal,
+    Status,
+    Store,
+    describe_status,
+)
 from wikilint.bot.change.timelimit import (
     DEFAULT_PAGE_LINT_TIMEOUT,
     TIMEOUT_OPTION_HELP,
     LintWorker,
     PageTimeout,
 )
-from wikilint.bot.cli.report import use_color
+from wikilint.bot.cli.report import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_NOT_DONE,
+    EXIT_STOPPED,
+    EXIT_UNAVAILABLE,
+    CommandError,
+    use_color,
+)
 from wikilint.bot.files import configfile
 from wikilint.bot.web.titles import allow_private_fetch_option
 
@@ -56,12 +76,51 @@ def _setup_logging() -> None:
     wiki.redact_secrets_in_logs()
 
 
+@contextmanager
+def wiki_command() -> Iterator[None]:
+    """A wiki command's run: our log lines on stderr, pywikibot's tracebacks and retry
+    chatter kept quiet (the command says what failed in one line)."""
+    from wikilint.bot.wiki import api as wiki
+
+    _setup_logging()
+    with wiki.quiet_pywikibot():
+        yield
+
+
 def load_config(path: str | None, select: Iterable[str] = ()) -> rules.Config:
     try:
         config = configfile.load_config(path) if path else configfile.discover_config(Path.cwd())
         return config.with_selection(select=[s for v in select for s in v.split(",") if s])
     except rules.ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc), EXIT_ERROR) from exc
+
+
+def wiki_failure(site: Any, exc: BaseException) -> CommandError | None:
+    """What the wiki did to a command, as one line and its exit code: the account stopped
+    (3), the wiki unreachable, read-only or lagged after the configured retries (4). None for
+    anything else."""
+    from wikilint.bot.wiki import api as wiki
+
+    if isinstance(exc, wiki.StopRun):
+        return CommandError(f"stopping: {exc}", EXIT_STOPPED)
+    if wiki.is_unavailable(exc):
+        return CommandError(f"{wiki.explain_unavailable(site, exc)}; try again later",
+                            EXIT_UNAVAILABLE)
+    return None
+
+
+@contextmanager
+def wiki_failures(site: Any = None) -> Iterator[None]:
+    """Raise :func:`wiki_failure`'s CommandError for what the wiki did to the command."""
+    try:
+        yield
+    except CommandError:
+        raise
+    except Exception as exc:
+        failure = wiki_failure(site, exc)
+        if failure is None:
+            raise
+        raise failure from exc
 
 
 def parse_section(section: str | None) -> str | None:
@@ -73,13 +132,16 @@ def parse_section(section: str | None) -> str | None:
 def open_site(site: str | None) -> Any:
     from wikilint.bot.wiki import api as wiki
 
+    where = site or "(from user-config.py)"
     try:
         return wiki.open_site(site)
     except Exception as exc:  # pywikibot raises many kinds for a bad config: say it plainly
-        raise click.ClickException(
-            f"cannot open the wiki {site or '(from user-config.py)'}: {exc}. "
-            "See user-config.py.example (PYWIKIBOT_DIR)."
-        ) from exc
+        if wiki.is_unavailable(exc):
+            raise CommandError(f"cannot open the wiki {where}: "
+                               f"{wiki.explain_unavailable(None, exc)}; try again later",
+                               EXIT_UNAVAILABLE) from exc
+        raise CommandError(f"cannot open the wiki {where}: {wiki.first_line(exc)}. See "
+                           "user-config.py.example (PYWIKIBOT_DIR).") from exc
 
 
 def site_name(site: Any) -> str:
@@ -90,10 +152,13 @@ def fetch_page(title: str, site: str | None = None) -> wiki.Revision:
     """The latest revision of a page, for ``lint --page`` / ``fix --page`` (read-only)."""
     from wikilint.bot.wiki import api as wiki
 
-    try:
-        return wiki.fetch(open_site(site), title)
-    except wiki.PageSkipped as exc:
-        raise click.ClickException(str(exc)) from exc
+    with wiki.quiet_pywikibot():
+        s = open_site(site)
+        with wiki_failures(s):
+            try:
+                return wiki.fetch(s, title)
+            except wiki.PageSkipped as exc:
+                raise CommandError(exc.reason, EXIT_ERROR) from exc
 
 
 def _echo_diff(change: Change, color: bool) -> None:
@@ -113,11 +178,18 @@ def make_plan(site: Any, rev: wiki.Revision, proposed: str, section: str | int |
     if proposed[:start] != rev.text[:start] or proposed[end + delta:] != rev.text[end:]:
         raise AssertionError("the fixes touch text outside the section")
     theirs = wiki.fetch_section_text(site, rev.revid, sec.number)
-    if theirs is not None and theirs.rstrip() == rev.text[start:end].rstrip():
-        return wiki.Plan(proposed, summary, sec.number, proposed[start:end + delta].rstrip())
-    log.info("[[%s]]: MediaWiki's section %d differs from ours; saving the whole page",
-             rev.title, sec.number)
-    return wiki.Plan(proposed, summary)
+    if theirs is None or theirs.rstrip() != rev.text[start:end].rstrip():
+        log.info("[[%s]]: MediaWiki's section %d differs from ours; saving the whole page",
+                 rev.title, sec.number)
+        return wiki.Plan(proposed, summary)
+    sent = proposed[start:end + delta].rstrip()
+    if wiki.section_join(proposed[:start], sent, proposed[end + delta:]) != proposed.rstrip():
+        # MediaWiki ends a saved section with one blank line; this page has another spacing
+        # before the next heading, which a section save would change.
+        log.info("[[%s]]: a section save would change the blank lines after section %d; "
+                 "saving the whole page", rev.title, sec.number)
+        return wiki.Plan(proposed, summary)
+    return wiki.Plan(proposed, summary, sec.number, sent)
 
 
 def page_environment(title: str) -> rules.Environment:
@@ -166,8 +238,7 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
     try:
         rev = wiki.fetch(site, title)
     except wiki.PageSkipped as exc:
-        log.warning("%s", exc)
-        return None
+        raise CommandError(f"[[{title}]]: {exc.reason}", EXIT_ERROR) from exc
     try:
         change = (worker or LintWorker(0)).call(
             isolated_change, rev.text, section, config, page_environment(rev.title), unsafe,
@@ -184,13 +255,38 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
         return None
     p = Proposal.from_change(change, site=site_name(site), page=rev.title, section=section,
                              base_revid=rev.revid, base_timestamp=rev.timestamp, unsafe=unsafe)
-    store.add(p)
+    replaced = store_proposal(store, p)
     click.echo(rv.render(p, color))
-    click.echo(f"proposal #{p.id} stored in {store.path}")
+    if replaced:
+        click.echo(f"proposal #{p.id} replaced by this one (same page and revision) in "
+                   f"{store.path}")
+    else:
+        click.echo(f"proposal #{p.id} stored in {store.path}")
     return p
 
 
+def store_proposal(store: Store, p: Proposal) -> bool:
+    """Add ``p``; True when it replaced a pending proposal of the same page, section and
+    revision (it takes that proposal's id). A proposal of them that is already accepted, or
+    being submitted, is not replaced: CommandError (exit 1) saying which one."""
+    existing = store.find_open(p.site, p.page, p.section, p.base_revid)
+    if existing is None:
+        store.add(p)
+        return False
+    if existing.status != "pending":
+        raise CommandError(
+            f"[[{p.page}]]: not proposed: proposal #{existing.id} of revision {p.base_revid} "
+            f"is {describe_status(existing)}; submit it, or reject it to propose again",
+            EXIT_NOT_DONE)
+    p.id, p.created = existing.id, existing.created
+    store.update(p)
+    return True
+
+
 # -- submit -----------------------------------------------------------------------------------
+
+# The exit code each final status of a submitted proposal gives (the worst one wins).
+STATUS_EXIT: dict[str, int] = {"submitted": EXIT_CLEAN, "applied": EXIT_CLEAN}
 
 
 def _rebaser(p: Proposal, config: rules.Config, site: Any) -> wiki.Rebase:
@@ -211,27 +307,52 @@ def _rebaser(p: Proposal, config: rules.Config, site: Any) -> wiki.Rebase:
 
 
 def submit_proposal(store: Store, site: Any, p: Proposal, config: rules.Config,
-                    minor: bool, color: bool) -> str:
-    """Save one accepted proposal safely; record and return its new status."""
+                    minor: bool, color: bool) -> Status:
+    """Save one proposal claimed by this process (:meth:`Store.claim`); record and return its
+    final status. When the wiki or the account fails mid-way, the proposal is recorded as
+    ``failed`` with the reason (never left claimed or "accepted") and the error goes on."""
+    from wikilint.bot.wiki import api as wiki
+
+    try:
+        return _submit_claimed(store, site, p, config, minor, color)
+    except BaseException as exc:
+        failure = wiki_failure(site, exc) if isinstance(exc, Exception) else None
+        if failure is None:  # a bug or an interrupt: recorded, and shown as it is
+            store.set_status(p.id or 0, "failed", f"{type(exc).__name__}: {exc}")
+            raise
+        reason = failure.format_message()
+        if isinstance(exc, wiki.WikiUnavailable) and exc.saved_unknown:
+            reason += (f"; `wikilint submit {p.id}` reads the page history first and records "
+                       "the save if it was made")
+        store.set_status(p.id or 0, "failed", reason)
+        raise CommandError(f"#{p.id} [[{p.page}]]: failed: {reason}", failure.exit_code) \
+            from exc
+
+
+def _submit_claimed(store: Store, site: Any, p: Proposal, config: rules.Config,
+                    minor: bool, color: bool) -> Status:
     from wikilint.bot.wiki import api as wiki
 
     pid = p.id or 0
     try:
         cur = wiki.fetch(site, p.page)
     except wiki.PageSkipped as exc:
-        store.set_status(pid, "skipped", exc.reason)
-        log.warning("#%d %s", pid, exc)
-        return "skipped"
+        return _finish(store, p, "skipped", exc.reason)
     reason = page_policy(site).reason(cur.text)
     if reason:
-        store.set_status(pid, "skipped", reason)
-        log.warning("#%d skipped [[%s]]: %s", pid, p.page, reason)
-        return "skipped"
+        return _finish(store, p, "skipped", reason)
     rebase = _rebaser(p, config, site)
     section = parse_section(p.section)
     if cur.revid == p.base_revid:
         plan = make_plan(site, cur, p.proposed, section, p.summary)
     else:
+        # An earlier submit whose answer was lost, or another process, may have saved it.
+        own = wiki.find_own_save(site, p.page, p.base_revid, wiki.Plan(p.proposed, p.summary))
+        if own is not None:
+            differs = wiki.describe_difference(p.proposed, own.text)
+            note = "found in the page history (the answer to an earlier save was lost)"
+            return _finish(store, p, "differs" if differs else "submitted",
+                           f"{differs}; {note}" if differs else note, own.revid)
         plan_or_none = rebase(cur)
         if plan_or_none is None:
             return _needs_review(store, p, cur, config, color)
@@ -239,33 +360,49 @@ def submit_proposal(store: Store, site: Any, p: Proposal, config: rules.Config,
                  "re-applied cleanly", pid, p.page, p.base_revid, cur.revid)
         plan = plan_or_none
     result = wiki.safe_save(site, cur, plan, rebase, minor=minor)
+    if result.status == "saved" and result.differs:
+        return _finish(store, p, "differs", result.differs, result.revid)
     if result.status == "saved":
         note = "; ".join(result.warnings) or ("merged by MediaWiki" if result.merged else None)
-        store.set_status(pid, "submitted", note, saved_revid=result.revid)
-        click.echo(f"#{pid} [[{p.page}]]: saved revision {result.revid}"
-                   + (f" ({note})" if note else ""))
-    elif result.status == "nochange":
-        store.set_status(pid, "skipped", "no change to save")
-        click.echo(f"#{pid} [[{p.page}]]: nothing to save")
+        return _finish(store, p, "submitted", note, result.revid)
+    if result.status == "nochange":
+        return _finish(store, p, "applied", f"revision {cur.revid} already has this text")
+    return _finish(store, p, "skipped", result.reason)
+
+
+def _finish(store: Store, p: Proposal, status: Status, reason: str | None,
+            saved_revid: int | None = None) -> Status:
+    """Record a proposal's final status and say it in one line."""
+    store.set_status(p.id or 0, status, reason, saved_revid=saved_revid)
+    head = f"#{p.id} [[{p.page}]]"
+    if status == "submitted":
+        line = f"{head}: saved revision {saved_revid}" + (f" ({reason})" if reason else "")
+    elif status == "differs":
+        line = (f"{head}: saved revision {saved_revid}, but it is NOT the reviewed change: "
+                f"{reason}; check it on the wiki")
+    elif status == "applied":
+        line = f"{head}: already applied: {reason}"
     else:
-        store.set_status(pid, "skipped", result.reason)
-        click.echo(f"#{pid} [[{p.page}]]: skipped: {result.reason}")
-    return result.status if result.status != "nochange" else "skipped"
+        line = f"{head}: {status}: {reason}"
+    click.echo(line)
+    return status
 
 
 def _needs_review(store: Store, p: Proposal, cur: wiki.Revision, config: rules.Config,
-                  color: bool) -> str:
-    """The page changed where we edit: recompute on the current text and ask for a review."""
+                  color: bool) -> Status:
+    """The page changed where we edit: recompute on the current text and ask for a review,
+    or close the proposal when the current text needs none of its fixes any more."""
     try:
         change = rv.reapply(p, cur.text, config)
     except rules.SectionNotFound:
         reason = f"section {p.section!r} is gone from the current revision {cur.revid}"
-        store.set_status(p.id or 0, "skipped", reason)
-        click.echo(f"#{p.id} [[{p.page}]]: skipped: {reason}")
-        return "skipped"
+        return _finish(store, p, "skipped", reason)
+    if change.proposed == cur.text:
+        return _finish(store, p, "applied", _applied_reason(p, cur, config))
     p.base_revid, p.base_timestamp = cur.revid, cur.timestamp
     p.take(change)
     p.status, p.reason = "pending", f"the page changed since the review (now rev {cur.revid})"
+    p.claimed_by = None
     store.update(p)
     click.echo(f"#{p.id} [[{p.page}]]: {p.reason}; the fixes were re-applied to the current "
                "text and need a new review:")
@@ -273,26 +410,55 @@ def _needs_review(store: Store, p: Proposal, cur: wiki.Revision, config: rules.C
     return "pending"
 
 
-def submit_many(store: Store, proposals: Iterable[Proposal], site_arg: str | None,
-                config: rules.Config, minor: bool, color: bool) -> dict[str, int]:
+def _applied_reason(p: Proposal, cur: wiki.Revision, config: rules.Config) -> str:
+    """Why a proposal with nothing left to change is closed: its fixes are on the page (by
+    someone else, or an earlier save), or the text they fixed is gone."""
+    replacements = [e.replacement for e in rv.reviewed_edits(p, config) if e.replacement.strip()]
+    if all(replacement in cur.text for replacement in replacements):
+        return f"revision {cur.revid} already has the reviewed fixes"
+    return f"nothing left to change in revision {cur.revid}: the text the fixes were for is gone"
+
+
+def submit_many(store: Store, ids: Iterable[int], site_arg: str | None,
+                config: rules.Config, minor: bool, color: bool,
+                explicit: bool = True) -> Counter[str]:
+    """Claim and submit each proposal in turn. A proposal another process holds (or that is
+    no longer accepted) is reported; with ``explicit`` (ids given on the command line) that
+    is an error (exit 2) after the others were submitted."""
     from wikilint.bot.wiki import api as wiki
 
-    counts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
     sites: dict[str, Any] = {}
-    for p in proposals:
-        key = site_arg or p.site
-        if key not in sites:
-            sites[key] = open_site(key)
-            try:
-                wiki.ensure_logged_in(sites[key])
-            except wiki.StopRun as exc:
-                raise click.ClickException(str(exc)) from exc
+    refused: list[str] = []
+    for pid in ids:
         try:
-            status = submit_proposal(store, sites[key], p, config, minor, color)
-        except wiki.StopRun as exc:
-            raise click.ClickException(f"stopping: {exc}") from exc
-        counts[status] = counts.get(status, 0) + 1
+            p = store.claim(pid)
+        except NotClaimable as exc:
+            if explicit:
+                refused.append(str(exc))
+            else:  # --all: another process took it after the list was read
+                click.echo(f"#{pid} [[{exc.proposal.page}]]: not submitted: {exc}", err=True)
+            continue
+        key = site_arg or p.site
+        try:
+            if key not in sites:
+                sites[key] = open_site(key)
+                with wiki_failures(sites[key]):
+                    wiki.ensure_logged_in(sites[key])
+        except BaseException:
+            store.set_status(pid, "accepted", p.reason)  # never tried: give it back
+            raise
+        with wiki_failures(sites[key]):
+            counts[submit_proposal(store, sites[key], p, config, minor, color)] += 1
+    if refused:
+        click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing saved")
+        raise CommandError("; ".join(refused), EXIT_ERROR)
     return counts
+
+
+def exit_code_for(counts: Counter[str]) -> int:
+    """0 when every proposal was saved as reviewed or was already applied, else 1."""
+    return max((STATUS_EXIT.get(status, EXIT_NOT_DONE) for status in counts), default=EXIT_CLEAN)
 
 
 # -- page mode for lint / fix -------------------------------------------------------------------
@@ -306,33 +472,36 @@ def fix_page(title: str, *, section: str | int | None, site: str | None,
     ``fix --page`` shows the fix exactly as ``fix FILE`` does: bot.cli.main.)
 
     The one-shot edit is recorded in the proposal store like any other. With ``unsafe``, the
-    titles the unsafe fixes need are fetched as for ``propose``.
+    titles the unsafe fixes need are fetched as for ``propose``. Failures raise CommandError
+    (one line, its exit code).
     """
     from wikilint.bot.wiki import api as wiki
 
-    _setup_logging()
-    s = open_site(site)
     if unsafe and not yes:
         raise click.UsageError("unsafe fixes need a person's review: use propose/review")
-    try:
-        wiki.ensure_logged_in(s)
-    except wiki.StopRun as exc:
-        raise click.ClickException(str(exc)) from exc
-    with Store(state) as store:
-        p = propose_page(store, s, title, section, config, unsafe, color, summary,
-                         contact=contact, fetch=fetch, allow_private=allow_private)
-        if p is None:
-            return 0
-        if not yes and not click.confirm(f"save #{p.id} to [[{p.page}]]?", default=False):
-            store.set_status(p.id or 0, "rejected", "declined at the prompt")
-            return 0
-        store.set_status(p.id or 0, "accepted")
-        p = store.get(p.id or 0)
-        try:
-            status = submit_proposal(store, s, p, config, minor, color)
-        except wiki.StopRun as exc:
-            raise click.ClickException(f"stopping: {exc}") from exc
-    return 0 if status in ("saved", "skipped") else 1
+    with wiki_command():
+        s = open_site(site)
+        with wiki_failures(s), open_store(state) as store:
+            wiki.ensure_logged_in(s)
+            return _fix_and_submit(store, s, title, section, config, unsafe, yes, summary,
+                                   minor, color, contact, fetch, allow_private)
+
+
+def _fix_and_submit(store: Store, s: Any, title: str, section: str | int | None,
+                    config: rules.Config, unsafe: bool, yes: bool, summary: str | None,
+                    minor: bool, color: bool, contact: str | None, fetch: bool,
+                    allow_private: bool) -> int:
+    """Propose one page and, when confirmed (or ``yes``), submit it: its exit code."""
+    p = propose_page(store, s, title, section, config, unsafe, color, summary,
+                     contact=contact, fetch=fetch, allow_private=allow_private)
+    if p is None:
+        return 0
+    if not yes and not click.confirm(f"save #{p.id} to [[{p.page}]]?", default=False):
+        store.set_status(p.id or 0, "rejected", "declined at the prompt")
+        return 0
+    store.set_status(p.id or 0, "accepted")
+    status = submit_proposal(store, s, store.claim(p.id or 0), config, minor, color)
+    return STATUS_EXIT.get(status, EXIT_NOT_DONE)
 
 
 # -- click commands -----------------------------------------------------------------------------
@@ -384,52 +553,108 @@ def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, si
     """Compute fixes for wiki pages and store them as proposals to review.
 
     With --unsafe-fixes, the titles of up to 20 URLs a page are fetched (with --contact in
-    the User-Agent) and stored with the proposal: review and submit use exactly those."""
-    _setup_logging()
+    the User-Agent) and stored with the proposal: review and submit use exactly those.
+
+    Exit status: 0 every page proposed (or nothing to do), 1 a page not proposed because an
+    accepted proposal of it exists, 2 a usage or configuration error or a page that cannot be
+    read, 3 the account was stopped, 6 the wiki is unavailable."""
     titles = list(pages)
     if pages_file is not None:
         titles += [t.strip() for t in pages_file if t.strip() and not t.startswith("#")]
     if not titles:
         raise click.UsageError("give --page TITLE or --pages-file FILE")
     config = load_config(config_path, select)
+    with wiki_command(), open_store(state) as store:
+        sys.exit(_propose_pages(store, titles, section, site, config, unsafe_fixes, contact,
+                                no_fetch, allow_private_fetch, summary, lint_timeout, color))
+
+
+def _propose_pages(store: Store, titles: list[str], section: str | None, site: str | None,
+                   config: rules.Config, unsafe_fixes: bool, contact: str | None,
+                   no_fetch: bool, allow_private_fetch: bool, summary: str | None,
+                   lint_timeout: float, color: bool | None) -> int:
     s = open_site(site)
-    with Store(state) as store, LintWorker(lint_timeout) as worker:
+    worst = EXIT_CLEAN
+    with wiki_failures(s), LintWorker(lint_timeout) as worker:
         for title in titles:
             try:
                 propose_page(store, s, title, parse_section(section), config, unsafe_fixes,
                              _color(color), summary, contact=contact, fetch=not no_fetch,
                              allow_private=allow_private_fetch, worker=worker)
             except rules.SectionNotFound as exc:
-                log.warning("[[%s]]: %s", title, exc)
+                CommandError(f"[[{title}]]: {exc}").show()
+                worst = max(worst, EXIT_ERROR)
+            except CommandError as exc:
+                if exc.exit_code not in (EXIT_ERROR, EXIT_NOT_DONE):
+                    raise
+                exc.show()
+                worst = max(worst, exc.exit_code)
+    return worst
+
+
+@contextmanager
+def open_store(state: str | None) -> Iterator[Store]:
+    """The proposal store, or one line (exit 2) saying why it cannot be opened."""
+    import sqlite3
+
+    from wikilint.bot.files.sqlite import SchemaError
+
+    try:
+        store = Store(state)
+    except (SchemaError, sqlite3.Error, OSError) as exc:
+        raise CommandError(f"{state or 'the proposal store'}: {exc}", EXIT_ERROR) from exc
+    with store:
+        yield store
+
+
+def _known(store: Store, ids: Iterable[int]) -> list[int]:
+    """``ids`` in order, once each; an unknown one is an error (exit 2) before anything."""
+    wanted = list(dict.fromkeys(ids))
+    for pid in wanted:
+        try:
+            store.get(pid)
+        except KeyError as exc:
+            raise CommandError(f"no proposal #{pid} in {store.path}", EXIT_ERROR) from exc
+    return wanted
 
 
 @click.command("review")
 @click.argument("ids", nargs=-1, type=int)
 @_state_option
-@click.option("--accept-all", is_flag=True, help="Accept every pending proposal (no prompts).")
-@click.option("--reject", "reject_all", is_flag=True, help="Reject every pending proposal.")
+@click.option("--accept-all", is_flag=True,
+              help="Accept every pending proposal, or the given IDs (no prompts).")
+@click.option("--reject", "reject_all", is_flag=True,
+              help="Reject every pending proposal, or the given IDs.")
 @_config_option
 @_color_option
 def review_cmd(ids: tuple[int, ...], state: str | None, accept_all: bool, reject_all: bool,
                config_path: str | None, color: bool | None) -> None:
-    """Review pending proposals: accept, reject, skip, or choose findings one by one."""
+    """Review pending proposals (all, or the given IDs): accept, reject, skip, or choose
+    findings one by one."""
     if accept_all and reject_all:
         raise click.UsageError("--accept-all and --reject exclude each other")
-    with Store(state) as store:
+    with open_store(state) as store:
+        wanted = _known(store, ids)
+        for pid in wanted:
+            p = store.get(pid)
+            if p.status != "pending":
+                raise CommandError(f"proposal #{pid} is {describe_status(p)}, not pending")
         if accept_all or reject_all:
-            n = rv.review_batch(store, "accept" if accept_all else "reject", ids)
+            n = rv.review_batch(store, "accept" if accept_all else "reject", wanted)
             click.echo(f"{'accepted' if accept_all else 'rejected'} {n} proposal(s)")
             return
-        if not store.list("pending"):
+        if not wanted and not store.list("pending"):
             click.echo("no pending proposals")
             return
-        done = rv.review_interactive(store, load_config(config_path), _color(color))
+        done = rv.review_interactive(store, load_config(config_path), _color(color),
+                                     ids=wanted or None)
         click.echo(", ".join(f"{k} {v}" for k, v in sorted(done.items())) or "nothing decided")
 
 
 @click.command("submit")
 @click.argument("ids", nargs=-1, type=int)
-@click.option("--all", "all_", is_flag=True, help="Submit every accepted proposal.")
+@click.option("--all", "all_", is_flag=True,
+              help="Submit every accepted proposal (and every failed one again).")
 @_site_option
 @_state_option
 @_config_option
@@ -437,26 +662,26 @@ def review_cmd(ids: tuple[int, ...], state: str | None, accept_all: bool, reject
 @_color_option
 def submit_cmd(ids: tuple[int, ...], all_: bool, site: str | None, state: str | None,
                config_path: str | None, minor: bool, color: bool | None) -> None:
-    """Save accepted proposals through the API, never over unreviewed text."""
-    _setup_logging()
+    """Save accepted proposals through the API, never over unreviewed text.
+
+    Exit status: 0 every proposal saved as reviewed (or already applied), 1 one was not
+    (skipped, back to review, saved text differs), 2 a usage or configuration error or a
+    proposal that is not accepted, 3 the account was stopped, 6 the wiki is unavailable."""
     if not ids and not all_:
         raise click.UsageError("give proposal IDs or --all")
     config = load_config(config_path)
-    with Store(state) as store:
+    with wiki_command(), open_store(state) as store:
         if all_:
-            chosen = store.list("accepted")
+            chosen = [p.id or 0 for p in store.list() if p.status in SUBMITTABLE]
         else:
-            chosen = []
-            for pid in ids:
-                p = store.get(pid)
-                if p.status != "accepted":
-                    raise click.ClickException(f"proposal #{pid} is {p.status}, not accepted")
-                chosen.append(p)
+            chosen = _known(store, ids)
         if not chosen:
             click.echo("no accepted proposals to submit")
             return
-        counts = submit_many(store, chosen, site, config, minor, _color(color))
-    click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        counts = submit_many(store, chosen, site, config, minor, _color(color),
+                             explicit=not all_)
+    click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing saved")
+    sys.exit(exit_code_for(counts))
 
 
 def register(group: click.Group) -> None:
