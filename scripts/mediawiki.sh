@@ -6,6 +6,8 @@
 #   scripts/mediawiki.sh stop      # stop the server started by `start`
 #   scripts/mediawiki.sh status    # exit 0 when the API answers
 #   scripts/mediawiki.sh env       # print shell exports for the tests: eval "$(scripts/mediawiki.sh env)"
+#   scripts/mediawiki.sh settings  # rewrite LocalSettings.wikilint.php of an existing install
+#   scripts/mediawiki.sh readonly on [REASON] | off   # $wgReadOnly, for tests (expires by itself)
 #   scripts/mediawiki.sh reset     # stop and delete the state dir
 #
 # State (database, LocalSettings.php, credentials, log, pidfile) lives in $WIKILINT_WIKI_DIR
@@ -61,8 +63,9 @@ ensure_packages() {
 }
 
 write_extra_settings() {
-    # Appended to the installer's LocalSettings.php: everything local, deterministic and fast.
-    cat >"$DIR/LocalSettings.wikilint.php" <<'PHP'
+    # Included by the installer's LocalSettings.php: everything local, deterministic and fast.
+    # Written to a temporary file and renamed: the running server never reads half of it.
+    cat >"$DIR/LocalSettings.wikilint.php.tmp" <<'PHP'
 <?php
 // Port comes from the environment so one install can serve on any port.
 $wgServer = 'http://127.0.0.1:' . ( getenv( 'WIKILINT_WIKI_PORT' ) ?: '8089' );
@@ -92,7 +95,25 @@ $wgShowExceptionDetails = true;
 wfLoadExtension( 'SpamBlacklist' );
 $wgBlacklistSettings = [ 'spam' => [ 'files' => [] ], 'email' => [ 'files' => [] ] ];
 $wgLogSpamBlacklistHits = false;
+// Read-only switch for tests: `scripts/mediawiki.sh readonly on` writes this file (its text is
+// the reason). A switch older than ten minutes is ignored, so a killed test cannot leave the
+// shared wiki read-only.
+$wikilintReadOnlyFile = __DIR__ . '/readonly';
+if ( is_file( $wikilintReadOnlyFile ) && filemtime( $wikilintReadOnlyFile ) > time() - 600 ) {
+    $wgReadOnly = trim( (string)file_get_contents( $wikilintReadOnlyFile ) )
+        ?: 'read-only for a wikilint test';
+}
 PHP
+    mv "$DIR/LocalSettings.wikilint.php.tmp" "$DIR/LocalSettings.wikilint.php"
+}
+
+do_readonly() {
+    case "${1:-}" in
+        on) printf '%s\n' "${2:-read-only for a wikilint test}" >"$DIR/readonly.tmp"
+            mv "$DIR/readonly.tmp" "$DIR/readonly" ;;
+        off) rm -f "$DIR/readonly" ;;
+        *) echo "usage: $0 readonly on [REASON] | off" >&2; exit 2 ;;
+    esac
 }
 
 is_installed() { [ -f "$DIR/LocalSettings.php" ] && [ -f "$DIR/credentials.json" ]; }
@@ -190,6 +211,7 @@ api_ok() {
 
 do_start() {
     do_install
+    write_extra_settings  # an older install gets the current settings (the read-only switch)
     if pid_alive && api_ok; then
         return 0
     fi
@@ -244,6 +266,8 @@ case "${1:-}" in
     status)
         if api_ok; then echo "running at $URL"; else echo "not running at $URL"; exit 1; fi ;;
     env) do_env ;;
+    settings) is_installed || { log "not installed: run $0 install"; exit 1; }; write_extra_settings ;;
+    readonly) do_readonly "${@:2}" ;;
     reset) do_stop; rm -rf "$DIR" ;;
-    *) echo "usage: $0 install|start|stop|restart|status|env|reset" >&2; exit 2 ;;
+    *) echo "usage: $0 install|start|stop|restart|status|env|settings|readonly|reset" >&2; exit 2 ;;
 esac

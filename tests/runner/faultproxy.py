@@ -4,7 +4,8 @@ The bot talks to the proxy's ``api.php``; requests pass through untouched unless
 :class:`Fault` matches (by HTTP method and API ``action``), in which case the proxy answers
 with the fault instead (5xx, an HTML maintenance page, ``maxlag``, ``readonly``, abuse filter,
 spam blacklist, captcha, ``ratelimited``) or tampers with the exchange (a bad CSRF token, a
-lost session cookie, or committing the edit upstream and then never answering).
+lost session cookie, or committing the edit upstream and then never answering, or then dying:
+every later connection is closed unanswered, as by a server that went down).
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class FaultProxy:
         self.upstream = upstream_api
         self.faults: list[Fault] = []
         self.log: list[tuple[str, str, str]] = []  # (method, action, what happened)
+        self.dead = False  # after "commit-then-die": no request is answered any more
         self.lock = threading.Lock()
         proxy = self
 
@@ -117,6 +119,11 @@ class FaultProxy:
     # -- the exchange ---------------------------------------------------------------------
 
     def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        if self.dead:
+            self.log.append((method, "", "dead"))
+            h.close_connection = True
+            h.connection.shutdown(2)
+            return
         path_qs = urllib.parse.urlsplit(h.path)
         body = b""
         if method == "POST":
@@ -161,6 +168,11 @@ class FaultProxy:
         elif kind == "commit-then-drop":
             # The server commits the edit; the client never hears back.
             self._upstream(method, path_qs.query, body, headers)
+            h.close_connection = True
+            h.connection.shutdown(2)
+        elif kind == "commit-then-die":
+            self._upstream(method, path_qs.query, body, headers)
+            self.dead = True
             h.close_connection = True
             h.connection.shutdown(2)
         elif kind == "commit-then-hang":

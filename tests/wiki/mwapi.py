@@ -21,11 +21,24 @@ def api_url() -> str:
     return os.environ.get("WIKILINT_WIKI_API", DEFAULT_API)
 
 
+def wiki_dir() -> Path:
+    """The local wiki's state folder (scripts/mediawiki.sh's ``$WIKILINT_WIKI_DIR``)."""
+    return Path(os.environ.get("WIKILINT_WIKI_DIR", "/tmp/wikilint-wiki"))
+
+
 def credentials_path() -> Path:
     if "WIKILINT_WIKI_CREDENTIALS" in os.environ:
         return Path(os.environ["WIKILINT_WIKI_CREDENTIALS"])
-    base = Path(os.environ.get("WIKILINT_WIKI_DIR", "/tmp/wikilint-wiki"))
-    return base / "credentials.json"
+    return wiki_dir() / "credentials.json"
+
+
+def read_only_reason(url: str | None = None) -> str | None:
+    """The wiki's ``$wgReadOnly`` message now, or None."""
+    r = requests.get(url or api_url(), params={"action": "query", "meta": "siteinfo",
+                                               "siprop": "general", "format": "json",
+                                               "formatversion": 2}, timeout=10)
+    general = r.json()["query"]["general"]
+    return general.get("readonlyreason") if general.get("readonly") else None
 
 
 def load_credentials() -> dict[str, Any]:

@@ -77,16 +77,34 @@ def form_body_matcher(r1: Request, r2: Request) -> None:
         raise AssertionError(f"bodies differ: {_form(r1)} != {_form(r2)}")
 
 
+# The local wiki's address as requests name it (the side channel's "localhost" is ignored).
+_LOCAL_WIKI_HOSTS = frozenset({"127.0.0.1", "::1", "[::1]"})
+
+
+def wiki_host(request: Request) -> tuple[str, int | None]:
+    """The host and port a request is matched on: any port of the local wiki is the same
+    wiki, so cassettes recorded on one port replay with WIKILINT_WIKI_API on another."""
+    if request.host in _LOCAL_WIKI_HOSTS:
+        return ("local wiki", None)
+    return (request.host, request.port)
+
+
+def wiki_host_matcher(r1: Request, r2: Request) -> None:
+    if wiki_host(r1) != wiki_host(r2):
+        raise AssertionError(f"hosts differ: {wiki_host(r1)} != {wiki_host(r2)}")
+
+
 def make_vcr(record: bool) -> vcr.VCR:
     v = vcr.VCR(
         record_mode="all" if record else "none",
-        match_on=["method", "scheme", "host", "port", "path", "query", "form_body"],
+        match_on=["method", "scheme", "wiki_host", "path", "query", "form_body"],
         before_record_request=scrub_request,
         before_record_response=scrub_response,
         decode_compressed_response=True,
         ignore_hosts=["localhost"],  # the human's and the sysop's requests (side channel)
     )
     v.register_matcher("form_body", form_body_matcher)
+    v.register_matcher("wiki_host", wiki_host_matcher)
     return v
 
 
