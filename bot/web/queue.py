@@ -224,8 +224,8 @@ def register(app: Flask) -> None:
             accepted = [p for p in store.list("accepted")
                         if not wanted or p.id in set(wanted)]
             try:
-                wiki_commands.submit_many(store, accepted, settings.site, config, minor=True,
-                                          color=False)
+                wiki_commands.submit_many(store, [p.id or 0 for p in accepted], settings.site,
+                                          config, minor=True, color=False, explicit=False)
             except click.ClickException as exc:
                 raise QueueError(exc.format_message(), 502) from None
             results = []
