@@ -9,7 +9,7 @@ import html
 import re
 from html.parser import HTMLParser
 
-from wikilint.bot.files.inputs import InputError
+from wikilint.bot.files.errors import InputError
 
 
 class _EditPageParser(HTMLParser):

@@ -27,6 +27,7 @@ from typing import BinaryIO, NamedTuple
 from mwparserfromhell.nodes import Heading, Text
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
+from wikilint.bot.files.errors import InputError
 from wikilint.bot.files.textview import TextView
 from wikilint.rules import builder
 from wikilint.rules.document import merge_ranges
@@ -36,10 +37,6 @@ STDIN_ARG = "-"
 STDIN_LABEL = "<stdin>"
 _BOM = "\ufeff"
 _HTML_SUFFIXES = (".html", ".htm")
-
-
-class InputError(Exception):
-    """An input that cannot be linted; the message is one line and names the input."""
 
 
 class InputKind(enum.StrEnum):

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from wikilint.bot.change.timelimit import DEFAULT_PAGE_LINT_TIMEOUT
 from wikilint.bot.files.configfile import read_toml
+from wikilint.bot.wiki.sources import SourceSettings
 from wikilint.rules.config import Config, ConfigError, closest
 
 Mode = Literal["submit", "propose"]
@@ -36,24 +37,6 @@ class WikiSettings:
     # An email address or a URL where site operators can reach whoever runs the bot: sent in
     # the User-Agent when fetching page titles for unsafe fixes (none fetched without it).
     contact: str | None = None
-
-
-@dataclass(frozen=True)
-class SourceSettings:
-    titles: tuple[str, ...] = ()
-    titles_file: Path | None = None
-    categories: tuple[str, ...] = ()
-    category_depth: int = 0  # 0: only the category's own members
-    transcluding: tuple[str, ...] = ()  # pages transcluding any of these templates
-    recent_changes: bool = False  # pages changed since the last run's cursor
-    recent_changes_days: int = 1  # how far back the very first run looks
-    search: str | None = None
-    namespaces: tuple[int, ...] = (0,)  # for every source except explicit titles
-
-    @property
-    def empty(self) -> bool:
-        return not (self.titles or self.titles_file or self.categories or self.transcluding
-                    or self.recent_changes or self.search)
 
 
 @dataclass(frozen=True)

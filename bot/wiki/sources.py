@@ -13,9 +13,9 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wikilint.bot.runner.config import SourceSettings
 from wikilint.bot.wiki.api import Revision, nfc
 
 if TYPE_CHECKING:
@@ -27,6 +27,24 @@ log = logging.getLogger("wikilint.sources")
 RC_CURSOR = "recentchanges"
 BATCH = 50  # texts per request
 HIGH_LIMIT = 500  # titles per query with apihighlimits (MediaWiki's ApiBase::LIMIT_SML2)
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    titles: tuple[str, ...] = ()
+    titles_file: Path | None = None
+    categories: tuple[str, ...] = ()
+    category_depth: int = 0  # 0: only the category's own members
+    transcluding: tuple[str, ...] = ()  # pages transcluding any of these templates
+    recent_changes: bool = False  # pages changed since the last run's cursor
+    recent_changes_days: int = 1  # how far back the very first run looks
+    search: str | None = None
+    namespaces: tuple[int, ...] = (0,)  # for every source except explicit titles
+
+    @property
+    def empty(self) -> bool:
+        return not (self.titles or self.titles_file or self.categories or self.transcluding
+                    or self.recent_changes or self.search)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,138 @@
+"""Imports point down: cli → runner/scan → web → change → wiki/files → rules, with no cycles.
+
+Read from the source with ``ast`` (imports inside functions count too: a lazy import is still
+a dependency), so the check needs no import of pywikibot or requests.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.paths import REPO
+
+BOT = REPO / "bot"
+RULES = REPO / "rules"
+# A subpackage may import only subpackages of a higher layer number (those below it).
+# runner and scan drive the title fetcher and the web views of changes (web), which show
+# and store changes (change), which read and write files and talk to the wiki (files, wiki).
+LAYERS = {"cli": 0, "runner": 1, "scan": 1, "web": 2, "change": 3, "wiki": 4, "files": 4}
+
+
+def module_name(path: Path, root: Path, package: str) -> str:
+    parts = path.relative_to(root).with_suffix("").parts
+    name = ".".join((package, *parts))
+    return name.removesuffix(".__init__")
+
+
+def imported(path: Path) -> Iterator[tuple[str, int]]:
+    """Every module name an ``import`` or ``from … import`` of the file names, with its line."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module, node.lineno
+            for alias in node.names:
+                yield f"{node.module}.{alias.name}", node.lineno
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+
+
+def bot_modules() -> dict[str, Path]:
+    return {module_name(p, BOT, "wikilint.bot"): p for p in BOT.rglob("*.py")}
+
+
+def subpackage(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 3 or (len(parts) == 3 and parts[2] in LAYERS) else None
+
+
+def test_every_subpackage_has_a_layer() -> None:
+    found = {p.name for p in BOT.iterdir() if (p / "__init__.py").exists()}
+    assert found == set(LAYERS), "give a new bot/ subpackage its place in LAYERS"
+
+
+def test_imports_point_down_the_layers() -> None:
+    wrong = []
+    for name, path in bot_modules().items():
+        source = subpackage(name)
+        if source is None:  # bot/__init__.py
+            continue
+        for target, line in imported(path):
+            if not target.startswith("wikilint.bot."):
+                continue
+            dest = subpackage(target)
+            if dest is None or dest == source:
+                continue
+            if LAYERS[dest] <= LAYERS[source]:
+                wrong.append(f"{path.relative_to(REPO)}:{line}: {source} imports {dest}")
+    assert wrong == [], "\n".join(sorted(set(wrong)))
+
+
+def test_rules_import_nothing_of_bot() -> None:
+    wrong = [f"{path.relative_to(REPO)}:{line}: {target}"
+             for path in RULES.rglob("*.py") for target, line in imported(path)
+             if target.startswith(("wikilint.bot", "bot.", "pywikibot", "requests"))]
+    assert wrong == []
+
+
+def test_no_import_cycles() -> None:
+    modules = bot_modules() | {module_name(p, RULES, "wikilint.rules"): p
+                               for p in RULES.rglob("*.py")}
+    graph: dict[str, set[str]] = defaultdict(set)
+    for name, path in modules.items():
+        for target, _ in imported(path):
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            # A package's __init__ is what "from package import module" runs first: not an
+            # edge to the module's siblings.
+            if target and target != name and not name.startswith(target + "."):
+                graph[name].add(target)
+    cycles = strongly_connected(graph)
+    assert cycles == [], cycles
+
+
+def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The cycles of ``graph``: its strongly connected components of more than one module."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_checks_catch_what_they_look_for() -> None:
+    """The helpers above find a wrong-way import and a cycle (so a pass means something)."""
+    assert strongly_connected({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+    assert strongly_connected({"a": {"b"}, "b": set()}) == []
+    assert subpackage("wikilint.bot.runner.config") == "runner"
+    assert subpackage("wikilint.bot.change") == "change"
+    assert subpackage("wikilint.bot") is None
+    assert LAYERS["wiki"] > LAYERS["runner"]  # wiki importing runner is reported
