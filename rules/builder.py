@@ -37,9 +37,11 @@ from mwparserfromhell.smart_list import SmartList
 from mwparserfromhell.wikicode import Wikicode
 
 try:
-    from mwparserfromhell.parser._tokenizer import CTokenizer as _Tokenizer
+    from mwparserfromhell.parser._tokenizer import (  # type: ignore[import-not-found]
+        CTokenizer as _Tokenizer,
+    )
 except ImportError:  # pragma: no cover - a pure-Python install of mwparserfromhell
-    from mwparserfromhell.parser.tokenizer import Tokenizer as _Tokenizer  # type: ignore
+    from mwparserfromhell.parser.tokenizer import Tokenizer as _Tokenizer
 
 FIELDS_VERIFIED = mwparserfromhell.__version__.startswith("0.7.")
 
@@ -91,7 +93,7 @@ def _code(nodes: list[Node]) -> Wikicode:
     # Wikicode(SmartList(nodes)) without the two Python-level constructors (a parse makes one
     # node list per parameter name and value: tens of thousands on an article).
     node_list = _new_list(SmartList)
-    node_list._children = {}
+    node_list._children = {}  # type: ignore[attr-defined]
     _extend(node_list, nodes)
     code = _new(Wikicode)
     code._nodes = node_list

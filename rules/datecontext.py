@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from mwparserfromhell.nodes import (
     Heading,
@@ -248,7 +248,8 @@ class _ProseWalker:
     def walk(self, code: Wikicode, box: int) -> None:
         doc = self.doc
         add = self.ranges.append
-        for node in code.nodes:
+        nodes: list[Any] = code.nodes  # each read by its exact type below
+        for node in nodes:
             kind = type(node)
             if kind is Text:
                 start, end = doc.span(node)

@@ -195,7 +195,7 @@ class Document:
             pos = self._walk_code(attr.value, pos + len(quotes), parent) + len(quotes)
         return pos
 
-    def _walk_node(self, node: Node, pos: int) -> int:
+    def _walk_node(self, node: Any, pos: int) -> int:  # a Node; read by its exact type
         """The end of a non-Text ``node`` starting at ``pos``; walks its children."""
         kind = type(node)
         by_type = self._by_type.get(kind)

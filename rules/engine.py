@@ -176,7 +176,7 @@ def fix(
         if passes >= max_passes:
             converged = False
             break
-        chosen = []
+        chosen: list[Finding] = []
         for finding in candidates:
             assert finding.fix is not None
             if all(not finding.fix.overlaps(other.fix) for other in chosen):  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from mwparserfromhell.nodes import ExternalLink, Node, Tag, Template
 from mwparserfromhell.nodes.extras import Attribute, Parameter
@@ -436,7 +436,7 @@ def _from_template(
     start, end = doc.span(node)
     in_template, in_pf = _enclosing(doc, node)
     list_group = _list_group(lists, start, end)
-    common = {
+    common: dict[str, Any] = {
         "node": node,
         "start": start,
         "end": end,
@@ -477,7 +477,7 @@ def _from_template(
     )
 
 
-def _from_r(doc: Document, node: Template, common: dict) -> Iterator[Ref]:
+def _from_r(doc: Document, node: Template, common: dict[str, Any]) -> Iterator[Ref]:
     group = doc.param_value(node, "group", "g")
     content_param = doc.param(node, "r", "reference", "refn")
     first = True

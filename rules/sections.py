@@ -43,7 +43,7 @@ _RULES: dict[str, tuple[str, dict[int, str | None], int, int]] = {
 class HeadingLine(NamedTuple):
     """A top-level heading: MediaWiki's section ``index``, ``level`` and where it lies."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # (tuple.index: shadowed on purpose)
     level: int
     start: int  # the first "="
     end: int  # the end of its line (the "\n" or the end of the text)

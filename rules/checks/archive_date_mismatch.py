@@ -90,6 +90,7 @@ class ArchiveDateMismatch(Rule):
         if parsed is None or not parsed.valid:
             return None  # invalid-date reports it
         year, month, day = parts
+        have: tuple[int, int | None, int | None]
         if parsed.kind is Kind.FULL and parsed.date is not None:
             have = (parsed.date.year, parsed.date.month, parsed.date.day)
         elif parsed.kind in (Kind.MONTH_YEAR, Kind.YEAR) and parsed.year_month is not None:

@@ -215,8 +215,7 @@ def _container(doc: Document, link: ExternalLink) -> Node | None:
     (inside any other template, or outside references)."""
     child: Node = link
     for ancestor in doc.ancestors(link):
-        kind = type(ancestor)
-        if kind is Template:
+        if isinstance(ancestor, Template):
             if not is_footnote_template(template_key(ancestor)):
                 return None
             for param in ancestor.params:
@@ -226,7 +225,8 @@ def _container(doc: Document, link: ExternalLink) -> Node | None:
                     meta = param.showkey and str(param.name).strip() in _NOTE_META_PARAMS
                     return None if meta else ancestor
             return None  # in the template's name
-        if kind is Tag and not ancestor.wiki_markup and tag_name(ancestor.tag) == "ref":
+        if isinstance(ancestor, Tag) and not ancestor.wiki_markup \
+                and tag_name(ancestor.tag) == "ref":
             return ancestor
         child = ancestor
     return None

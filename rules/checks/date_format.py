@@ -108,7 +108,7 @@ class DateFormat(Rule):
         if parsed.canonical and (parsed.style, parsed.short) in targets:
             return None
         style, short = targets[0]
-        if parsed.canonical is False and (parsed.style, parsed.short) in targets:
+        if parsed.canonical is False and parsed.style and (parsed.style, parsed.short) in targets:
             style, short = parsed.style, parsed.short  # right format, sloppy writing
         new = render(parsed, style, short)
         if new is None or new == param.value:

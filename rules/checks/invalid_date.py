@@ -54,6 +54,7 @@ class InvalidDate(Rule):
             if not param.evaluable:
                 continue
             parsed = param.parsed
+            reason: str | None
             if parsed is None:
                 reason = "not a recognisable date"
             elif not parsed.valid:

@@ -65,6 +65,7 @@ class ProseDateFormat(Rule):
         dates = date_context(ctx)
         page = dates.page_format
         for date in dates.prose:
+            target: str | None
             if date.standard:
                 if page is None or date.style == page:
                     continue

@@ -80,7 +80,7 @@ class UndefinedRef(Rule):
             if ref.key in annotated:
                 continue
             where = f" in group {ref.group!r}" if ref.group else ""
-            others = groups_by_name.get(ref.name)
+            others = groups_by_name.get(ref.name) if ref.name is not None else None
             hint = (
                 f" (it is defined in group {others[0]!r})" if others and others[0] else
                 " (it is defined without a group)" if others else ""
