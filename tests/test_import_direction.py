@@ -7,8 +7,8 @@ a dependency), so the check needs no import of pywikibot or requests.
 from __future__ import annotations
 
 import ast
+import functools
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 from tests.paths import REPO
@@ -27,16 +27,21 @@ def module_name(path: Path, root: Path, package: str) -> str:
     return name.removesuffix(".__init__")
 
 
-def imported(path: Path) -> Iterator[tuple[str, int]]:
+def imported(path: Path) -> list[tuple[str, int]]:
     """Every module name an ``import`` or ``from … import`` of the file names, with its line."""
+    return _imported(path)
+
+
+@functools.cache
+def _imported(path: Path) -> list[tuple[str, int]]:
+    found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            yield node.module, node.lineno
-            for alias in node.names:
-                yield f"{node.module}.{alias.name}", node.lineno
+            found.append((node.module, node.lineno))
+            found += [(f"{node.module}.{alias.name}", node.lineno) for alias in node.names]
         elif isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name, node.lineno
+            found += [(alias.name, node.lineno) for alias in node.names]
+    return found
 
 
 def bot_modules() -> dict[str, Path]:

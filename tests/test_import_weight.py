@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a fresh interpreter per check
+
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("pywikibot", "requests", "urllib3", "dask", "distributed")
 SAMPLE = "Text.<ref>{{cite web |url=https://example.org |title=T}}</ref>\n\n== H ==\nMore.\n"

@@ -11,6 +11,8 @@ from wikilint.rules.model import Applicability
 
 from tests.paths import EDIT_FORM, SAMPLE
 
+pytestmark = pytest.mark.corpus  # the whole sample
+
 
 @pytest.fixture(scope="module")
 def sample() -> str:

@@ -99,6 +99,7 @@ def fake_wiki() -> Any:
 # -- the edits of a change ------------------------------------------------------------------
 
 
+@pytest.mark.corpus
 def test_the_edits_make_the_new_text_and_the_diff_shows_only_them() -> None:
     change = compute_change(SAMPLE)
     assert apply_edits(SAMPLE, change.edits) == change.proposed
@@ -140,6 +141,7 @@ def _fix_with(check: Any, text: str) -> rules.FixResult:
         del registry._RULES["fold-test"], registry._CODES["ZZ990"]
 
 
+@pytest.mark.corpus
 def test_the_recheck_compares_edit_lists_not_texts() -> None:
     change = compute_change(SAMPLE)
     p = Proposal.from_change(change, site="s", page="P", section=None, base_revid=1,

@@ -246,6 +246,7 @@ def _findings_without_place(path: Path) -> tuple[list[str], str]:
     return [re.sub(r"^.*?:\d+:\d+: ", "", line) for line in lines], result.stderr
 
 
+@pytest.mark.corpus
 def test_edit_form_capture_gives_the_same_findings_as_the_section() -> None:
     from_section, notes = _findings_without_place(SECTION_FILE)
     from_form, form_notes = _findings_without_place(FORM_FILE)
@@ -255,6 +256,7 @@ def test_edit_form_capture_gives_the_same_findings_as_the_section() -> None:
     assert "restored line breaks around 20 headings" in form_notes
 
 
+@pytest.mark.corpus
 def test_sample_positions_are_in_the_files_as_read() -> None:
     # Issue 10 bug 9: the one-line sample got findings on "line 5" and beyond.
     for path in (SECTION_FILE, FORM_FILE):
@@ -341,6 +343,7 @@ def test_fix_stdout_takes_one_input(page) -> None:
     assert result.exit_code == 2
 
 
+@pytest.mark.corpus
 def test_fix_is_idempotent_on_the_sample(tmp_path: Path) -> None:
     first = run("fix", "--stdout", str(SECTION_FILE))
     assert first.exit_code == 0 and first.stdout
@@ -480,6 +483,7 @@ def test_readme_rule_table_is_fresh() -> None:
 # -- the lint path stays light --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_lint_and_fix_never_import_pywikibot_or_requests(tmp_path: Path) -> None:
     path = tmp_path / "p.wiki"
     path.write_text(INSECURE, encoding="utf-8")
@@ -539,6 +543,7 @@ def test_fix_page_behaves_exactly_like_fix_file(
         assert "[-http-]{+https+}" in from_page.stdout and "insecure-link ×1" in from_page.stdout
 
 
+@pytest.mark.slow
 def test_no_color_is_honoured_by_lint_and_fix_on_a_terminal(page) -> None:
     import pty
 
@@ -740,6 +745,7 @@ def test_fix_write_on_one_line_prose_changes_only_the_fix(tmp_path: Path, prose:
     assert "restored line breaks" not in result.stderr
 
 
+@pytest.mark.corpus
 def test_fix_stdout_of_the_flattened_sample_writes_no_restored_line_break() -> None:
     raw = SECTION_FILE.read_text(encoding="utf-8")
     printed = run("fix", "--stdout", str(SECTION_FILE))
@@ -801,6 +807,7 @@ def test_mixed_line_endings_are_kept_exactly(tmp_path: Path) -> None:
     assert _apply_json_edits(mixed, found) == mixed.replace("http://", "https://")
 
 
+@pytest.mark.corpus
 def test_fix_diff_shows_positions_in_the_file_as_read() -> None:
     result = run("fix", str(FORM_FILE))
     assert result.exit_code == 1

@@ -166,6 +166,7 @@ def test_extract_title_without_network() -> None:
     assert extract_title("<p>none</p>") is None
 
 
+@pytest.mark.slow
 def test_lint_path_does_not_import_requests_or_the_fetcher() -> None:
     code = (
         "import sys, wikilint.rules, wikilint.rules.checks; "
@@ -319,6 +320,7 @@ def test_redirects_into_private_addresses_are_refused(
     assert len(server.paths) == paths + 1
 
 
+@pytest.mark.slow
 def test_https_checks_the_certificate_against_the_host_name(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import ssl
@@ -347,6 +349,7 @@ def test_the_opt_in_reaches_private_addresses(server: PageServer) -> None:
 # -- deadlines that hold (issue 11, high 3) ----------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["/slow", "/trickle-headers", "/trickle-body"])
 def test_the_per_url_deadline_holds_whatever_the_server_does(server: PageServer,
                                                              path: str) -> None:
@@ -360,6 +363,7 @@ def test_the_per_url_deadline_holds_whatever_the_server_does(server: PageServer,
     assert elapsed < 3.0, elapsed
 
 
+@pytest.mark.slow
 def test_the_run_budget_bounds_all_the_urls(server: PageServer) -> None:
     urls = [f"{server.base}/trickle-headers?n={i}" for i in range(4)]
     started = time.monotonic()
@@ -449,6 +453,7 @@ def test_fix_with_the_opt_in_fetches_from_the_local_server(server: PageServer, t
     assert f"no title for {server.base}/missing: HTTP 404" in err
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60).map(lambda tail: "http://" + tail)
        | st.from_regex(r"https?://[a-z0-9.:\[\]%@-]{0,30}(/[^\s]{0,20})?", fullmatch=True))

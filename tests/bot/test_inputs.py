@@ -252,6 +252,7 @@ _SENTENCE = st.tuples(
 _PROSE = st.lists(_SENTENCE, min_size=1, max_size=8).map(" ".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(_PROSE)
 def test_prose_with_equals_stars_and_hashes_gains_no_heading_or_list_item(prose: str) -> None:

@@ -94,6 +94,7 @@ for i in range(1000):
 """
 
 
+@pytest.mark.slow
 def test_kill_9_leaves_whole_records(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite"
     proc = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(path)],

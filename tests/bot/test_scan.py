@@ -138,6 +138,7 @@ def test_compressed_dumps_give_the_same_output(dump: Path, tmp_path: Path, suffi
     assert scan_output(packed)[:2] == scan_output(dump)[:2]
 
 
+@pytest.mark.slow
 def test_jobs_1_and_2_and_dask_give_the_same_results(dump: Path) -> None:
     serial = scan_output(dump, "--jobs", "1")
     assert serial[0] == 0 and serial[1]
@@ -190,7 +191,7 @@ def test_truncated_bz2_is_a_clear_error(dump: Path, tmp_path: Path) -> None:
     assert "wikilint scan" in err
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])
 def test_findings_before_a_malformed_tail_are_still_written(tmp_path: Path, jobs: str) -> None:
     xml = dump_xml(sample_pages(4)).replace("</mediawiki>", "<page><title>x</mediawiki>")
     code, out, _ = scan_output(write(tmp_path / "d.xml", xml), "--select", "UR305",
@@ -277,6 +278,7 @@ def test_titles_only_feeds_wikilint_run(dump: Path, tmp_path: Path) -> None:
     assert read_titles_file(target) == [f"Page {i}" for i in range(12) if i % 3]
 
 
+@pytest.mark.slow  # worker processes
 def test_a_page_that_kills_its_worker_is_reported_and_the_scan_goes_on() -> None:
     pages = [Page(f"P{i}", 0, i, i, MARK if i == 3 else f"fine {i}")
              for i in range(8)]

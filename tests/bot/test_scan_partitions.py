@@ -40,6 +40,8 @@ from bench.generate_dump import (
 )
 from tests.bot.killer import MARK, KillerConfig
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = 230  # three streams of 100, the last one short: edges inside and at the end
 SMALL = 1  # blocks of a corpus article per page, on average: short pages, quick tests

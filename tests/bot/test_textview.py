@@ -27,6 +27,7 @@ def text_and_edits(draw: st.DrawFn, alphabet: str = "ab \n") -> tuple[str, list[
     return text, edits
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(text_and_edits(), st.data())
 def test_composed_edits_equal_applying_one_list_then_the_other(
@@ -66,6 +67,7 @@ sources = st.lists(st.sampled_from(["ab", "c", " ", "\r\n", "\n", "\r", "d e"]),
 ).flatmap(lambda text: st.sampled_from([text, "\ufeff" + text]))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(sources, st.data())
 def test_view_edits_land_in_the_source_and_keep_every_line_ending(

@@ -53,6 +53,7 @@ def test_the_version_in_use_is_the_one_the_fields_were_checked_against() -> None
     assert builder.FIELDS_VERIFIED, mwparserfromhell.__version__
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("path", [SAMPLE, EDIT_FORM, *CORPUS], ids=lambda p: p.name)
 def test_same_tree_as_mwparserfromhell_on_real_articles(path: Any) -> None:
     check(path.read_text(encoding="utf-8"))
@@ -85,6 +86,7 @@ def test_same_tree_on_tricky_markup(text: str) -> None:
     check(text)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(WIKI_ALPHABET, max_size=60).map("".join))
 def test_same_tree_on_generated_markup(text: str) -> None:

@@ -190,6 +190,7 @@ def _dates_in(text: str) -> list[Date]:
     return [d.date for d in find_prose_dates(text)]
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 def test_corpus_fixes_keep_every_date(path: Path) -> None:
     config = rules.Config.from_mapping({"select": DATE_RULES})

@@ -39,6 +39,7 @@ def test_a_page_the_parser_would_be_slow_on_fails_fast(
     assert result.doc is None
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("path", [SAMPLE, EDIT_FORM, *CORPUS], ids=lambda p: p.name)
 def test_real_articles_are_never_refused(path: Path) -> None:
     text = path.read_text(encoding="utf-8")

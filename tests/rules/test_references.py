@@ -156,6 +156,7 @@ def test_unique_name() -> None:
     assert unique_name(":0", set()) == "note-0"
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60), st.sets(st.text(max_size=12), max_size=8))
 def test_generated_names_are_readable_and_unique(text: str, taken: set[str]) -> None:
@@ -209,6 +210,7 @@ REF_PIECES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(REF_PIECES, max_size=14).map("".join))
 def test_fixing_duplicates_keeps_every_marker_pointing_at_the_same_content(text: str) -> None:

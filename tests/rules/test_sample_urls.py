@@ -10,6 +10,8 @@ from wikilint import rules
 
 from tests.paths import SAMPLE
 
+pytestmark = pytest.mark.corpus  # the whole sample
+
 URL_RULES = [
     "bare-url", "placeholder-title", "archive-url-malformed", "insecure-link",
     "cite-missing-access-date", "isbn-checksum", "page-param",

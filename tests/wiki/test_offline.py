@@ -303,6 +303,7 @@ def test_round_trip_assertion() -> None:
     wiki.assert_round_trip("{{a|b}} [[c]] <ref>d</ref>")
 
 
+@pytest.mark.slow
 def test_lint_path_never_imports_pywikibot() -> None:
     code = (
         "import sys, wikilint.bot.change.review, wikilint.bot.change.store\n"
