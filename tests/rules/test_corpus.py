@@ -11,6 +11,7 @@ from bench.corpus import measure
 from tests.paths import CORPUS
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 def test_corpus_article_lints_and_fixes_cleanly(path: Path) -> None:
     result = measure(path.name, path.read_text(encoding="utf-8"))
