@@ -13,7 +13,7 @@ DOCS = ["CONTRIBUTING.md"]
 # `rules/document.py`, `bot/`, `model.py`, `scripts/typecheck`; markdown links (FILE.md).
 _CODE = re.compile(r"`([^`\s<>*]+)`")
 _LINK = re.compile(r"\]\(([^)#:\s]+)\)")
-_MARKDOWN = re.compile(r"(?<![\w/.])([A-Za-z][\w-]*\.md)\b")  # RULES.md, even in a code block
+_MARKDOWN = re.compile(r"(?<![\w/.-])([A-Za-z][\w-]*\.md)\b")  # RULES.md, even in a code block
 _FILE = re.compile(r"^[\w.-]+(/[\w.-]+)*/?$")
 _SUFFIXES = (".py", ".md", ".toml", ".yaml", ".yml", ".txt", ".wiki", ".sh", ".html")
 _FOLDERS = ("bot", "rules", "tests", "scripts", "bench", "examples")
@@ -51,4 +51,5 @@ def test_the_check_sees_a_missing_file() -> None:
     assert named_paths("see `RULES.md` and [design](DESIGN.md), `rules/engine.py`") == {
         "RULES.md", "DESIGN.md", "rules/engine.py"}
     assert named_paths('    name = "x"   # from NOTES.md: public contract') == {"NOTES.md"}
+    assert named_paths("see `bench/corpus-report.md`") == {"bench/corpus-report.md"}
     assert not exists("RULES.md") and exists("rules/engine.py") and exists("model.py")

@@ -27,21 +27,36 @@ def module_name(path: Path, root: Path, package: str) -> str:
     return name.removesuffix(".__init__")
 
 
-def imported(path: Path) -> list[tuple[str, int]]:
-    """Every module name an ``import`` or ``from … import`` of the file names, with its line."""
-    return _imported(path)
+def imported(path: Path, *, typing_only: bool = True) -> list[tuple[str, int]]:
+    """Every module name an ``import`` or ``from … import`` of the file names, with its line;
+    without ``typing_only``, not those under ``if TYPE_CHECKING:`` (never run)."""
+    return _imported(path, typing_only)
 
 
 @functools.cache
-def _imported(path: Path) -> list[tuple[str, int]]:
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+def _imported(path: Path, typing_only: bool) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and not typing_only and _is_type_checking(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             found.append((node.module, node.lineno))
-            found += [(f"{node.module}.{alias.name}", node.lineno) for alias in node.names]
+            found.extend((f"{node.module}.{alias.name}", node.lineno) for alias in node.names)
         elif isinstance(node, ast.Import):
-            found += [(alias.name, node.lineno) for alias in node.names]
+            found.extend((alias.name, node.lineno) for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
     return found
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
+        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def bot_modules() -> dict[str, Path]:
@@ -87,7 +102,7 @@ def test_no_import_cycles() -> None:
                                for p in RULES.rglob("*.py")}
     graph: dict[str, set[str]] = defaultdict(set)
     for name, path in modules.items():
-        for target, _ in imported(path):
+        for target, _ in imported(path, typing_only=False):  # what runs
             while target and target not in modules:
                 target = target.rpartition(".")[0]
             # A package's __init__ is what "from package import module" runs first: not an
@@ -133,8 +148,13 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_the_checks_catch_what_they_look_for() -> None:
+def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
     """The helpers above find a wrong-way import and a cycle (so a pass means something)."""
+    module = tmp_path / "m.py"
+    module.write_text("import a\nif TYPE_CHECKING:\n    import b\nelse:\n    import c\n"
+                      "def f():\n    from d import e\n")
+    assert [n for n, _ in imported(module)] == ["a", "b", "c", "d", "d.e"]
+    assert [n for n, _ in imported(module, typing_only=False)] == ["a", "c", "d", "d.e"]
     assert strongly_connected({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
     assert strongly_connected({"a": {"b"}, "b": set()}) == []
     assert subpackage("wikilint.bot.runner.config") == "runner"
