@@ -14,6 +14,7 @@ from wikilint import rules
 from wikilint.bot.change.core import Change, SummaryStyle, compute_change
 from wikilint.bot.change.policy import PagePolicy
 from wikilint.bot.change.timelimit import ask
+from wikilint.bot.change.titleurls import urls_needing_titles
 
 
 def slim(change: Change) -> Change:
@@ -23,8 +24,6 @@ def slim(change: Change) -> Change:
 
 def asked_titles(first: rules.LintResult) -> dict[str, str]:
     """The titles of the URLs the unsafe fixes of ``first`` need, from the caller's host."""
-    from wikilint.bot.web.titles import urls_needing_titles
-
     urls = urls_needing_titles(first)
     return dict(ask(urls)) if urls else {}
 

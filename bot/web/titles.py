@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from wikilint.rules.engine import LintResult
+# Which URLs need a title is the change core's question (its first pass): re-exported here.
+from wikilint.bot.change.titleurls import urls_needing_titles as urls_needing_titles
 
 # Rules whose unsafe fixes need page titles fetched from the web (bot.fetch).
 TITLE_RULES = ("bare-url", "placeholder-title")
@@ -23,39 +24,6 @@ MAX_URLS_PER_PAGE = 20
 
 Note = Callable[[str], None]
 Failure = Callable[[str, str], None]  # url, why it got no title
-
-
-def urls_needing_titles(result: LintResult) -> list[str]:
-    """The URLs whose page titles the title-based unsafe fixes need (first lint pass)."""
-    doc = result.doc
-    if doc is None:
-        return []
-    from mwparserfromhell.nodes import ExternalLink
-    from wikilint.rules.wikitext import is_citation_template
-
-    links = {doc.span(node): str(node.url) for node in doc.nodes_of(ExternalLink)}
-    urls: list[str] = []
-    for finding in result.findings:
-        if finding.rule == "bare-url":
-            url = links.get((finding.start, finding.end))
-            if url:
-                urls.append(url)
-        elif finding.rule == "placeholder-title":
-            citations = [
-                use
-                for use in doc.templates
-                if is_citation_template(use.key)
-                and use.start <= finding.start
-                and finding.end <= use.end
-            ]
-            if citations:
-                innermost = max(citations, key=lambda use: use.start)
-                url = doc.param_value(
-                    innermost.node, "archive-url", "archiveurl"
-                ) or doc.param_value(innermost.node, "url")
-                if url:
-                    urls.append(url)
-    return [u for u in dict.fromkeys(urls) if u.lower().startswith(("http://", "https://"))]
 
 
 def _plural(n: int, word: str) -> str:
