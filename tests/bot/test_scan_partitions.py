@@ -294,7 +294,7 @@ def wait_for_partitions(output: Path, count: int, proc: subprocess.Popen[bytes])
     raise AssertionError("the scan made no progress")
 
 
-def test_resume_after_sigterm_and_a_kill_writes_every_page_once(
+def test_resume_after_sigterm_a_kill_and_ctrl_c_writes_every_page_once(
     slow_dump: Path, slow_reference: str, tmp_path: Path
 ) -> None:
     output = tmp_path / "out.jsonl"
@@ -313,6 +313,14 @@ def test_resume_after_sigterm_and_a_kill_writes_every_page_once(
     second.wait(timeout=60)
     partly = output.read_text(encoding="utf-8")
     assert partly and slow_reference.startswith(partly.rsplit("\n", 1)[0])
+
+    third = start_scan(slow_dump, output, "--resume", "--jobs", "2")  # Ctrl-C
+    done_before = state_path(output).read_text().count("\n")
+    wait_for_partitions(output, done_before + 1, third)
+    third.send_signal(signal.SIGINT)
+    _, err = third.communicate(timeout=60)
+    assert third.returncode == 128 + signal.SIGINT, err
+    assert b"interrupted (SIGINT); continue with --resume" in err
 
     code, _, err = cli(str(slow_dump), "--streams-per-task", "1", "--output", str(output),
                        "--resume", "--jobs", "2")
