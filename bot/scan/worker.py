@@ -4,8 +4,12 @@ chunk of pages the client sent, or a whole partition the worker reads itself."""
 from __future__ import annotations
 
 import bisect
+import multiprocessing
+import multiprocessing.connection
+import os
 import re
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from typing import IO, Any, NamedTuple
 
@@ -196,6 +200,24 @@ def init_worker(options: ScanOptions) -> None:
     # Ctrl-C reaches the whole process group: the client stops the workers and says how to
     # resume; a traceback from every worker would only bury that.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
+
+
+def exit_with_parent() -> None:
+    """End this worker when the process that started it is gone, even killed with SIGKILL.
+
+    A pool worker would otherwise wait forever on its task queue (it holds the queue's writing
+    end itself) and keep the forkserver alive with it (it holds the forkserver's liveness pipe).
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="wikilint-parent-watch", daemon=True).start()
 
 
 def lint_chunk_in_worker(pages: list[Page]) -> list[dict[str, Any]]:

@@ -330,6 +330,21 @@ def test_resume_after_sigterm_a_kill_and_ctrl_c_writes_every_page_once(
     assert "pages scanned: 285" in err  # every page of namespace 0, this run's and earlier
 
 
+def test_killing_the_scan_leaves_no_worker_behind(slow_dump: Path, tmp_path: Path) -> None:
+    psutil = pytest.importorskip("psutil")
+    output = tmp_path / "out.jsonl"
+    scan_process = start_scan(slow_dump, output, "--jobs", "2")
+    wait_for_partitions(output, 1, scan_process)
+    descendants = psutil.Process(scan_process.pid).children(recursive=True)
+    assert len(descendants) >= 3  # the forkserver and two workers, at least
+    scan_process.kill()
+    scan_process.wait(timeout=60)
+    _, alive = psutil.wait_procs(descendants, timeout=30)
+    for orphan in alive:  # clean up before failing
+        orphan.kill()
+    assert alive == []
+
+
 def test_a_dask_worker_killed_mid_scan_costs_no_page(
     slow_dump: Path, slow_reference: str, tmp_path: Path
 ) -> None:
