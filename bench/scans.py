@@ -190,14 +190,15 @@ def best(runs: list[ScanRun]) -> ScanRun:
     return min(runs, key=lambda r: r.wall)
 
 
-def bench_scans(report: Any, tmp: Path, quick: bool) -> None:
+def bench_scans(report: Any, tmp: Path, quick: bool, speed_size: int | None = None,
+                sizes: tuple[int, ...] | None = None, pairs: int | None = None) -> None:
     """Append the scan rows to ``report`` (bench.run.Report)."""
     from bench.generate_dump import generate, generate_multistream
     from bench.run import Row, parallel_capacity
 
-    speed_size = 600 if quick else 4000
-    sizes = (300, 1200) if quick else (1000, 2000, 4000)
-    pairs = 1 if quick else 3
+    speed_size = speed_size or (600 if quick else 4000)
+    sizes = sizes or ((300, 1200) if quick else (1000, 2000, 4000))
+    pairs = pairs or (1 if quick else 3)
     dumps: dict[int, Path] = {}
     for n in sorted({*sizes, speed_size}):
         dumps[n] = tmp / f"scan{n}-pages-articles-multistream.xml.bz2"
@@ -257,10 +258,14 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description="wikilint dump-scan benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller dumps, one run each")
+    parser.add_argument("--pages", type=int, help="pages of the dump the speed rows scan")
+    parser.add_argument("--sizes", type=int, nargs="+", help="dump sizes of the memory rows")
+    parser.add_argument("--pairs", type=int, help="interleaved runs of each speed measure")
     args = parser.parse_args(argv)
     report = Report()
     with tempfile.TemporaryDirectory(prefix="wikilint-bench-scan-") as tmpdir:
-        bench_scans(report, Path(tmpdir), args.quick)
+        bench_scans(report, Path(tmpdir), args.quick, args.pages,
+                    tuple(args.sizes) if args.sizes else None, args.pairs)
     print(render(report))
 
 
