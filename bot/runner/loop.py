@@ -1,9 +1,16 @@
 """``wikilint run --config bot.toml``: the scheduled bot, safe to leave running unattended.
 
-The runner only orchestrates: configuration (``bot.botconfig``), memory (``bot.journal``),
-page sources (``bot.sources``), safety checks (``bot.safety``), the wiki (``bot.botsite``:
-``bot.wiki.safe_save`` underneath) and proposals for review (``bot.store`` / ``bot.review``).
-The flow per page is pywikibot's ``treat_page`` shape: check → fix → guard → save → record.
+The loop only orchestrates, pywikibot's ``treat_page`` shape per page: read → decide → act →
+record. The parts, each on its own:
+
+- ``runner.config``: ``bot.toml``; ``runner.journal``: the run's memory and lock;
+- ``runner.gateway``: the wiki (page sources, guard state, render check, safe save);
+- ``runner.decide``: what to do with a revision (skip with a reason, leave, propose, save), a
+  pure function whose lint runs in the time-limited worker (``bot.change.timelimit``);
+- ``runner.limits``: exit codes, the throttle and the time/page/edit budget;
+- ``runner.guards``: the shutoff page and talk-page check before every save;
+- ``runner.saver``: one save and what the wiki's answer means for the journal;
+- this module: the loop over the pages, proposals for review, the report and the command.
 
 Exit codes (for cron, systemd and Toolforge):
 
@@ -41,109 +48,36 @@ from wikilint.bot.change.policy import PagePolicy, in_use_keys
 from wikilint.bot.change.timelimit import LintWorker, PageTimeout
 from wikilint.bot.runner import decide, safety
 from wikilint.bot.runner.config import BotConfig, load, validate_for_run
-from wikilint.bot.runner.gateway import WikiGateway, WikiUnavailable
+from wikilint.bot.runner.gateway import WikiGateway
 from wikilint.bot.runner.journal import Journal, JournalError, LockHeld, PageRecord, RunLock
+from wikilint.bot.runner.limits import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_RESUMABLE,
+    EXIT_STOPPED,
+    Budget,
+    Stop,
+    Throttle,
+)
+from wikilint.bot.runner.saver import Saver
 from wikilint.bot.web.titles import allow_private_fetch_option
 from wikilint.bot.wiki import api as wiki
-from wikilint.bot.wiki.api import Plan, Revision, StopRun, WikiError, same_saved_text
+from wikilint.bot.wiki.api import (
+    Plan,
+    Revision,
+    StopRun,
+    WikiError,
+    WikiUnavailable,
+    is_unavailable,
+    same_saved_text,
+)
 from wikilint.bot.wiki.sources import RC_CURSOR, Unreadable
 
 log = logging.getLogger("wikilint.run")
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_STOPPED, EXIT_RESUMABLE, EXIT_LOCKED = 0, 1, 2, 3, 4, 5
 MAX_FAILURES_IN_A_ROW = 5
-MAX_THROTTLE = 600.0
-
-
-class Stop(Exception):
-    """End the run now; every page so far is fully recorded."""
-
-    def __init__(self, status: str, exit_code: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.exit_code = exit_code
-        self.reason = reason
-
-
-@dataclass
-class Throttle:
-    """At least ``interval`` seconds between saves; doubles on ``ratelimited``."""
-
-    interval: float
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-    _last: float | None = None
-
-    def wait(self) -> None:
-        if self._last is not None:
-            delay = self._last + self.interval - self.clock()
-            if delay > 0:
-                self.sleep(delay)
-        self._last = self.clock()
-
-    def slow_down(self) -> None:
-        self.interval = min(max(self.interval * 2, 1.0), MAX_THROTTLE)
-        log.warning("the wiki rate-limited us: now at most one edit every %.0fs", self.interval)
-
-
-@dataclass
-class Budget:
-    """Time budget and per-run page/edit limits: reaching one stops the run resumably."""
-
-    time_budget: float
-    max_pages: int
-    max_edits: int
-    clock: Callable[[], float] = time.monotonic
-    started: float = field(default=0.0)
-    pages: int = 0
-    edits: int = 0
-
-    def __post_init__(self) -> None:
-        self.started = self.clock()
-
-    def deadline(self) -> float | None:
-        """When the time budget runs out, as a ``time.monotonic()`` instant (``None``: no
-        budget). For work that must stop inside a page, such as fetching titles."""
-        if not self.time_budget:
-            return None
-        return time.monotonic() + max(0.0, self.time_budget - (self.clock() - self.started))
-
-    def check_time(self) -> None:
-        if self.time_budget and self.clock() - self.started >= self.time_budget:
-            raise Stop("limit", EXIT_RESUMABLE, f"time budget of {self.time_budget:.0f}s used")
-
-    def check_page(self) -> None:
-        self.check_time()
-        if self.max_pages and self.pages >= self.max_pages:
-            raise Stop("limit", EXIT_RESUMABLE, f"page limit of {self.max_pages} reached")
-
-    def check_edit(self) -> None:
-        self.check_time()
-        if self.max_edits and self.edits >= self.max_edits:
-            raise Stop("limit", EXIT_RESUMABLE, f"edit limit of {self.max_edits} reached")
-
-
-@dataclass
-class SaveTally:
-    """Saves attempted in a run and how they ended: a run whose every attempt failed with an
-    error (a bad ``tags`` value, say: every save answers ``badtags``) did not complete. A
-    refusal about one page (protected, edit conflict, abuse filter) is a skip, not a failure."""
-
-    attempted: int = 0
-    saved: int = 0
-    failed: int = 0
-    last_failure: str = ""
-
-    def all_failed(self) -> str | None:
-        """Why the run failed when saves were attempted, some failed and none succeeded."""
-        if not self.failed or self.saved:
-            return None
-        return (f"no save succeeded: {self.failed} of {self.attempted} attempted "
-                f"{'save' if self.attempted == 1 else 'saves'} failed; last: "
-                f"{self.last_failure}")
-
-    def as_dict(self) -> dict[str, int]:
-        return {"attempted": self.attempted, "saved": self.saved, "failed": self.failed}
 
 
 def fingerprint(config: BotConfig) -> str:
@@ -236,6 +170,8 @@ class Runner:
         self.throttle = Throttle(config.limits.edit_throttle, clock, sleep)
         self.budget = Budget(config.limits.time_budget, config.limits.max_pages,
                              config.limits.max_edits, clock)
+        self.saver = Saver(config, wiki, journal, self.budget, self.throttle, self._rebaser,
+                           dry_run)
         self.policy = PagePolicy(username=wiki.username, max_size=config.limits.max_page_size,
                                  in_use=in_use_keys(config.safety.in_use_templates))
         self.summary_style = SummaryStyle(prefix=config.wiki.summary_prefix,
@@ -243,9 +179,8 @@ class Runner:
         self.terminate = False  # set by SIGTERM: finish the current page, then stop
         self._warned_no_contact = False
         self._failures_in_a_row = 0
-        self.saves = SaveTally()
-        self.rights: frozenset[str] = frozenset()
         self.lint_worker = LintWorker(config.limits.page_lint_timeout)
+        self.page_env = decide.PageEnv(frozenset(), self._changes)
 
     # -- the run --------------------------------------------------------------------------
 
@@ -266,13 +201,13 @@ class Runner:
         except WikiUnavailable as exc:
             status, code, reason = "interrupted", EXIT_RESUMABLE, str(exc)
         except Exception as exc:
-            if _is_unavailable(exc):
+            if is_unavailable(exc):
                 status, code, reason = "interrupted", EXIT_RESUMABLE, \
                     f"the wiki is unavailable: {type(exc).__name__}: {exc}"
             else:
                 log.exception("the run failed")
                 status, code, reason = "failed", EXIT_FAILED, f"{type(exc).__name__}: {exc}"
-        all_failed = self.saves.all_failed()
+        all_failed = self.saver.tally.all_failed()
         if all_failed and status in ("completed", "limit"):
             status, code, reason = "failed", EXIT_FAILED, all_failed
         if code:
@@ -282,11 +217,11 @@ class Runner:
         return RunReport(run_id, status, code, reason, self.wiki.site_name, self.dry_run,
                          round(self.clock() - started, 3), dict(s.actions), dict(s.findings),
                          dict(s.skip_reasons), s.pages, recovered, list(self.titles_not_fetched),
-                         self.saves.as_dict())
+                         self.saver.tally.as_dict())
 
     def _run(self, run_id: int, recovered: list[str]) -> None:
         self.wiki.login()
-        self.rights = self.wiki.rights
+        self.page_env = replace(self.page_env, rights=self.wiki.rights)
         self.policy = replace(self.policy, username=self.wiki.username)  # as logged in
         if self.config.safety.in_use_templates:
             names = self.wiki.in_use_names(self.config.safety.in_use_templates)
@@ -346,112 +281,35 @@ class Runner:
         except WikiError as exc:
             return PageRecord(rev.title, rev.revid, "failed", str(exc), final=False)
         except Exception as exc:
-            if _is_unavailable(exc):
+            if is_unavailable(exc):
                 raise
             log.exception("[[%s]]: unexpected error", rev.title)
             return PageRecord(rev.title, rev.revid, "failed", f"{type(exc).__name__}: {exc}",
                               final=False)
 
     def _treat_revision(self, run_id: int, rev: Revision) -> PageRecord:
-        blocked = safety.protection_blocks(rev.protection, self.rights)
-        if blocked:
-            # Remembered with the protection: not read again until it or the page changes.
-            return PageRecord(rev.title, rev.revid, "skipped",
-                              f"the page is protected (edit: {', '.join(blocked)})",
-                              protection=safety.protection_key(rev.protection))
-        unsafe = self.config.fixes.unsafe == "propose"
-        try:
-            changes = self.lint_worker.call(
-                decide.page_changes, rev.text, rev.title, self.config.lint, self.policy,
-                self.summary_style, unsafe, unsafe or self.config.mode == "propose",
-                host=self._title_fetcher(rev))
-        except PageTimeout as exc:
-            # Final: the same revision under the same limit (in the fingerprint) would again.
-            return PageRecord(rev.title, rev.revid, "skipped", str(exc))
-        safe = changes.safe
-        if safe.skip_reason:
-            return PageRecord(rev.title, rev.revid, "skipped", safe.skip_reason)
-        record = PageRecord(rev.title, rev.revid, "unchanged", findings=changes.findings)
+        decision = decide.decide(rev, self.config, self.page_env)
+        record = PageRecord(rev.title, rev.revid, "unchanged", findings=decision.findings)
+        if decision.action == "skip":
+            return replace(record, action="skipped", reason=decision.reason,
+                           protection=decision.protection)
         proposal_id = None
-        to_propose = changes.to_propose
-        if to_propose is not None and (self.config.mode == "propose" or not same_saved_text(
-                to_propose.proposed, safe.proposed)):
-            proposal_id = self._propose(rev, to_propose, unsafe)
-            if self.config.mode == "propose":
-                return replace(record, action="proposed" if proposal_id else "unchanged",
-                               proposal_id=proposal_id)
-        if same_saved_text(safe.proposed, rev.text):
-            if proposal_id:
-                return replace(record, action="proposed", proposal_id=proposal_id)
-            return record
-        cosmetic = self._cosmetic_reason(rev, safe.proposed)
-        if cosmetic:
-            return replace(record, action="skipped", reason=cosmetic, proposal_id=proposal_id)
-        return self._submit(run_id, rev, safe, record, proposal_id)
-
-    def _cosmetic_reason(self, rev: Revision, new: str) -> str | None:
-        if safety.whitespace_only(rev.text, new):
-            return "cosmetic only: whitespace"
-        if self.config.safety.cosmetic_check == "render" and \
-                self.wiki.renders_same(rev.title, rev.text, new):
-            return "cosmetic only: renders the same"
-        return None
-
-    def _submit(self, run_id: int, rev: Revision, change: Change, record: PageRecord,
-                proposal_id: int | None) -> PageRecord:
+        if decision.propose is not None:
+            proposal_id = self._propose(rev, decision.propose)
         record = replace(record, proposal_id=proposal_id)
-        if self.dry_run:
-            return replace(record, action="edited", reason="dry run: not saved", final=False)
-        self.budget.check_edit()
-        self.throttle.wait()
-        self._check_guards()  # after the throttle's wait: as fresh as possible
-        plan = Plan(change.proposed, change.summary, round_trip_checked=True)
-        self.journal.begin_save(run_id, rev.title, rev.revid)
-        self.saves.attempted += 1
-        try:
-            result = self.wiki.save(rev, plan, self._rebaser(rev.title),
-                                    minor=self.config.wiki.minor, tags=self.config.wiki.tags)
-        except (StopRun, WikiUnavailable):
-            raise
-        except Exception as exc:
-            if not _is_unavailable(exc):
-                self.saves.failed += 1
-                self.saves.last_failure = str(exc) or type(exc).__name__
-            raise
-        if "ratelimited" in self.wiki.api_events():
-            self.throttle.slow_down()
-        if result.status == "saved":
-            self.saves.saved += 1
-            self.budget.edits += 1
-            reason = "; ".join(result.warnings) or None
-            # A merged save is not known to be clean: don't mark its revision as processed.
-            return replace(record, action="edited", saved_revid=result.revid, reason=reason,
-                           final=not result.merged)
-        if result.status == "nochange":
-            # We computed a change, yet the wiki saw none: was our save already made by a
-            # request whose answer was lost (timeout, dropped connection, pywikibot retry)?
-            current = self.wiki.latest(rev.title)
-            if current is not None and current.revid != rev.revid \
-                    and current.user == self.wiki.username and current.parentid == rev.revid:
-                self.saves.saved += 1
-                self.budget.edits += 1
-                return replace(record, action="edited", saved_revid=current.revid,
-                               reason="saved; the wiki's answer was lost and the retry found "
-                                      "the edit already made")
-            return replace(record, action="unchanged", final=False)
-        if result.reason in _PROTECTION_REASONS:
-            # The wiki knows better than our reading of the levels: remember it the same way.
-            return replace(record, action="skipped", reason=result.reason,
-                           protection=safety.protection_key(rev.protection))
-        return replace(record, action="skipped", reason=result.reason, final=False)
+        if decision.save is None:
+            return replace(record, action="proposed" if proposal_id else "unchanged")
+        if self.config.safety.cosmetic_check == "render" and \
+                self.wiki.renders_same(rev.title, rev.text, decision.save.proposed):
+            return replace(record, action="skipped", reason="cosmetic only: renders the same")
+        return self.saver.save(run_id, rev, decision.save, record)
 
-    def _check_guards(self) -> None:
-        s = self.config.safety
-        state = self.wiki.guard_state(s.shutoff_page)
-        reason = safety.guard_stop_reason(state, s.shutoff_page, s.shutoff_run_value,
-                                          s.check_talk)
-        if reason:
-            raise Stop("stopped", EXIT_STOPPED, reason)
+    def _changes(self, rev: Revision, unsafe: bool, propose: bool) -> decide.PageChanges:
+        """The page's changes, computed in the lint worker; the titles the unsafe fixes need
+        are fetched here when it asks (outside its time limit)."""
+        return self.lint_worker.call(
+            decide.page_changes, rev.text, rev.title, self.config.lint, self.policy,
+            self.summary_style, unsafe, propose, host=self._title_fetcher(rev))
 
     def _rebaser(self, title: str) -> Callable[[Revision], Plan | None]:
         def rebase(newer: Revision) -> Plan | None:
@@ -498,7 +356,7 @@ class Runner:
                                 allow_private=self.allow_private_fetch, failed=failed)
         return titles
 
-    def _propose(self, rev: Revision, change: Change, unsafe: bool) -> int | None:
+    def _propose(self, rev: Revision, change: Change) -> int | None:
         if self.dry_run or same_saved_text(change.proposed, rev.text):
             return None
         from wikilint.bot.change.store import Proposal, Store
@@ -506,13 +364,9 @@ class Runner:
         # With unsafe fixes the fetched titles are stored: review and submit reuse them.
         p = Proposal.from_change(change, site=self.wiki.site_name, page=rev.title, section=None,
                                  base_revid=rev.revid, base_timestamp=rev.timestamp,
-                                 unsafe=unsafe)
+                                 unsafe=self.config.fixes.unsafe == "propose")
         with Store(self.store_path) as store:
             return store.add(p)
-
-
-_PROTECTION_REASONS = frozenset(wiki.SKIP_CODES[code] for code in (
-    "protectedpage", "cascadeprotected", "customcssprotected", "customjsprotected"))
 
 
 def _classify_stoprun(exc: StopRun) -> tuple[str, int, str]:
@@ -520,12 +374,6 @@ def _classify_stoprun(exc: StopRun) -> tuple[str, int, str]:
     if code == "readonly":
         return "interrupted", EXIT_RESUMABLE, f"the wiki is read-only: {exc}"
     return "stopped", EXIT_STOPPED, str(exc)
-
-
-def _is_unavailable(exc: BaseException) -> bool:
-    from wikilint.bot.runner.gateway import unavailable_errors
-
-    return isinstance(exc, unavailable_errors())
 
 
 # -- the command ----------------------------------------------------------------------------
