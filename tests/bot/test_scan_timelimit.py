@@ -26,12 +26,12 @@ def _pages() -> list[Page]:
 def test_a_page_over_the_limit_is_reported_and_the_scan_goes_on(jobs: int) -> None:
     pages = _pages()
     started = time.monotonic()
-    got = list(run_local(pages, ScanOptions(KillerConfig(), page_timeout=1), jobs=jobs, chunk=2))
-    assert time.monotonic() - started < 30  # the slow rule alone would take 60 s
+    got = list(run_local(pages, ScanOptions(KillerConfig(), page_timeout=5), jobs=jobs, chunk=2))
+    assert time.monotonic() - started < 45  # the slow rule alone would take 60 s
     assert [page.title for page, _ in got] == [p.title for p in pages]
     by_title = {page.title: record for page, record in got}
     slow = by_title.pop("P3")
-    assert slow["error"].startswith("lint time limit: linting took more than 1s")
+    assert slow["error"].startswith("lint time limit: linting took more than 5s")
     assert slow["findings"][0]["rule"] == "internal-error"
     assert "stopped linting this page" in slow["findings"][0]["message"]
     assert all(r.get("error") is None and [f["rule"] for f in r["findings"]] == ["test-killer"]
@@ -55,8 +55,8 @@ def test_partitioned_inputs_report_the_slow_page(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     started = time.monotonic()
     summary = run_scan([first, second], None, KillerConfig(), jobs=2, output=out,
-                       page_timeout=1)
-    assert time.monotonic() - started < 30
+                       page_timeout=5)
+    assert time.monotonic() - started < 45
     got = {r["title"]: r for r in records(out.read_text())}
     assert set(got) == {"A1", "Slow", "B1"}
     assert got["Slow"]["error"].startswith("lint time limit")

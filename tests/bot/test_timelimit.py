@@ -27,12 +27,12 @@ def test_calls_run_in_one_reused_child_process() -> None:
 
 
 def test_a_call_over_the_limit_is_killed_and_the_next_call_gets_a_fresh_worker() -> None:
-    with LintWorker(0.5) as worker:
+    with LintWorker(3) as worker:
         before = worker.call(slowwork.pid)
         started = time.monotonic()
-        with pytest.raises(PageTimeout, match=r"lint time limit: .* more than 0\.5s"):
+        with pytest.raises(PageTimeout, match=r"lint time limit: .* more than 3s"):
             worker.call(slowwork.sleep, 60)
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 15  # the call alone: 60 s
         with pytest.raises(ProcessLookupError):
             os.kill(before, 0)  # the old worker is gone (killed and reaped)
         assert worker.call(slowwork.pid) != before
@@ -45,7 +45,7 @@ def test_the_limit_stops_the_parser_inside_c_code() -> None:
         started = time.monotonic()
         with pytest.raises(PageTimeout):
             worker.call(slowwork.parse_unclosed_templates, 8000)
-        assert time.monotonic() - started < 4
+        assert time.monotonic() - started < 10  # the parse alone: 20 s or more
 
 
 def test_exceptions_come_back_as_they_were_raised() -> None:
@@ -86,7 +86,7 @@ def test_killed_at_deadline_ends_the_process_in_c_code() -> None:
     started = time.monotonic()
     _, status = os.waitpid(pid, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 10
 
 
 def test_killed_at_deadline_clears_the_timer_and_restores_the_handler() -> None:
