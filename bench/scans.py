@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import importlib.util
 import os
 import subprocess
@@ -253,6 +254,24 @@ def _mib(peaks: list[int]) -> str:
     return " / ".join(f"{p / 2**20:.0f}" for p in peaks) + " MiB" if peaks else "n/a"
 
 
+SECTION_START = "<!-- begin partitioned scans (python -m bench.scans --write) -->"
+SECTION_END = "<!-- end partitioned scans -->"
+
+
+def write_section(results: Path, heading: str, table: str) -> None:
+    """Put the scan rows in their own section of bench/results.md (replacing an older one),
+    so a scans-only run does not discard the rest of the file."""
+    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+    section = f"{SECTION_START}\n{heading}\n\n{table}\n{SECTION_END}"
+    if SECTION_START in text and SECTION_END in text:
+        before, rest = text.split(SECTION_START, 1)
+        after = rest.split(SECTION_END, 1)[1]
+        text = before + section + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    results.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     from bench.run import Report, render
 
@@ -261,12 +280,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, help="pages of the dump the speed rows scan")
     parser.add_argument("--sizes", type=int, nargs="+", help="dump sizes of the memory rows")
     parser.add_argument("--pairs", type=int, help="interleaved runs of each speed measure")
+    parser.add_argument("--write", action="store_true",
+                        help="put the rows in their own section of bench/results.md")
     args = parser.parse_args(argv)
+    started = dt.datetime.now(dt.UTC)
+    load = os.getloadavg()[0]
     report = Report()
     with tempfile.TemporaryDirectory(prefix="wikilint-bench-scan-") as tmpdir:
         bench_scans(report, Path(tmpdir), args.quick, args.pages,
                     tuple(args.sizes) if args.sizes else None, args.pairs)
-    print(render(report))
+    table = render(report)
+    print(table)
+    if args.write:
+        from bench.run import RESULTS, machine
+
+        given = argv if argv is not None else sys.argv[1:]
+        command = " ".join(["python -m bench.scans", *given])
+        heading = (f"## Partitioned dump scans\n\n`{command}` on {started:%Y-%m-%d %H:%M} UTC, "
+                   f"load average {load:.1f} at the start. Machine: {machine()}.")
+        write_section(RESULTS, heading, table)
 
 
 if __name__ == "__main__":
