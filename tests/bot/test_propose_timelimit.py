@@ -16,6 +16,8 @@ from wikilint.bot.wiki import api as wiki
 
 from tests.bot.killer import SLOW, KillerConfig
 
+pytestmark = pytest.mark.slow  # worker processes killed at a time limit
+
 PAGES = {"Slow": f"{SLOW} colour", "Fast": "colour"}
 
 

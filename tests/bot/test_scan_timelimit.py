@@ -16,6 +16,8 @@ from tests.bot.killer import MARK as KILL
 from tests.bot.killer import SLOW, KillerConfig
 from tests.bot.test_scan import dump_xml, page_xml, records, write
 
+pytestmark = pytest.mark.slow  # worker processes killed at a time limit
+
 
 def _pages() -> list[Page]:
     return [Page(f"P{i}", 0, i, i, f"{SLOW} colour" if i == 3 else f"colour {i}")

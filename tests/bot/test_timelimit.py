@@ -17,6 +17,8 @@ from wikilint.bot.change.timelimit import (
 
 from tests.bot import slowwork
 
+pytestmark = pytest.mark.slow  # worker processes killed at a time limit
+
 
 def test_calls_run_in_one_reused_child_process() -> None:
     with LintWorker(5) as worker:

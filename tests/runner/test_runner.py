@@ -229,6 +229,7 @@ def test_a_save_refused_as_protected_is_remembered_too(tmp_path: Path,
     assert again.pages == 0 and fake_wiki.reads == ["P"]
 
 
+@pytest.mark.slow  # a time limit
 def test_a_page_over_the_lint_time_limit_is_skipped_and_the_run_goes_on(
         tmp_path: Path, fake_wiki: FakeWiki) -> None:
     """The lint runs in a worker process that is killed at the limit (here a rule sleeping a

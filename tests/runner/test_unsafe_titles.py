@@ -201,6 +201,7 @@ def test_title_fetching_gets_the_runs_deadline(tmp_path: Path, fake_wiki: FakeWi
     assert untils == [None]  # no time budget: each URL's own limits only
 
 
+@pytest.mark.slow  # a time budget
 def test_a_trickling_server_cannot_hold_a_run_past_its_budget(
         tmp_path: Path, fake_wiki: FakeWiki, server: PageServer) -> None:
     """Issue 11, high 3: one page with slow URLs took 100 s of a 20 s budget, and exit 0."""

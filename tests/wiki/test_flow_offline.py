@@ -79,6 +79,7 @@ def test_review_of_a_proposal_that_is_not_pending_is_an_error(tmp_path: Path) ->
 # -- issue 10 bug 2: an unknown id is one line and exit 2 -----------------------------------------
 
 
+@pytest.mark.slow  # a process per command
 @pytest.mark.parametrize("command", ["submit", "review"])
 def test_an_unknown_proposal_id_is_one_line_and_exit_2(tmp_path: Path, command: str) -> None:
     state = stored(tmp_path)
@@ -125,6 +126,7 @@ def dead_wiki(tmp_path: Path) -> Path:
     return pywikibot_dir_for(f"http://127.0.0.1:{_free_port()}/api.php", tmp_path / "dead")
 
 
+@pytest.mark.slow  # waits for refused connections
 @pytest.mark.parametrize("command", [["propose", "--page", "P"], ["lint", "--page", "P"],
                                      ["fix", "--page", "P"], ["submit", "1"]])
 def test_an_unreachable_wiki_is_one_line_and_its_own_exit_code(
