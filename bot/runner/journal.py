@@ -28,9 +28,11 @@ from typing import IO, Any, Literal
 
 from wikilint.bot.files.sqlite import SQLiteFile
 
-SCHEMA_VERSION = 2
-Action = Literal["edited", "proposed", "unchanged", "skipped", "failed"]
-ACTIONS: tuple[Action, ...] = ("edited", "proposed", "unchanged", "skipped", "failed")
+SCHEMA_VERSION = 3
+# "differs": saved, but the saved revision is not the change the rules made (the pre-save
+# transform or a merge changed it): its own outcome, never a clean edit.
+Action = Literal["edited", "proposed", "unchanged", "skipped", "failed", "differs"]
+ACTIONS: tuple[Action, ...] = ("edited", "proposed", "unchanged", "skipped", "failed", "differs")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,7 +53,7 @@ CREATE TABLE IF NOT EXISTS page_log (
     title TEXT NOT NULL,
     revid INTEGER,                            -- the revision read
     action TEXT NOT NULL CHECK (action IN
-        ('edited', 'proposed', 'unchanged', 'skipped', 'failed')),
+        ('edited', 'proposed', 'unchanged', 'skipped', 'failed', 'differs')),
     reason TEXT,                              -- skip reason or error
     findings TEXT NOT NULL,                   -- JSON {rule: count}
     saved_revid INTEGER,
@@ -84,7 +86,29 @@ CREATE TABLE IF NOT EXISTS cursors (site TEXT NOT NULL, name TEXT NOT NULL, valu
 
 
 # Version 2: a page skipped for its protection is remembered with that protection.
-_MIGRATIONS: dict[int, tuple[str, ...]] = {2: ("ALTER TABLE pages ADD COLUMN protection TEXT",)}
+# Version 3: the page log's actions include "differs" (SQLite changes a CHECK only by copying).
+_MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE pages ADD COLUMN protection TEXT",),
+    3: (
+        """CREATE TABLE page_log_v3 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id INTEGER NOT NULL REFERENCES runs (id),
+            title TEXT NOT NULL,
+            revid INTEGER,
+            action TEXT NOT NULL CHECK (action IN
+                ('edited', 'proposed', 'unchanged', 'skipped', 'failed', 'differs')),
+            reason TEXT,
+            findings TEXT NOT NULL,
+            saved_revid INTEGER,
+            proposal_id INTEGER,
+            at TEXT NOT NULL)""",
+        "INSERT INTO page_log_v3 SELECT id, run_id, title, revid, action, reason, findings, "
+        "saved_revid, proposal_id, at FROM page_log",
+        "DROP TABLE page_log",
+        "ALTER TABLE page_log_v3 RENAME TO page_log",
+        "CREATE INDEX IF NOT EXISTS page_log_run ON page_log (run_id)",
+    ),
+}
 
 
 class JournalError(RuntimeError):

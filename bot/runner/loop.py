@@ -210,6 +210,10 @@ class Runner:
         all_failed = self.saver.tally.all_failed()
         if all_failed and status in ("completed", "limit"):
             status, code, reason = "failed", EXIT_FAILED, all_failed
+        not_clean = self.saver.tally.not_clean()
+        if not_clean and code in (EXIT_OK, EXIT_RESUMABLE):
+            # the run did its work, but not cleanly: exit 1 so that a scheduler reports it
+            code, reason = EXIT_FAILED, "; ".join(filter(None, (reason, not_clean)))
         if code:
             log.warning("stopping: %s", reason)
         self.journal.finish_run(run_id, status, code, reason)

@@ -3,6 +3,7 @@ safe save (``bot.wiki.api.safe_save`` underneath), and what its answer means for
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -23,6 +24,8 @@ from wikilint.bot.wiki.api import (
     is_unavailable,
 )
 
+log = logging.getLogger("wikilint.run")
+
 # A save refused for the page's protection: remembered with it, like a predicted one.
 PROTECTION_REASONS = frozenset(SKIP_CODES[code] for code in (
     "protectedpage", "cascadeprotected", "customcssprotected", "customjsprotected"))
@@ -38,6 +41,8 @@ class SaveTally:
     saved: int = 0
     failed: int = 0
     last_failure: str = ""
+    differs: int = 0  # saved, but not as the rules changed it (see ``SaveResult.differs``)
+    last_difference: str = ""
 
     def all_failed(self) -> str | None:
         """Why the run failed when saves were attempted, some failed and none succeeded."""
@@ -47,8 +52,17 @@ class SaveTally:
                 f"{'save' if self.attempted == 1 else 'saves'} failed; last: "
                 f"{self.last_failure}")
 
+    def not_clean(self) -> str | None:
+        """Why the run is not clean when a saved revision is not the change the rules made."""
+        if not self.differs:
+            return None
+        return (f"{self.differs} saved {'revision is' if self.differs == 1 else 'revisions are'}"
+                f" not the change wikilint made (check on the wiki); last: "
+                f"{self.last_difference}")
+
     def as_dict(self) -> dict[str, int]:
-        return {"attempted": self.attempted, "saved": self.saved, "failed": self.failed}
+        return {"attempted": self.attempted, "saved": self.saved, "failed": self.failed,
+                "differs": self.differs}
 
 
 class Saver:
@@ -90,6 +104,15 @@ class Saver:
             raise
         if "ratelimited" in self.wiki.api_events():
             self.throttle.slow_down()
+        if result.status == "saved" and result.differs:
+            self.tally.saved += 1
+            self.tally.differs += 1
+            self.tally.last_difference = result.differs
+            self.budget.edits += 1
+            log.warning("[[%s]] rev %s is not the change wikilint made: %s", rev.title,
+                        result.revid, result.differs)
+            return replace(record, action="differs", saved_revid=result.revid,
+                           reason=result.differs, final=False)
         if result.status == "saved":
             self.tally.saved += 1
             self.budget.edits += 1

@@ -255,7 +255,7 @@ def test_a_run_whose_every_save_fails_exits_1(tmp_path: Path, api: str, shutoff:
     code, report = run(cfg)
     assert code == runner.EXIT_FAILED, report
     assert report["status"] == "failed" and report["saves"] == {
-        "attempted": 2, "saved": 0, "failed": 2}
+        "attempted": 2, "saved": 0, "failed": 2, "differs": 0}
     assert report["reason"].startswith("no save succeeded") and "badtags" in report["reason"]
     assert report["actions"] == {"failed": 2}
     for page in t.values():

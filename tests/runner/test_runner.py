@@ -574,7 +574,7 @@ def test_a_run_whose_every_save_failed_exits_1_and_says_why(tmp_path: Path,
     r, journal = make_runner(tmp_path, fake_wiki, ["A", "B", "Clean"])
     report = r.run()
     assert (report.status, report.exit_code) == ("failed", runner.EXIT_FAILED)
-    assert report.saves == {"attempted": 2, "saved": 0, "failed": 2}
+    assert report.saves == {"attempted": 2, "saved": 0, "failed": 2, "differs": 0}
     assert report.reason.startswith("no save succeeded: 2 of 2 attempted saves failed")
     assert "badtags" in report.reason
     assert "saves: 2 attempted, 0 saved, 2 failed" in report.human()
@@ -589,7 +589,7 @@ def test_one_save_failing_among_successes_still_completes(tmp_path: Path,
     r, _ = make_runner(tmp_path, fake_wiki, list("ABC"))
     report = r.run()
     assert (report.status, report.exit_code) == ("completed", runner.EXIT_OK)
-    assert report.saves == {"attempted": 3, "saved": 2, "failed": 1}
+    assert report.saves == {"attempted": 3, "saved": 2, "failed": 1, "differs": 0}
 
 
 def test_a_page_refusal_is_a_skip_not_a_failed_save(tmp_path: Path, fake_wiki: FakeWiki) -> None:
@@ -602,7 +602,7 @@ def test_a_page_refusal_is_a_skip_not_a_failed_save(tmp_path: Path, fake_wiki: F
     r, _ = make_runner(tmp_path, fake_wiki, ["A"])
     report = r.run()
     assert (report.status, report.exit_code) == ("completed", runner.EXIT_OK)
-    assert report.saves == {"attempted": 1, "saved": 0, "failed": 0}
+    assert report.saves == {"attempted": 1, "saved": 0, "failed": 0, "differs": 0}
 
 
 def test_every_save_failing_before_the_edit_limit_is_still_a_failure(
@@ -613,7 +613,7 @@ def test_every_save_failing_before_the_edit_limit_is_still_a_failure(
     r, _ = make_runner(tmp_path, fake_wiki, list("AB"), limits={"max_pages": 1})
     report = r.run()
     assert (report.status, report.exit_code) == ("failed", runner.EXIT_FAILED)
-    assert report.saves == {"attempted": 1, "saved": 0, "failed": 1}
+    assert report.saves == {"attempted": 1, "saved": 0, "failed": 1, "differs": 0}
 
 
 def test_sigterm_finishes_page_then_stops(tmp_path: Path, fake_wiki: FakeWiki) -> None:
