@@ -66,19 +66,52 @@ def recompute(p: Proposal, accepted_keys: list[str], config: rules.Config | None
     return p
 
 
+REVIEW_KEYS = {
+    "a": "accept the proposal (submit saves it)",
+    "r": "reject the proposal",
+    "s": "skip it for now (the default)",
+    "f": "go through the findings one by one, keeping only those you want",
+    "e": "edit the proposed text of a finding's paragraph in $EDITOR; it is linted again",
+    "o": "open the page (at the proposal's base revision) in the browser",
+    "q": "quit; undecided proposals stay pending",
+    "?": "show these keys",
+}
+
+
+def review_keys_help() -> str:
+    return "\n".join(f"  {key}  {what}" for key, what in REVIEW_KEYS.items())
+
+
 def review_interactive(store: Store, config: rules.Config | None, color: bool,
                        echo: Callable[[str], None] = click.echo,
-                       ids: Iterable[int] | None = None) -> Counter[str]:
+                       ids: Iterable[int] | None = None,
+                       page_url: Callable[[Proposal], str] | None = None) -> Counter[str]:
     """Walk pending proposals (only ``ids`` when given): [a]ccept [r]eject [s]kip
-    [f]indings [q]uit."""
+    [f]indings [e]dit [o]pen [q]uit [?].
+
+    ``page_url`` gives the address ``o`` opens (the CLI opens the proposal's wiki for it)."""
     done: Counter[str] = Counter()
     for p in _pending(store, ids):
+        show = True
         while True:
-            echo(render(p, color))
+            if show:
+                echo(render(p, color))
+            show = True
             choice = click.prompt(
-                "accept / reject / skip / per-finding / quit", default="s",
-                type=click.Choice(["a", "r", "s", "f", "q"]), show_choices=True,
+                "accept / reject / skip / per-finding / edit / open / quit / ? for help",
+                default="s", type=click.Choice(list(REVIEW_KEYS)), show_choices=True,
             )
+            if choice == "?":
+                echo(review_keys_help())
+                show = False
+                continue
+            if choice == "o":
+                _open_in_browser(p, page_url, echo)
+                show = False
+                continue
+            if choice == "e":
+                show = _edit_paragraph(store, p, config, color, echo)
+                continue
             if choice == "q":
                 return done
             if choice == "s":
@@ -102,6 +135,58 @@ def review_interactive(store: Store, config: rules.Config | None, color: bool,
                 store.update(p)
                 echo("recomputed with the accepted findings only:")
     return done
+
+
+def _open_in_browser(p: Proposal, page_url: Callable[[Proposal], str] | None,
+                     echo: Callable[[str], None]) -> None:
+    import webbrowser
+
+    if page_url is None:
+        echo("no address for this page: the review has no wiki to ask")
+        return
+    try:
+        url = page_url(p)
+    except Exception as exc:  # the wiki is down or gone: say so, keep reviewing
+        echo(f"cannot find the address of [[{p.page}]]: {exc}")
+        return
+    echo(f"opening {url}")
+    if not webbrowser.open(url):
+        echo("no browser could be started; open the address above yourself")
+
+
+def _edit_paragraph(store: Store, p: Proposal, config: rules.Config | None, color: bool,
+                    echo: Callable[[str], None]) -> bool:
+    """The ``e`` key: returns whether the proposal is to be shown again."""
+    from wikilint.bot.change import handedit
+
+    lines = [f.line for f in p.findings if f.line is not None]
+    if p.edits is None or not lines:
+        echo("this proposal has no finding with a line to edit; propose the page again")
+        return False
+    number = 1
+    if len(p.findings) > 1:
+        number = click.prompt("edit the paragraph of finding", default=1,
+                              type=click.IntRange(1, len(p.findings)))
+    line = p.findings[number - 1].line or lines[0]
+    para = handedit.paragraph_at(p, line)
+    proposed = p.proposed[para.proposed_start:para.proposed_end]
+    edited = click.edit(proposed, extension=".wiki", require_save=True)
+    if edited is None or edited.rstrip("\n") == proposed.rstrip("\n"):
+        echo("paragraph unchanged; the proposal stays as it was")
+        return False
+    if not proposed.endswith("\n"):  # editors add a final newline the page did not have
+        edited = edited.rstrip("\n")
+    result = handedit.recheck(p, para, edited, config)
+    if not result.kept:
+        echo(f"your paragraph has {len(result.after)} finding(s), the proposed one "
+             f"{len(result.before)}; the proposal stays as it was:")
+        for f in result.after:
+            echo(f"  {f.rule}: {f.message}")
+        return False
+    store.update(p)
+    echo("your paragraph is the proposal's change now "
+         f"({len(result.after)} finding(s) left in it):")
+    return True
 
 
 def _choose_findings(p: Proposal, echo: Callable[[str], None]) -> list[str]:

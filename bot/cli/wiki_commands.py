@@ -361,18 +361,20 @@ def _submit_claimed(store: Store, site: Any, p: Proposal, config: rules.Config,
         plan = plan_or_none
     result = wiki.safe_save(site, cur, plan, rebase, minor=minor)
     if result.status == "saved" and result.differs:
-        return _finish(store, p, "differs", result.differs, result.revid)
+        return _finish(store, p, "differs", result.differs, result.revid,
+                       wiki.diff_url(site, result.revid))
     if result.status == "saved":
         note = "; ".join(result.warnings) or ("merged by MediaWiki" if result.merged else None)
-        return _finish(store, p, "submitted", note, result.revid)
+        return _finish(store, p, "submitted", note, result.revid,
+                       wiki.diff_url(site, result.revid))
     if result.status == "nochange":
         return _finish(store, p, "applied", f"revision {cur.revid} already has this text")
     return _finish(store, p, "skipped", result.reason)
 
 
 def _finish(store: Store, p: Proposal, status: Status, reason: str | None,
-            saved_revid: int | None = None) -> Status:
-    """Record a proposal's final status and say it in one line."""
+            saved_revid: int | None = None, diff_link: str | None = None) -> Status:
+    """Record a proposal's final status and say it in one line (and a save's diff link)."""
     store.set_status(p.id or 0, status, reason, saved_revid=saved_revid)
     head = f"#{p.id} [[{p.page}]]"
     if status == "submitted":
@@ -385,6 +387,8 @@ def _finish(store: Store, p: Proposal, status: Status, reason: str | None,
     else:
         line = f"{head}: {status}: {reason}"
     click.echo(line)
+    if diff_link:
+        click.echo(f"  diff: {diff_link}")
     return status
 
 
@@ -629,8 +633,9 @@ def _known(store: Store, ids: Iterable[int]) -> list[int]:
 @_color_option
 def review_cmd(ids: tuple[int, ...], state: str | None, accept_all: bool, reject_all: bool,
                config_path: str | None, color: bool | None) -> None:
-    """Review pending proposals (all, or the given IDs): accept, reject, skip, or choose
-    findings one by one."""
+    """Review pending proposals (all, or the given IDs): accept, reject, skip, choose
+    findings one by one, edit a paragraph in $EDITOR (e), open the page in the browser (o);
+    ? lists the keys."""
     if accept_all and reject_all:
         raise click.UsageError("--accept-all and --reject exclude each other")
     with open_store(state) as store:
@@ -647,8 +652,15 @@ def review_cmd(ids: tuple[int, ...], state: str | None, accept_all: bool, reject
             click.echo("no pending proposals")
             return
         done = rv.review_interactive(store, load_config(config_path), _color(color),
-                                     ids=wanted or None)
+                                     ids=wanted or None, page_url=_base_revision_url)
         click.echo(", ".join(f"{k} {v}" for k, v in sorted(done.items())) or "nothing decided")
+
+
+def _base_revision_url(p: Proposal) -> str:
+    """The page at the proposal's base revision (review's ``o``): opens its wiki."""
+    from wikilint.bot.wiki import api as wiki
+
+    return wiki.wiki_url(open_site(p.site), p.page, oldid=p.base_revid)
 
 
 @click.command("submit")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 if TYPE_CHECKING:
     from pywikibot.site import APISite
@@ -289,6 +289,23 @@ def fetch(site: APISite, title: str) -> Revision:
     if page.get("missing") or not page.get("revisions") or "pageid" not in page:
         raise PageSkipped(title, "the page does not exist")
     return _revision(page["title"], page["pageid"], page["revisions"][0], now)
+
+
+def wiki_url(site: APISite, title: str, **query: str | int) -> str:
+    """The address of ``title`` on the wiki, from siteinfo's ``server`` and ``articlepath``
+    (``script`` with a query such as ``oldid``)."""
+    server = str(site.siteinfo["server"])
+    if server.startswith("//"):  # protocol-relative, as Wikimedia's wikis give it
+        server = "https:" + server
+    if query:
+        return f"{server}{site.siteinfo['script']}?" + urlencode({"title": title, **query})
+    path = quote(title.replace(" ", "_"), safe="/:()!,")
+    return server + str(site.siteinfo["articlepath"]).replace("$1", path)
+
+
+def diff_url(site: APISite, revid: int) -> str:
+    """``Special:Diff/REVID``: the change a save made."""
+    return wiki_url(site, f"Special:Diff/{revid}")
 
 
 def fetch_revision(site: APISite, revid: int) -> Revision:
