@@ -185,6 +185,15 @@ def _selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "and user-config.py).",
         ),
         click.option(
+            "--pages-from",
+            "pages_from",
+            multiple=True,
+            metavar="-GEN:VALUE",
+            help="Read the pages a pywikibot generator gives (-cat:NAME, -catr:NAME, "
+            "-transcludes:TEMPLATE, -search:WORDS, -file:PATH, -recentchanges:N, -newpages:N; "
+            "repeatable), as with --page.",
+        ),
+        click.option(
             "--site",
             metavar="SITE",
             help="With --page: family:code, family, or an api.php URL (default: user-config.py).",
@@ -313,6 +322,19 @@ def _page_error_code(exc: click.ClickException) -> int:
     return exc.exit_code if isinstance(exc, CommandError) else EXIT_ERROR
 
 
+def _generated_pages(pages_from: tuple[str, ...], site: str | None) -> tuple[str, ...]:
+    """``--pages-from``: the titles pywikibot's generators give (the wiki layer only then)."""
+    if not pages_from:
+        return ()
+    from wikilint.bot.cli import wiki_commands as wiki_cli
+
+    try:
+        return tuple(wiki_cli.generated_titles(pages_from, site))
+    except click.ClickException as exc:
+        exc.exit_code = _page_error_code(exc)  # an error (or the wiki's own code)
+        raise
+
+
 def _default_paths(paths: tuple[str, ...], pages: tuple[str, ...]) -> tuple[str, ...]:
     if paths or pages:
         return paths
@@ -372,6 +394,7 @@ def lint(
     color: bool | None,
     restore_newlines: bool,
     pages: tuple[str, ...],
+    pages_from: tuple[str, ...],
     site: str | None,
     respect_gitignore: bool,
     output_format: str,
@@ -387,7 +410,8 @@ def lint(
     """
     if statistics and output_format not in ("text", "json"):
         raise click.UsageError("--statistics goes with --format text or json")
-    paths = _default_paths(paths, pages)
+    pages += _generated_pages(pages_from, site)
+    paths = _default_paths(paths, pages + pages_from)
     buffer = io.StringIO() if output_file else None
     report = Report(color if output_format == "text" and not output_file else False,
                     out=buffer, quiet=quiet)
@@ -522,6 +546,7 @@ def fix(
     color: bool | None,
     restore_newlines: bool,
     pages: tuple[str, ...],
+    pages_from: tuple[str, ...],
     site: str | None,
     respect_gitignore: bool,
     mode: str | None,
@@ -541,8 +566,9 @@ def fix(
     (--stdout); 1 fixes proposed in a dry run (--diff, the default, or --unified); 2 an error.
     """
     mode = mode or "diff"
-    paths = _default_paths(paths, pages)
-    if (submit or yes or summary or state) and not pages:
+    pages += _generated_pages(pages_from, site)
+    paths = _default_paths(paths, pages + pages_from)
+    if (submit or yes or summary or state) and not (pages or pages_from):
         raise click.UsageError("--submit, --yes, --summary and --state go with --page")
     if mode == "stdout" and len(paths) + len(pages) > 1:
         raise click.UsageError("--stdout prints one fixed text: give one input")

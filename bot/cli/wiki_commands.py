@@ -508,6 +508,28 @@ def _fix_and_submit(store: Store, s: Any, title: str, section: str | int | None,
     return STATUS_EXIT.get(status, EXIT_NOT_DONE)
 
 
+PAGES_FROM_HELP = ("Pages from a pywikibot generator argument, as pywikibot's scripts take "
+                   "them: -cat:NAME, -catr:NAME (with subcategories), -transcludes:TEMPLATE, "
+                   "-search:WORDS, -file:PATH, -recentchanges:N, -newpages:N, -ns:N, "
+                   "-limit:N (repeatable; combined, each page once).")
+
+
+def generated_titles(args: Iterable[str], site: str | None) -> list[str]:
+    """The titles pywikibot's generators give for ``--pages-from`` arguments."""
+    args = list(args)
+    if not args:
+        return []
+    from wikilint.bot.wiki import sources
+
+    s = open_site(site)
+    try:
+        return [page.title() for page in sources.pages_from_args(s, args)]
+    except sources.GeneratorArgError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except Exception as exc:  # a wiki error while listing: one line, not a traceback
+        raise click.ClickException(f"--pages-from {' '.join(args)}: {exc}") from exc
+
+
 # -- click commands -----------------------------------------------------------------------------
 
 _state_option = click.option(
@@ -532,6 +554,8 @@ def _color(color: bool | None) -> bool:
 @click.command("propose")
 @click.option("--page", "pages", multiple=True, help="Page title (repeatable).")
 @click.option("--pages-file", type=click.File("r"), help="File with one title per line.")
+@click.option("--pages-from", "pages_from", multiple=True, metavar="-GEN:VALUE",
+              help=PAGES_FROM_HELP)
 @click.option("--section", default=None, help="Section title or number (whole page is context).")
 @_site_option
 @_state_option
@@ -549,7 +573,8 @@ def _color(color: bool | None) -> bool:
 @click.option("--lint-timeout", type=click.FloatRange(0, 3600), metavar="SECONDS",
               default=DEFAULT_PAGE_LINT_TIMEOUT, show_default=True, help=TIMEOUT_OPTION_HELP)
 @_color_option
-def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, site: str | None,
+def propose_cmd(pages: tuple[str, ...], pages_file: Any, pages_from: tuple[str, ...],
+                section: str | None, site: str | None,
                 state: str | None, config_path: str | None, select: tuple[str, ...],
                 unsafe_fixes: bool, contact: str | None, no_fetch: bool,
                 allow_private_fetch: bool, summary: str | None, lint_timeout: float,
@@ -565,8 +590,11 @@ def propose_cmd(pages: tuple[str, ...], pages_file: Any, section: str | None, si
     titles = list(pages)
     if pages_file is not None:
         titles += [t.strip() for t in pages_file if t.strip() and not t.startswith("#")]
-    if not titles:
-        raise click.UsageError("give --page TITLE or --pages-file FILE")
+    titles += generated_titles(pages_from, site)
+    if pages_from and not titles:
+        click.echo(f"no pages from --pages-from {' '.join(pages_from)}")
+    if not titles and not pages_from:
+        raise click.UsageError("give --page TITLE, --pages-file FILE or --pages-from -GEN:VALUE")
     config = load_config(config_path, select)
     with wiki_command(), open_store(state) as store:
         sys.exit(_propose_pages(store, titles, section, site, config, unsafe_fixes, contact,

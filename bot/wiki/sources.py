@@ -289,3 +289,32 @@ def _to_revision(title: str, page: dict[str, Any], gone: str) -> Revision | Unre
         user=rev.get("user", ""), text=nfc(slot["content"]), starttimestamp=page["_start"],
         protection=edit_protection(page),
     )
+
+
+class GeneratorArgError(ValueError):
+    """A ``--pages-from`` argument pywikibot's GeneratorFactory does not know."""
+
+
+def pages_from_args(site: APISite, args: Iterable[str]) -> Iterator[pywikibot.Page]:
+    """Pages named by pywikibot generator arguments (``-cat:Foo``, ``-catr:Foo``,
+    ``-transcludes:Tpl``, ``-search:words``, ``-file:titles.txt``, ``-recentchanges:N``,
+    ``-newpages:N``, ``-ns:0``, ``-limit:N`` …), read by pywikibot's own GeneratorFactory,
+    each page once."""
+    from pywikibot import pagegenerators
+
+    factory = pagegenerators.GeneratorFactory(site=site)
+    unknown = factory.handle_args(list(args))
+    if unknown:
+        raise GeneratorArgError(
+            f"not a pywikibot page generator: {', '.join(unknown)} "
+            "(e.g. -cat:NAME, -catr:NAME, -transcludes:TEMPLATE, -search:WORDS, -file:PATH, "
+            "-recentchanges:N, -newpages:N)")
+    generator = factory.getCombinedGenerator()
+    if generator is None:
+        return
+    seen: set[str] = set()
+    for page in generator:
+        key = page.title()
+        if key not in seen:
+            seen.add(key)
+            yield page
