@@ -265,6 +265,13 @@ def _validate(settings: Any, where: str, table: str) -> Any:
             and not settings.titles_file.is_file():
         raise ConfigError(f"{where}: [sources] titles_file {str(settings.titles_file)!r} "
                           "does not exist")
+    if isinstance(settings, SourceSettings) and settings.pages_from:
+        from wikilint.bot.wiki.sources import GeneratorArgError, check_generator_args
+
+        try:
+            check_generator_args(settings.pages_from)
+        except GeneratorArgError as exc:
+            raise ConfigError(f"{where}: [sources] pages_from: {exc}") from exc
     if isinstance(settings, Limits) and settings.retry_max < settings.retry_wait:
         raise ConfigError(f"{where}: [limits] retry_max ({settings.retry_max:g}) must not be "
                           f"below retry_wait ({settings.retry_wait:g})")
@@ -277,4 +284,4 @@ def validate_for_run(config: BotConfig) -> None:
     """Checks that only matter when a run starts (``load`` also serves ``--help`` tooling)."""
     if config.sources.empty:
         raise ConfigError(f"{config.path}: [sources] names no pages: set titles, titles_file, "
-                          "categories, transcluding, recent_changes or search")
+                          "categories, transcluding, recent_changes, search or pages_from")

@@ -438,15 +438,18 @@ def setup_logging(interactive: bool, verbose: bool) -> None:
 def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool = False,
             gateway_factory: Callable[[BotConfig], WikiGateway] | None = None,
             interactive: bool | None = None, allow_private_fetch: bool = False,
-            limits_are_success: bool = False) -> int:
+            limits_are_success: bool = False, pages_from: tuple[str, ...] = ()) -> int:
     """The whole command; returns the exit code (tests call this directly).
 
     ``limits_are_success``: a run that stopped early but resumable (limits, time budget, lag,
-    read-only, SIGTERM) exits 0, so that a scheduler mails only on real failures."""
+    read-only, SIGTERM) exits 0, so that a scheduler mails only on real failures.
+    ``pages_from``: pywikibot generator arguments that replace bot.toml's page sources."""
     interactive = sys.stderr.isatty() if interactive is None else interactive
     setup_logging(interactive, verbose)
     try:
         config = load(config_path)
+        if pages_from:
+            config = with_pages_from(config, pages_from)
         validate_for_run(config)
     except rules.ConfigError as exc:
         click.echo(f"wikilint run: {exc}", err=True)
@@ -501,6 +504,18 @@ def _default_gateway(config: BotConfig) -> WikiGateway:
     return PywikibotGateway.open(config)
 
 
+def with_pages_from(config: BotConfig, pages_from: tuple[str, ...]) -> BotConfig:
+    """``run --pages-from``: these generators instead of bot.toml's sources (namespaces kept)."""
+    from wikilint.bot.wiki.sources import GeneratorArgError, check_generator_args
+
+    try:
+        check_generator_args(pages_from)
+    except GeneratorArgError as exc:
+        raise rules.ConfigError(f"--pages-from: {exc}") from exc
+    sources = type(config.sources)(pages_from=pages_from, namespaces=config.sources.namespaces)
+    return replace(config, sources=sources)
+
+
 @click.command("run")
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False),
               help="The bot's bot.toml (see examples/bot.toml).")
@@ -511,9 +526,13 @@ def _default_gateway(config: BotConfig) -> WikiGateway:
 @click.option("--limits-are-success", is_flag=True,
               help="Exit 0 instead of 4 when the run stopped early but resumable (limits, time "
               "budget, lag): for schedulers that mail on every non-zero exit.")
+@click.option("--pages-from", "pages_from", multiple=True, metavar="-GEN:VALUE",
+              help="Lint the pages of these pywikibot generator arguments (-cat:NAME, "
+              "-transcludes:TEMPLATE, -newpages:N, …) instead of bot.toml's [sources].")
 @allow_private_fetch_option
 def run(config_path: str, report: str | None, dry_run: bool, verbose: bool,
-        limits_are_success: bool, allow_private_fetch: bool) -> None:
+        limits_are_success: bool, pages_from: tuple[str, ...],
+        allow_private_fetch: bool) -> None:
     """Run the scheduled bot: lint the configured pages and save safe fixes.
 
     Exit codes: 0 completed; 1 failed (also: saves failed and none succeeded); 2 configuration
@@ -523,7 +542,7 @@ def run(config_path: str, report: str | None, dry_run: bool, verbose: bool,
     """
     sys.exit(execute(config_path, report, dry_run, verbose,
                      allow_private_fetch=allow_private_fetch,
-                     limits_are_success=limits_are_success))
+                     limits_are_success=limits_are_success, pages_from=pages_from))
 
 
 def register(group: click.Group) -> None:

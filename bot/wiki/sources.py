@@ -39,12 +39,13 @@ class SourceSettings:
     recent_changes: bool = False  # pages changed since the last run's cursor
     recent_changes_days: int = 1  # how far back the very first run looks
     search: str | None = None
+    pages_from: tuple[str, ...] = ()  # pywikibot generator arguments: "-cat:Foo", "-newpages:50"
     namespaces: tuple[int, ...] = (0,)  # for every source except explicit titles
 
     @property
     def empty(self) -> bool:
         return not (self.titles or self.titles_file or self.categories or self.transcluding
-                    or self.recent_changes or self.search)
+                    or self.recent_changes or self.search or self.pages_from)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def page_generator(
         streams.append(_recent_changes(site, settings, ns, rc_since, rc_seen))
     if settings.search:
         streams.append(site.search(settings.search, namespaces=ns))
+    if settings.pages_from:
+        streams.append(pages_from_args(site, settings.pages_from))
     seen: set[str] = set()
     for page in itertools.chain.from_iterable(streams):
         key = page.title()
@@ -295,6 +298,22 @@ class GeneratorArgError(ValueError):
     """A ``--pages-from`` argument pywikibot's GeneratorFactory does not know."""
 
 
+GENERATOR_EXAMPLES = ("e.g. -cat:NAME, -catr:NAME, -transcludes:TEMPLATE, -search:WORDS, "
+                      "-file:PATH, -recentchanges:N, -newpages:N")
+
+
+def check_generator_args(args: Iterable[str]) -> None:
+    """Raise :class:`GeneratorArgError` for an argument GeneratorFactory has no handler for
+    (checked before a wiki is opened: a bad bot.toml fails at once)."""
+    from pywikibot.pagegenerators import GeneratorFactory
+
+    unknown = [a for a in args if not a.startswith("-") or not hasattr(
+        GeneratorFactory, "_handle_" + a[1:].partition(":")[0].removesuffix("not"))]
+    if unknown:
+        raise GeneratorArgError(
+            f"not a pywikibot page generator: {', '.join(unknown)} ({GENERATOR_EXAMPLES})")
+
+
 def pages_from_args(site: APISite, args: Iterable[str]) -> Iterator[pywikibot.Page]:
     """Pages named by pywikibot generator arguments (``-cat:Foo``, ``-catr:Foo``,
     ``-transcludes:Tpl``, ``-search:words``, ``-file:titles.txt``, ``-recentchanges:N``,
@@ -306,9 +325,7 @@ def pages_from_args(site: APISite, args: Iterable[str]) -> Iterator[pywikibot.Pa
     unknown = factory.handle_args(list(args))
     if unknown:
         raise GeneratorArgError(
-            f"not a pywikibot page generator: {', '.join(unknown)} "
-            "(e.g. -cat:NAME, -catr:NAME, -transcludes:TEMPLATE, -search:WORDS, -file:PATH, "
-            "-recentchanges:N, -newpages:N)")
+            f"not a pywikibot page generator: {', '.join(unknown)} ({GENERATOR_EXAMPLES})")
     generator = factory.getCombinedGenerator()
     if generator is None:
         return
