@@ -36,7 +36,6 @@ import signal
 import sqlite3
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -61,6 +60,7 @@ from wikilint.bot.runner.limits import (
     Stop,
     Throttle,
 )
+from wikilint.bot.runner.progress import RunProgress, known_total
 from wikilint.bot.runner.saver import Saver
 from wikilint.bot.web.titles import allow_private_fetch_option
 from wikilint.bot.wiki import api as wiki
@@ -383,40 +383,6 @@ def _classify_stoprun(exc: StopRun) -> tuple[str, int, str]:
 # -- the command ----------------------------------------------------------------------------
 
 
-class _Progress:
-    """A progress line on a terminal; nothing otherwise (log lines tell the story).
-
-    Page sources stream, so the total is the run's page limit when one is set (a bar
-    against it), else a plain count."""
-
-    WIDTH = 20
-
-    def __init__(self, enabled: bool, limit: int = 0) -> None:
-        self.enabled = enabled
-        self.limit = limit
-        self.counts: Counter[str] = Counter()
-
-    def line(self, title: str) -> str:
-        n = sum(self.counts.values())
-        detail = " ".join(f"{a}={c}" for a, c in sorted(self.counts.items()))
-        if self.limit:
-            filled = min(self.WIDTH, self.WIDTH * n // self.limit)
-            bar = "#" * filled + "." * (self.WIDTH - filled)
-            done = f"[{bar}] {n}/{self.limit} pages"
-        else:
-            done = f"{n} page" if n == 1 else f"{n} pages"
-        return f"{done}  {detail}  {title[:40]:<40}"
-
-    def __call__(self, title: str, action: str) -> None:
-        self.counts[action] += 1
-        if self.enabled:
-            click.echo("\r" + self.line(title), nl=False, err=True)
-
-    def close(self) -> None:
-        if self.enabled and self.counts:
-            click.echo("", err=True)
-
-
 def setup_logging(interactive: bool, verbose: bool) -> None:
     """Our log lines on stderr; pywikibot keeps its own handlers. Every handler of both gets
     the redacting filter (pywikibot logs request parameters and headers on errors)."""
@@ -471,7 +437,8 @@ def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool =
             click.echo(f"wikilint run: cannot open the wiki: {type(exc).__name__}: {exc}",
                        err=True)
             return EXIT_CONFIG
-        progress = _Progress(interactive, config.limits.max_pages)
+        progress = RunProgress(interactive, known_total(config.sources),
+                               config.limits.max_pages)
         try:
             journal = Journal(config.state.journal, wiki.site_name)
         except (OSError, sqlite3.Error, JournalError) as exc:
