@@ -48,6 +48,7 @@ def test_question_mark_lists_the_keys_and_keeps_the_prompt(tmp_path: Path) -> No
     assert "skipped 1" in res.output
 
 
+@pytest.mark.slow  # the fake $EDITOR is a process
 def test_edit_a_paragraph_no_worse_becomes_the_proposal(tmp_path: Path) -> None:
     state = stored(tmp_path)
     mine = ("== Early life ==\nBorn in Yanovka, [https://www.marxists.org/a A] and "
@@ -72,6 +73,7 @@ def test_edit_a_paragraph_no_worse_becomes_the_proposal(tmp_path: Path) -> None:
     assert p.original == PAGE
 
 
+@pytest.mark.slow  # the fake $EDITOR is a process
 def test_edit_that_lints_worse_is_refused(tmp_path: Path) -> None:
     state = stored(tmp_path)
     with Store(state) as store:
@@ -84,6 +86,7 @@ def test_edit_that_lints_worse_is_refused(tmp_path: Path) -> None:
         assert store.get(1).proposed == before and store.get(1).status == "pending"
 
 
+@pytest.mark.slow  # the fake $EDITOR is a process
 def test_edit_quit_without_saving_changes_nothing(tmp_path: Path) -> None:
     state = stored(tmp_path)
     res = review(state, "e\n1\ns\n", fake_editor(tmp_path, None))
