@@ -170,7 +170,11 @@ def _edit_paragraph(store: Store, p: Proposal, config: rules.Config | None, colo
     line = p.findings[number - 1].line or lines[0]
     para = handedit.paragraph_at(p, line)
     proposed = p.proposed[para.proposed_start:para.proposed_end]
-    edited = click.edit(proposed, extension=".wiki", require_save=True)
+    try:
+        edited = click.edit(proposed, extension=".wiki", require_save=True)
+    except click.ClickException as exc:  # no editor, or it failed: keep reviewing
+        echo(f"cannot edit: {exc.format_message()}; set $EDITOR")
+        return False
     if edited is None or edited.rstrip("\n") == proposed.rstrip("\n"):
         echo("paragraph unchanged; the proposal stays as it was")
         return False

@@ -93,6 +93,14 @@ def test_edit_quit_without_saving_changes_nothing(tmp_path: Path) -> None:
     assert "paragraph unchanged" in res.output and "skipped 1" in res.output
 
 
+@pytest.mark.slow  # the missing $EDITOR is looked for by a shell
+def test_edit_with_a_missing_editor_keeps_reviewing(tmp_path: Path) -> None:
+    state = stored(tmp_path)
+    res = review(state, "e\n1\ns\n", {"EDITOR": str(tmp_path / "no-such-editor"),
+                                        "VISUAL": ""})
+    assert "cannot edit:" in res.output and "skipped 1" in res.output
+
+
 def test_o_opens_the_base_revision_in_the_browser(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     state = stored(tmp_path)
