@@ -764,12 +764,14 @@ def test_lost_answer_of_a_committed_save_counts_as_the_edit(tmp_path: Path,
 
 
 def test_progress_line_shows_a_bar_against_the_page_limit() -> None:
-    progress = runner._Progress(enabled=False, limit=10)
+    from wikilint.bot.runner.progress import RunProgress
+
+    progress = RunProgress(False, limit=10)
     for action in ("edited", "skipped", "edited"):
         progress("Some page", action)
     line = progress.line("Some page")
     assert line.startswith("[######..............] 3/10 pages  edited=2 skipped=1")
-    unlimited = runner._Progress(enabled=False)
+    unlimited = RunProgress(False)
     unlimited("A", "edited")
     assert unlimited.line("A").startswith("1 page  edited=1")
 
