@@ -121,11 +121,15 @@ def render(results: list[ArticleResult]) -> str:
         f"| **all** | {sum(findings.values())} | {sum(fixable.values())} "
         f"| {sum(applied.values())} | {share:.4%} | {hits} |"
     )
-    lines += ["", "| article | characters | findings | fixes applied | converged | idempotent |",
-              "| --- | ---: | ---: | ---: | --- | --- |"]
+    lines += [
+        "",
+        "| article | characters | findings | fixes applied | converged | idempotent |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+    ]
     for r in results:
         status = (
-            f"error: {r.error}" if r.error
+            f"error: {r.error}"
+            if r.error
             else f"{'yes' if r.converged else 'NO'} | {'yes' if r.idempotent else 'NO'}"
         )
         lines.append(

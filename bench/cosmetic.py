@@ -18,9 +18,19 @@ from pathlib import Path
 from typing import Any
 
 SITEINFO = Path(__file__).with_name("data") / "siteinfo.json"
-PROPS = ("general", "namespaces", "namespacealiases", "magicwords", "interwikimap",
-         "extensiontags", "functionhooks", "extensions", "restrictions", "fileextensions",
-         "protocols")
+PROPS = (
+    "general",
+    "namespaces",
+    "namespacealiases",
+    "magicwords",
+    "interwikimap",
+    "extensiontags",
+    "functionhooks",
+    "extensions",
+    "restrictions",
+    "fileextensions",
+    "protocols",
+)
 
 
 class NetworkUsed(RuntimeError):
@@ -77,12 +87,21 @@ def record(api_url: str) -> None:
     """Refresh the snapshot from a live wiki (the bench itself never does this)."""
     import requests
 
-    reply = requests.get(api_url, params={"action": "query", "meta": "siteinfo",
-                                          "siprop": "|".join(PROPS), "formatversion": 2,
-                                          "format": "json"}, timeout=30)
+    reply = requests.get(
+        api_url,
+        params={
+            "action": "query",
+            "meta": "siteinfo",
+            "siprop": "|".join(PROPS),
+            "formatversion": 2,
+            "format": "json",
+        },
+        timeout=30,
+    )
     reply.raise_for_status()
-    SITEINFO.write_text(json.dumps(reply.json()["query"], indent=1, ensure_ascii=False) + "\n",
-                        encoding="utf-8")
+    SITEINFO.write_text(
+        json.dumps(reply.json()["query"], indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -86,8 +86,10 @@ def numbered_pages(pages: Iterable[tuple[str, int, list[str]]]) -> Iterator[Numb
     """Page ids from 1 and revision ids from 1, in order, with each page's XML."""
     revid = 0
     for pageid, (title, ns, revisions) in enumerate(pages, start=1):
-        parts = [f"  <page>\n    <title>{escape(title)}</title>\n    <ns>{ns}</ns>\n"
-                 f"    <id>{pageid}</id>\n"]
+        parts = [
+            f"  <page>\n    <title>{escape(title)}</title>\n    <ns>{ns}</ns>\n"
+            f"    <id>{pageid}</id>\n"
+        ]
         for text in revisions:
             revid += 1
             parts.append(
@@ -116,13 +118,16 @@ def write_numbered(out: IO[str], pages: Iterable[NumberedPage]) -> int:
     return n
 
 
-def write_multistream(path: Path, pages: Iterable[NumberedPage],
-                      pages_per_stream: int = PAGES_PER_STREAM) -> int:
+def write_multistream(
+    path: Path, pages: Iterable[NumberedPage], pages_per_stream: int = PAGES_PER_STREAM
+) -> int:
     """A multistream dump at ``path`` and its index, named as Wikimedia names it."""
     index_path = index_name(path)
     if index_path is None:
-        raise SystemExit(f"{path}: a multistream dump is named X-multistream.xml.bz2 "
-                         "(or X-multistreamN.xml-pApB.bz2 for a part)")
+        raise SystemExit(
+            f"{path}: a multistream dump is named X-multistream.xml.bz2 "
+            "(or X-multistreamN.xml-pApB.bz2 for a part)"
+        )
     n = 0
     with path.open("wb") as out, bz2.open(index_path, "wt", encoding="utf-8") as index:
         out.write(bz2.compress(HEADER.encode()))
@@ -136,8 +141,9 @@ def write_multistream(path: Path, pages: Iterable[NumberedPage],
     return n
 
 
-def write_parts(path: Path, pages: Iterable[NumberedPage], parts: int, count: int,
-                multistream: bool = False) -> list[Path]:
+def write_parts(
+    path: Path, pages: Iterable[NumberedPage], parts: int, count: int, multistream: bool = False
+) -> list[Path]:
     """``parts`` numbered part files named after ``path`` (…pages-articles.xml.bz2 becomes
     …pages-articles1.xml-p1p250.bz2, …), each a whole dump."""
     stem = path.name.split(".xml")[0]
@@ -163,21 +169,29 @@ def open_text(path: Path) -> IO[str]:
     return path.open("w", encoding="utf-8")
 
 
-def generate(path: Path, count: int, seed: int = 1, corpus: Path = DEFAULT_CORPUS,
-             mean_blocks: int = 6) -> int:
+def generate(
+    path: Path, count: int, seed: int = 1, corpus: Path = DEFAULT_CORPUS, mean_blocks: int = 6
+) -> int:
     with open_text(path) as out:
         return write_dump(out, generate_pages(count, seed, corpus, mean_blocks))
 
 
-def generate_multistream(path: Path, count: int, seed: int = 1,
-                         corpus: Path = DEFAULT_CORPUS, mean_blocks: int = 6) -> int:
+def generate_multistream(
+    path: Path, count: int, seed: int = 1, corpus: Path = DEFAULT_CORPUS, mean_blocks: int = 6
+) -> int:
     """The same pages as :func:`generate` for the same seed, as a multistream dump + index."""
-    return write_multistream(path,
-                             numbered_pages(generate_pages(count, seed, corpus, mean_blocks)))
+    return write_multistream(path, numbered_pages(generate_pages(count, seed, corpus, mean_blocks)))
 
 
-def generate_parts(path: Path, count: int, parts: int, seed: int = 1, multistream: bool = False,
-                   corpus: Path = DEFAULT_CORPUS, mean_blocks: int = 6) -> list[Path]:
+def generate_parts(
+    path: Path,
+    count: int,
+    parts: int,
+    seed: int = 1,
+    multistream: bool = False,
+    corpus: Path = DEFAULT_CORPUS,
+    mean_blocks: int = 6,
+) -> list[Path]:
     """The same pages as :func:`generate`, split into ``parts`` part files."""
     pages = numbered_pages(generate_pages(count, seed, corpus, mean_blocks))
     return write_parts(path, pages, parts, count, multistream)
@@ -189,13 +203,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--multistream", action="store_true",
-                        help="a multistream dump (100 pages per bz2 stream) and its index")
+    parser.add_argument(
+        "--multistream",
+        action="store_true",
+        help="a multistream dump (100 pages per bz2 stream) and its index",
+    )
     parser.add_argument("--parts", type=int, default=0, help="split into this many part files")
     args = parser.parse_args(argv)
     if args.parts:
-        paths = generate_parts(args.output, args.pages, args.parts, args.seed, args.multistream,
-                               args.corpus)
+        paths = generate_parts(
+            args.output, args.pages, args.parts, args.seed, args.multistream, args.corpus
+        )
         print(f"wrote {args.pages} pages to {len(paths)} parts: {', '.join(map(str, paths))}")
         return
     if args.multistream:

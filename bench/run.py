@@ -52,17 +52,29 @@ HWM_HOOK = (
     "atexit.register(_hwm)\n"
 )
 IMPORT_ONLY = [sys.executable, "-c", HWM_HOOK + "import mwparserfromhell"]
-WIKILINT = [sys.executable, "-c",
-            HWM_HOOK + "import sys; from wikilint.bot.cli.main import main; sys.exit(main())"]
+WIKILINT = [
+    sys.executable,
+    "-c",
+    HWM_HOOK + "import sys; from wikilint.bot.cli.main import main; sys.exit(main())",
+]
 # What any `wikilint lint` of the sample must do, without the rules: import its CLI library and
 # parser, then parse twice (once to restore the lost line breaks, once to lint).
-FLOOR = [sys.executable, "-c", HWM_HOOK + (
-    "import sys, click, mwparserfromhell\n"
-    "from wikilint.rules import builder\n"
-    "text = open(sys.argv[1], encoding='utf-8').read()\n"
-    "builder.parse(text)\nbuilder.parse(text)\n")]
-SCAN = [sys.executable, "-c",
-        HWM_HOOK + "import sys; from wikilint.bot.scan.scanner import scan; sys.exit(scan())"]
+FLOOR = [
+    sys.executable,
+    "-c",
+    HWM_HOOK
+    + (
+        "import sys, click, mwparserfromhell\n"
+        "from wikilint.rules import builder\n"
+        "text = open(sys.argv[1], encoding='utf-8').read()\n"
+        "builder.parse(text)\nbuilder.parse(text)\n"
+    ),
+]
+SCAN = [
+    sys.executable,
+    "-c",
+    HWM_HOOK + "import sys; from wikilint.bot.scan.scanner import scan; sys.exit(scan())",
+]
 
 
 NOTES = """Notes:
@@ -152,8 +164,14 @@ def process_times(cmds: dict[str, list[str]], runs: int, tmp: Path) -> dict[str,
     for _ in range(runs):
         for name, cmd in cmds.items():
             start = time.perf_counter()
-            done = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL, check=False)
+            done = subprocess.run(
+                cmd,
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
             elapsed = time.perf_counter() - start
             if done.returncode not in (0, 1):  # 1: findings
                 raise SystemExit(f"{cmd} failed with {done.returncode}")
@@ -229,23 +247,39 @@ def bench_in_process(report: Report, texts: dict[str, str], repeat: int) -> None
         else:
             cc = best_times({"cc": lambda t=text: toolkit.change(t)}, max(2, repeat // 2))["cc"]
         findings = len(rules.lint(text).findings)
-        report.rows.append(Row(
-            "all rules (`rules.lint`) / one `mwparserfromhell.parse`", label,
-            times["lint"] * 1e3, times["parse"] * 1e3, "ms", "≤ 1.2×",
-            times["lint"] / times["parse"] <= 1.2, f"{findings} findings",
-        ))
-        report.rows.append(Row(
-            "pywikibot `CosmeticChangesToolkit.change()` / all rules", label,
-            cc * 1e3, times["lint"] * 1e3, "ms", "≥ 10×", cc / times["lint"] >= 10,
-            "speed-up of wikilint",
-        ))
+        report.rows.append(
+            Row(
+                "all rules (`rules.lint`) / one `mwparserfromhell.parse`",
+                label,
+                times["lint"] * 1e3,
+                times["parse"] * 1e3,
+                "ms",
+                "≤ 1.2×",
+                times["lint"] / times["parse"] <= 1.2,
+                f"{findings} findings",
+            )
+        )
+        report.rows.append(
+            Row(
+                "pywikibot `CosmeticChangesToolkit.change()` / all rules",
+                label,
+                cc * 1e3,
+                times["lint"] * 1e3,
+                "ms",
+                "≥ 10×",
+                cc / times["lint"] >= 10,
+                "speed-up of wikilint",
+            )
+        )
         lint_peak = traced_peak(lambda t=text: rules.lint(t))
         parse_peak = traced_peak(lambda t=text: mwparserfromhell.parse(t))
-        report.memory.append((
-            f"{label}: peak Python allocations, `rules.lint` / `parse`",
-            f"{lint_peak / 2**20:.1f} MiB / {parse_peak / 2**20:.1f} MiB "
-            f"({lint_peak / parse_peak:.1f}×; text {len(text.encode()) / 2**10:.0f} KiB)",
-        ))
+        report.memory.append(
+            (
+                f"{label}: peak Python allocations, `rules.lint` / `parse`",
+                f"{lint_peak / 2**20:.1f} MiB / {parse_peak / 2**20:.1f} MiB "
+                f"({lint_peak / parse_peak:.1f}×; text {len(text.encode()) / 2**10:.0f} KiB)",
+            )
+        )
 
 
 # -- 3: whole process ---------------------------------------------------------------------------
@@ -265,22 +299,40 @@ def bench_process(report: Report, texts: dict[str, str], runs: int, tmp: Path) -
     floor, _ = best.pop("floor")
     for label, (wall, rss) in best.items():
         linted = min(timeit.repeat(lambda t=texts[label]: rules.lint(t), number=1, repeat=3))
-        report.rows.append(Row(
-            "`wikilint lint FILE` process / `python -c \"import mwparserfromhell\"`", label,
-            wall * 1e3, baseline * 1e3, "ms", "≤ 2×", wall / baseline <= 2,
-            f"whole process, wall time; `rules.lint` of this text alone, in a warm process: "
-            f"{linted / baseline:.2f}× the baseline",
-        ))
+        report.rows.append(
+            Row(
+                '`wikilint lint FILE` process / `python -c "import mwparserfromhell"`',
+                label,
+                wall * 1e3,
+                baseline * 1e3,
+                "ms",
+                "≤ 2×",
+                wall / baseline <= 2,
+                f"whole process, wall time; `rules.lint` of this text alone, in a warm process: "
+                f"{linted / baseline:.2f}× the baseline",
+            )
+        )
         if label == sample_label:
-            report.rows.append(Row(
-                "`import click, mwparserfromhell` + two parses, no rules / the same baseline",
-                label, floor * 1e3, baseline * 1e3, "ms", "—", None,
-                "the least a lint of the sample must do (its lost line breaks are restored "
-                "first, which takes a parse)",
-            ))
-        report.memory.append((f"{label}: `wikilint lint FILE` peak RSS",
-                              f"{rss / 1024:.0f} MiB (bare interpreter + mwparserfromhell: "
-                              f"{base_rss / 1024:.0f} MiB)"))
+            report.rows.append(
+                Row(
+                    "`import click, mwparserfromhell` + two parses, no rules / the same baseline",
+                    label,
+                    floor * 1e3,
+                    baseline * 1e3,
+                    "ms",
+                    "—",
+                    None,
+                    "the least a lint of the sample must do (its lost line breaks are restored "
+                    "first, which takes a parse)",
+                )
+            )
+        report.memory.append(
+            (
+                f"{label}: `wikilint lint FILE` peak RSS",
+                f"{rss / 1024:.0f} MiB (bare interpreter + mwparserfromhell: "
+                f"{base_rss / 1024:.0f} MiB)",
+            )
+        )
 
 
 # -- dump scans ---------------------------------------------------------------------------------
@@ -291,8 +343,13 @@ def run_scan(dump: Path, jobs: int, tmp: Path) -> dict[str, Any]:
     from bench.scans import timed_scan
 
     run = timed_scan([str(dump), "--jobs", str(jobs)], tmp)
-    return {"wall": run.wall, "main_rss": run.client_peak, "tree_rss": run.tree_peak,
-            "pages": run.pages, "findings": run.findings}
+    return {
+        "wall": run.wall,
+        "main_rss": run.client_peak,
+        "tree_rss": run.tree_peak,
+        "pages": run.pages,
+        "findings": run.findings,
+    }
 
 
 def bench_scan(
@@ -317,15 +374,22 @@ def bench_scan(
     load_after = os.getloadavg()[0]
     assert one["findings"] == two["findings"], "jobs 1 and 2 disagree"
     speedup = one["wall"] / two["wall"]
-    report.rows.append(Row(
-        "`wikilint scan --jobs 1` / `--jobs 2` (wall)", f"{speedup_size}-page dump",
-        one["wall"], two["wall"], "s", "≥ 1.8×", speedup >= 1.8,
-        f"{one['pages'] / one['wall']:.0f} → {two['pages'] / two['wall']:.0f} pages/s; "
-        f"best of {pairs}; load avg {load_before:.1f}/{load_after:.1f} on {os.cpu_count()} CPUs; "
-        "the machine's "
-        f"own 2-process speed-up (busy loop) {capacity_before:.2f}×/{capacity_after:.2f}× "
-        "before/after",
-    ))
+    report.rows.append(
+        Row(
+            "`wikilint scan --jobs 1` / `--jobs 2` (wall)",
+            f"{speedup_size}-page dump",
+            one["wall"],
+            two["wall"],
+            "s",
+            "≥ 1.8×",
+            speedup >= 1.8,
+            f"{one['pages'] / one['wall']:.0f} → {two['pages'] / two['wall']:.0f} pages/s; "
+            f"best of {pairs}; load avg {load_before:.1f}/{load_after:.1f} on "
+            f"{os.cpu_count()} CPUs; the machine's "
+            f"own 2-process speed-up (busy loop) {capacity_before:.2f}×/{capacity_after:.2f}× "
+            "before/after",
+        )
+    )
     results = {speedup_size: two}
     for n in sizes:
         if n not in results:
@@ -334,12 +398,14 @@ def bench_scan(
         r = results[n]
         size = dumps[n].stat().st_size / 2**20
         tree = f"{r['tree_rss'] / 2**20:.0f} MiB" if r["tree_rss"] else "n/a (no psutil)"
-        report.scan.append((
-            f"{n} pages ({size:.1f} MiB .bz2), --jobs 2",
-            f"peak RSS: scan process {r['main_rss'] / 2**20:.0f} MiB, "
-            f"scan process + workers {tree}; "
-            f"{r['pages'] / r['wall']:.0f} pages/s",
-        ))
+        report.scan.append(
+            (
+                f"{n} pages ({size:.1f} MiB .bz2), --jobs 2",
+                f"peak RSS: scan process {r['main_rss'] / 2**20:.0f} MiB, "
+                f"scan process + workers {tree}; "
+                f"{r['pages'] / r['wall']:.0f} pages/s",
+            )
+        )
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -354,9 +420,11 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs; "
-            f"Python {platform.python_version()}, mwparserfromhell {mwparserfromhell.__version__}"
-            f", {len(rules.all_rules())} rules")
+    return (
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs; "
+        f"Python {platform.python_version()}, mwparserfromhell {mwparserfromhell.__version__}"
+        f", {len(rules.all_rules())} rules"
+    )
 
 
 def render(report: Report) -> str:
@@ -369,8 +437,10 @@ def render(report: Report) -> str:
     ]
     for r in report.rows:
         met = "—" if r.ok is None else ("yes" if r.ok else "**no**")
-        lines.append(f"| {r.what} | {r.text} | {fmt(r.a, r.unit)} | {fmt(r.b, r.unit)} "
-                     f"| {r.ratio:.2f}× | {r.target} | {met} | {r.note} |")
+        lines.append(
+            f"| {r.what} | {r.text} | {fmt(r.a, r.unit)} | {fmt(r.b, r.unit)} "
+            f"| {r.ratio:.2f}× | {r.target} | {met} | {r.note} |"
+        )
     if report.memory:
         lines += ["", "| memory per page | |", "| --- | --- |"]
         lines += [f"| {k} | {v} |" for k, v in report.memory]
@@ -388,10 +458,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 9
     sample = sample_text()
+    size = len(sample.encode()) / 1024
     texts = {
-        f"sample section ({len(sample.encode()) / 1024:.0f} KiB)": sample,
-        f"sample × {REPEAT_PAGE} ({len(sample.encode()) * REPEAT_PAGE / 1024:.0f} KiB)":
-            "\n\n".join([sample] * REPEAT_PAGE),
+        f"sample section ({size:.0f} KiB)": sample,
+        f"sample × {REPEAT_PAGE} ({size * REPEAT_PAGE:.0f} KiB)": "\n\n".join(
+            [sample] * REPEAT_PAGE
+        ),
     }
     report = Report()
     started = dt.datetime.now(dt.UTC)

@@ -40,8 +40,9 @@ _FINDING_LINES: tuple[Callable[[int], str], ...] = (
 def _articles_unit() -> str:
     """The start of each corpus article, cut before a heading (so nothing is left open), about
     11 KB of each: 290 KB of varied articles."""
-    articles = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "corpus")
-                                                             .glob("*.wiki"))]
+    articles = [
+        p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "corpus").glob("*.wiki"))
+    ]
     share = 250_000 // len(articles)
     pieces = []
     for article in articles:
@@ -103,7 +104,10 @@ print(json.dumps({"chars": len(text), "findings": len(result.findings), "seconds
 def measure(kind: str, size: int, runs: int) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, kind, str(size), str(runs)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout)
 

@@ -84,21 +84,30 @@ def bench_readers(plain: Path, multistream: Path, repeat: int) -> list[tuple[str
 
     one_stream = min((read_rate(single) for _ in range(repeat)), key=lambda r: r[0])
     ranges = min((read_rate(partitioned) for _ in range(repeat)), key=lambda r: r[0])
-    lint_seconds, lint_pages = min((lint_rate(plain) for _ in range(max(1, repeat // 2))),
-                                   key=lambda r: r[0])
+    lint_seconds, lint_pages = min(
+        (lint_rate(plain) for _ in range(max(1, repeat // 2))), key=lambda r: r[0]
+    )
     lint_pps = lint_pages / lint_seconds
     rows = []
-    for name, (seconds, pages, size) in (("one .bz2 stream", one_stream),
-                                         ("multistream byte ranges", ranges)):
+    for name, (seconds, pages, size) in (
+        ("one .bz2 stream", one_stream),
+        ("multistream byte ranges", ranges),
+    ):
         pps = pages / seconds
-        rows.append((
-            f"reader alone, {name} (one core)",
-            f"{pps:,.0f} pages/s, {size / seconds / 1e6:.1f} MB/s of page text; "
-            f"feeds {pps / lint_pps:.0f} cores linting at one core's rate",
-        ))
-    rows.append(("lint alone, one core (no reading)",
-                 f"{lint_pps:,.0f} pages/s, {one_stream[2] / one_stream[1] / 1024:.1f} KiB a "
-                 "page on average"))
+        rows.append(
+            (
+                f"reader alone, {name} (one core)",
+                f"{pps:,.0f} pages/s, {size / seconds / 1e6:.1f} MB/s of page text; "
+                f"feeds {pps / lint_pps:.0f} cores linting at one core's rate",
+            )
+        )
+    rows.append(
+        (
+            "lint alone, one core (no reading)",
+            f"{lint_pps:,.0f} pages/s, {one_stream[2] / one_stream[1] / 1024:.1f} KiB a "
+            "page on average",
+        )
+    )
     return rows
 
 
@@ -119,8 +128,9 @@ def _local_workers(scan_pid: int) -> list[int]:
     import psutil
 
     try:
-        return [p.pid for p in psutil.Process(scan_pid).children(recursive=True)
-                if p.ppid() != scan_pid]
+        return [
+            p.pid for p in psutil.Process(scan_pid).children(recursive=True) if p.ppid() != scan_pid
+        ]
     except psutil.Error:
         return []
 
@@ -134,8 +144,9 @@ def _tree(pid: int) -> list[int]:
         return []
 
 
-def timed_scan(args: list[str], tmp: Path,
-               workers: Callable[[int], list[int]] | None = None) -> ScanRun:
+def timed_scan(
+    args: list[str], tmp: Path, workers: Callable[[int], list[int]] | None = None
+) -> ScanRun:
     """One ``wikilint scan`` process: wall time, its own peak, each worker's peak RSS (workers:
     the scan's pid -> its workers' pids; default: the local pool's) and its process tree's."""
     workers = workers or _local_workers
@@ -149,8 +160,13 @@ def timed_scan(args: list[str], tmp: Path,
     peaks: dict[int, int] = {}
     tree = [0]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, HWM_ENV: str(hwm)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, HWM_ENV: str(hwm)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     done = threading.Event()
 
     def sample() -> None:
@@ -170,8 +186,14 @@ def timed_scan(args: list[str], tmp: Path,
     if proc.returncode != 0:
         raise SystemExit(f"scan failed ({proc.returncode}): {err.decode()}")
     summary = json.loads(report.read_text())
-    return ScanRun(wall, _read_hwm(hwm) * 1024, sorted(peaks.values()), tree[0],
-                   summary["pages_scanned"], summary["findings"])
+    return ScanRun(
+        wall,
+        _read_hwm(hwm) * 1024,
+        sorted(peaks.values()),
+        tree[0],
+        summary["pages_scanned"],
+        summary["findings"],
+    )
 
 
 @contextlib.contextmanager
@@ -179,9 +201,16 @@ def dask_cluster(workers: int) -> Iterator[tuple[str, Callable[[int], list[int]]
     """A LocalCluster of ``workers`` processes on 127.0.0.1: its address and worker pids."""
     from dask.distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         client.run(lambda: None)  # every worker up
         pids = list(client.run(os.getpid).values())
         yield cluster.scheduler_address, lambda _scan_pid: pids
@@ -191,8 +220,14 @@ def best(runs: list[ScanRun]) -> ScanRun:
     return min(runs, key=lambda r: r.wall)
 
 
-def bench_scans(report: Any, tmp: Path, quick: bool, speed_size: int | None = None,
-                sizes: tuple[int, ...] | None = None, pairs: int | None = None) -> None:
+def bench_scans(
+    report: Any,
+    tmp: Path,
+    quick: bool,
+    speed_size: int | None = None,
+    sizes: tuple[int, ...] | None = None,
+    pairs: int | None = None,
+) -> None:
     """Append the scan rows to ``report`` (bench.run.Report)."""
     from bench.generate_dump import generate, generate_multistream
     from bench.run import Row, parallel_capacity
@@ -217,37 +252,58 @@ def bench_scans(report: Any, tmp: Path, quick: bool, speed_size: int | None = No
         for _ in range(pairs):
             ones.append(timed_scan([dump, "--jobs", "1"], tmp))
             twos.append(timed_scan([dump, "--jobs", "2"], tmp))
-            dasks.append(timed_scan([dump, "--engine", "dask", "--scheduler", address], tmp,
-                                    dask_pids))
+            dasks.append(
+                timed_scan([dump, "--engine", "dask", "--scheduler", address], tmp, dask_pids)
+            )
     capacity_after = parallel_capacity()
     one, two, dask = best(ones), best(twos), best(dasks)
     assert one.findings == two.findings == dask.findings, "engines disagree"
-    machine = (f"best of {pairs}; the machine's own 2-process speed-up (busy loop) "
-               f"{capacity_before:.2f}×/{capacity_after:.2f}× before/after")
-    report.rows.append(Row(
-        "`scan --jobs 1` / `--jobs 2` (wall), multistream dump", f"{speed_size} pages",
-        one.wall, two.wall, "s", "≥ 1.8×", one.wall / two.wall >= 1.8,
-        f"{one.pages / one.wall:.0f} → {two.pages / two.wall:.0f} pages/s; {machine}"))
-    report.rows.append(Row(
-        "`scan --engine dask` (LocalCluster, 2 workers) / `--jobs 2` (wall)",
-        f"{speed_size}-page multistream dump", dask.wall, two.wall, "s", "≤ 1.15×",
-        dask.wall / two.wall <= 1.15,
-        f"{dask.pages / dask.wall:.0f} vs {two.pages / two.wall:.0f} pages/s; cluster started "
-        f"before the timed runs; {machine}"))
+    machine = (
+        f"best of {pairs}; the machine's own 2-process speed-up (busy loop) "
+        f"{capacity_before:.2f}×/{capacity_after:.2f}× before/after"
+    )
+    report.rows.append(
+        Row(
+            "`scan --jobs 1` / `--jobs 2` (wall), multistream dump",
+            f"{speed_size} pages",
+            one.wall,
+            two.wall,
+            "s",
+            "≥ 1.8×",
+            one.wall / two.wall >= 1.8,
+            f"{one.pages / one.wall:.0f} → {two.pages / two.wall:.0f} pages/s; {machine}",
+        )
+    )
+    report.rows.append(
+        Row(
+            "`scan --engine dask` (LocalCluster, 2 workers) / `--jobs 2` (wall)",
+            f"{speed_size}-page multistream dump",
+            dask.wall,
+            two.wall,
+            "s",
+            "≤ 1.15×",
+            dask.wall / two.wall <= 1.15,
+            f"{dask.pages / dask.wall:.0f} vs {two.pages / two.wall:.0f} pages/s; cluster started "
+            f"before the timed runs; {machine}",
+        )
+    )
 
     print("  memory across dump sizes …", file=sys.stderr)
     for n in sizes:
         local = timed_scan([str(dumps[n]), "--jobs", "2"], tmp)
         with dask_cluster(2) as (address, dask_pids):
-            on_dask = timed_scan([str(dumps[n]), "--engine", "dask", "--scheduler", address],
-                                 tmp, dask_pids)
+            on_dask = timed_scan(
+                [str(dumps[n]), "--engine", "dask", "--scheduler", address], tmp, dask_pids
+            )
         size = dumps[n].stat().st_size / 2**20
-        report.scan.append((
-            f"{n} pages ({size:.1f} MiB multistream .bz2), 2 workers",
-            f"`--jobs 2`: scan process {local.client_peak / 2**20:.0f} MiB, "
-            f"each worker {_mib(local.worker_peaks)}; Dask: scan process "
-            f"{on_dask.client_peak / 2**20:.0f} MiB, each worker {_mib(on_dask.worker_peaks)}",
-        ))
+        report.scan.append(
+            (
+                f"{n} pages ({size:.1f} MiB multistream .bz2), 2 workers",
+                f"`--jobs 2`: scan process {local.client_peak / 2**20:.0f} MiB, "
+                f"each worker {_mib(local.worker_peaks)}; Dask: scan process "
+                f"{on_dask.client_peak / 2**20:.0f} MiB, each worker {_mib(on_dask.worker_peaks)}",
+            )
+        )
 
 
 def _mib(peaks: list[int]) -> str:
@@ -280,15 +336,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, help="pages of the dump the speed rows scan")
     parser.add_argument("--sizes", type=int, nargs="+", help="dump sizes of the memory rows")
     parser.add_argument("--pairs", type=int, help="interleaved runs of each speed measure")
-    parser.add_argument("--write", action="store_true",
-                        help="put the rows in their own section of bench/results.md")
+    parser.add_argument(
+        "--write", action="store_true", help="put the rows in their own section of bench/results.md"
+    )
     args = parser.parse_args(argv)
     started = dt.datetime.now(dt.UTC)
     load = os.getloadavg()[0]
     report = Report()
     with tempfile.TemporaryDirectory(prefix="wikilint-bench-scan-") as tmpdir:
-        bench_scans(report, Path(tmpdir), args.quick, args.pages,
-                    tuple(args.sizes) if args.sizes else None, args.pairs)
+        bench_scans(
+            report,
+            Path(tmpdir),
+            args.quick,
+            args.pages,
+            tuple(args.sizes) if args.sizes else None,
+            args.pairs,
+        )
     table = render(report)
     print(table)
     if args.write:
@@ -296,8 +359,10 @@ def main(argv: list[str] | None = None) -> None:
 
         given = argv if argv is not None else sys.argv[1:]
         command = " ".join(["python -m bench.scans", *given])
-        heading = (f"## Partitioned dump scans\n\n`{command}` on {started:%Y-%m-%d %H:%M} UTC, "
-                   f"load average {load:.1f} at the start. Machine: {machine()}.")
+        heading = (
+            f"## Partitioned dump scans\n\n`{command}` on {started:%Y-%m-%d %H:%M} UTC, "
+            f"load average {load:.1f} at the start. Machine: {machine()}."
+        )
         write_section(RESULTS, heading, table)
 
 

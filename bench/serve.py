@@ -45,9 +45,20 @@ def free_port() -> int:
 
 def start_server(port: int, state: Path) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
-        [sys.executable, "-m", "wikilint.bot.cli.main", "serve", "--port", str(port),
-         "--state", str(state)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "wikilint.bot.cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--state",
+            str(state),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -105,9 +116,15 @@ def seed_sample_proposal(state: Path, text: str) -> int:
     from wikilint.bot.change.store import Proposal, Store
 
     change = compute_change(text)
-    proposal = Proposal.from_change(change, site="bench", page="Leon Trotsky", section=None,
-                                    base_revid=1, base_timestamp="2026-01-01T00:00:00Z",
-                                    unsafe=False)
+    proposal = Proposal.from_change(
+        change,
+        site="bench",
+        page="Leon Trotsky",
+        section=None,
+        base_revid=1,
+        base_timestamp="2026-01-01T00:00:00Z",
+        unsafe=False,
+    )
     with Store(state) as store:
         return store.add(proposal)
 
@@ -123,11 +140,17 @@ def render_times(port: int, pid: int, runs: int = 5) -> list[float]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,900"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+    ):
         options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "chromedriver"),
-                              options=options)
+    driver = webdriver.Chrome(
+        service=Service(shutil.which("chromedriver") or "chromedriver"), options=options
+    )
     url = f"http://127.0.0.1:{port}/proposal/{pid}"
     times = []
     try:
@@ -136,7 +159,8 @@ def render_times(port: int, pid: int, runs: int = 5) -> list[float]:
             start = time.perf_counter()
             driver.get(url)
             WebDriverWait(driver, 30, poll_frequency=0.005).until(
-                lambda d: d.find_elements(By.CSS_SELECTOR, "#wl-diff-body td.diff-addedline"))
+                lambda d: d.find_elements(By.CSS_SELECTOR, "#wl-diff-body td.diff-addedline")
+            )
             times.append(time.perf_counter() - start)
     finally:
         driver.quit()
@@ -147,8 +171,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="wikilint serve latency")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--no-write", action="store_true")
-    parser.add_argument("--browser", action="store_true",
-                        help="also time the 70 KiB proposal page in headless Chromium")
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="also time the 70 KiB proposal page in headless Chromium",
+    )
     args = parser.parse_args(argv)
     text = SAMPLE.read_text(encoding="utf-8")
     port = free_port()
@@ -187,18 +214,22 @@ def main(argv: list[str] | None = None) -> None:
         "| --- | --- | --- | --- |",
     ]
     for name, values in rows.items():
-        lines.append(f"| {name} | {statistics.median(values) * 1000:.1f} ms | "
-                     f"{percentile(values, 0.95) * 1000:.1f} ms | "
-                     f"{statistics.fmean(values) * 1000:.1f} ms |")
+        lines.append(
+            f"| {name} | {statistics.median(values) * 1000:.1f} ms | "
+            f"{percentile(values, 0.95) * 1000:.1f} ms | "
+            f"{statistics.fmean(values) * 1000:.1f} ms |"
+        )
     verdict = "met" if ratio <= TARGET else "NOT met"
-    lines += ["", f"API p50 / in-process p50: **{ratio:.2f}×** (target ≤ {TARGET}×: {verdict})",
-              ""]
+    lines += ["", f"API p50 / in-process p50: **{ratio:.2f}×** (target ≤ {TARGET}×: {verdict})", ""]
     if render:
-        lines += [f"Review page of a proposal of the whole sample (70 KiB, "
-                  f"{len(render)} loads in headless Chromium, until the diff is on screen): "
-                  f"median {statistics.median(render) * 1000:.0f} ms, worst "
-                  f"{max(render) * 1000:.0f} ms (target < 1 s: "
-                  f"{'met' if max(render) < 1 else 'NOT met'}).", ""]
+        lines += [
+            f"Review page of a proposal of the whole sample (70 KiB, "
+            f"{len(render)} loads in headless Chromium, until the diff is on screen): "
+            f"median {statistics.median(render) * 1000:.0f} ms, worst "
+            f"{max(render) * 1000:.0f} ms (target < 1 s: "
+            f"{'met' if max(render) < 1 else 'NOT met'}).",
+            "",
+        ]
     report = "\n".join(lines)
     print(report)
     if not args.no_write:

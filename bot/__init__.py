@@ -6,7 +6,6 @@ only by the commands that need them.
 """
 
 
-
 def __getattr__(name: str) -> str:
     # ``bot.__version__`` on first use: importlib.metadata costs ~25 ms of every start-up.
     if name != "__version__":

@@ -80,7 +80,6 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-
 def build(token_list: list[Any]) -> Wikicode:
     """The tree of ``token_list`` (consumed), as mwparserfromhell's ``Builder.build`` makes it."""
     token_list.reverse()
@@ -256,7 +255,11 @@ class _FastBuilder:
             name, value = _code(nodes), None
         # Rare; the public constructor keeps its quoting checks.
         return Attribute(
-            name, value, quotes, start.get("pad_first"), start.get("pad_before_eq"),
+            name,
+            value,
+            quotes,
+            start.get("pad_first"),
+            start.get("pad_before_eq"),
             start.get("pad_after_eq"),
         )
 
@@ -320,10 +323,16 @@ _EXTERNAL_LINK_STOPS = (tokens.ExternalLinkSeparator, tokens.ExternalLinkClose)
 _HEADING_STOPS = (tokens.HeadingEnd,)
 _COMMENT_STOPS = (tokens.CommentEnd,)
 _ATTRIBUTE_STOPS = (
-    tokens.TagAttrEquals, tokens.TagAttrQuote, tokens.TagAttrStart, tokens.TagCloseOpen,
+    tokens.TagAttrEquals,
+    tokens.TagAttrQuote,
+    tokens.TagAttrStart,
+    tokens.TagCloseOpen,
     tokens.TagCloseSelfclose,
 )
 _TAG_STOPS = (
-    tokens.TagAttrStart, tokens.TagCloseOpen, tokens.TagOpenClose, tokens.TagCloseSelfclose,
+    tokens.TagAttrStart,
+    tokens.TagCloseOpen,
+    tokens.TagOpenClose,
+    tokens.TagCloseSelfclose,
     tokens.TagCloseClose,
 )

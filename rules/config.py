@@ -38,8 +38,17 @@ _TOP_LEVEL_KEYS = (
 )
 _SELECTION_KEYS = ("select", "ignore", "extend-select", "extend-ignore")
 # Folders a directory walk never enters unless ``exclude`` replaces this list (as ruff does).
-DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", "build",
-                   "dist")
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "node_modules",
+    "__pycache__",
+    "build",
+    "dist",
+)
 
 
 class ConfigError(ValueError):
@@ -124,9 +133,7 @@ def _check_value(rule: str, key: str, value: Any, default: Any, where: str) -> A
     if default is None:
         ok = True
     if not ok:
-        raise ConfigError(
-            f"{where}: rules.{rule}.{key} must be {expected.__name__}, got {value!r}"
-        )
+        raise ConfigError(f"{where}: rules.{rule}.{key} must be {expected.__name__}, got {value!r}")
     return value
 
 
@@ -163,10 +170,13 @@ class Config:
         for key in data:
             if key not in _TOP_LEVEL_KEYS:
                 raise ConfigError(f"{where}: unknown key {key!r}{closest(key, _TOP_LEVEL_KEYS)}")
-        lists = {key: _string_list(data, key, where, "rule names or codes")
-                 for key in _SELECTION_KEYS}
-        excludes = {key: _string_list(data, key, where, "glob patterns")
-                    for key in ("exclude", "extend-exclude")}
+        lists = {
+            key: _string_list(data, key, where, "rule names or codes") for key in _SELECTION_KEYS
+        }
+        excludes = {
+            key: _string_list(data, key, where, "glob patterns")
+            for key in ("exclude", "extend-exclude")
+        }
         per_file = data.get("per-file-ignores", {})
         if not isinstance(per_file, Mapping):
             raise ConfigError(f"{where}: [per-file-ignores] must be a table of glob = [rules]")
@@ -174,7 +184,8 @@ class Config:
         for pattern, names in per_file.items():
             if not (isinstance(names, list) and all(isinstance(v, str) for v in names)):
                 raise ConfigError(
-                    f"{where}: per-file-ignores.{pattern!r} must be a list of rule names or codes")
+                    f"{where}: per-file-ignores.{pattern!r} must be a list of rule names or codes"
+                )
             per_file_ignores.append((pattern, _resolve_selection(names, where)))
         tables = data.get("rules", {})
         if not isinstance(tables, Mapping):
@@ -188,8 +199,9 @@ class Config:
         select = lists["select"]
         return cls(
             select=None if select is None else _resolve_selection(select, where),
-            ignore=_resolve_selection((lists["ignore"] or []) + (lists["extend-ignore"] or []),
-                                      where),
+            ignore=_resolve_selection(
+                (lists["ignore"] or []) + (lists["extend-ignore"] or []), where
+            ),
             rule_options=options,
             path=None if where == "<config>" else where,
             extend_select=_resolve_selection(lists["extend-select"] or [], where),
@@ -213,15 +225,20 @@ class Config:
         if ignore:
             changes["ignore"] = self.ignore + _resolve_selection(ignore, "--ignore")
         if extend_select:
-            changes["extend_select"] = (changes.get("extend_select", self.extend_select)
-                                        + _resolve_selection(extend_select, "--extend-select"))
+            changes["extend_select"] = changes.get(
+                "extend_select", self.extend_select
+            ) + _resolve_selection(extend_select, "--extend-select")
         return dataclasses.replace(self, **changes) if changes else self
 
     def for_file(self, relative_path: str) -> Config:
         """This config for one file: its ``per-file-ignores`` added to ``ignore``.
         ``relative_path`` is ``/``-separated, relative to the config file's folder."""
-        extra = [name for pattern, names in self.per_file_ignores
-                 if _matches(relative_path, pattern) for name in names]
+        extra = [
+            name
+            for pattern, names in self.per_file_ignores
+            if _matches(relative_path, pattern)
+            for name in names
+        ]
         if not extra:
             return self
         return dataclasses.replace(self, ignore=tuple(dict.fromkeys(self.ignore + tuple(extra))))
@@ -231,9 +248,11 @@ class Config:
         a pattern naming a folder excludes everything below it)."""
         parts = relative_path.split("/")
         candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        return any(_matches(candidate, pattern)
-                   for pattern in (*self.exclude, *self.extend_exclude)
-                   for candidate in candidates)
+        return any(
+            _matches(candidate, pattern)
+            for pattern in (*self.exclude, *self.extend_exclude)
+            for candidate in candidates
+        )
 
     def enabled(self) -> list[Rule]:
         """Instances of the selected rules, with their options."""

@@ -43,28 +43,77 @@ DATE_PARAMS = {
 _ARCHIVE_URL_PARAMS = frozenset({"archive-url", "archiveurl", "url"})
 WEBARCHIVE_TEMPLATES = frozenset({"webarchive", "web archive"})
 # "cite …" templates that are not CS1/CS2 and take dates in their own formats.
-NOT_CS1 = frozenset({
-    "cite argentine law", "cite court", "cite legislation", "cite bible", "cite quran",
-    "cite oed", "cite pmid", "cite doi", "cite hansard", "cite us code",
-})
+NOT_CS1 = frozenset(
+    {
+        "cite argentine law",
+        "cite court",
+        "cite legislation",
+        "cite bible",
+        "cite quran",
+        "cite oed",
+        "cite pmid",
+        "cite doi",
+        "cite hansard",
+        "cite us code",
+    }
+)
 _USE_TEMPLATE = re.compile(r"^(?:use)?(dmy|mdy)(?:dates?)?$")
 _CS1_DATES = re.compile(r"^([lsy])([lsy])?$")
 _DF = {
-    "dmy": ("dmy", False), "dmy-all": ("dmy", True), "mdy": ("mdy", False),
-    "mdy-all": ("mdy", True), "ymd": ("iso", False), "ymd-all": ("iso", True),
-    "yes": ("dmy", False), "y": ("dmy", False),
+    "dmy": ("dmy", False),
+    "dmy-all": ("dmy", True),
+    "mdy": ("mdy", False),
+    "mdy-all": ("mdy", True),
+    "ymd": ("iso", False),
+    "ymd-all": ("iso", True),
+    "yes": ("dmy", False),
+    "y": ("dmy", False),
 }
 _LEAD_JUNK = re.compile(r"(?:\s+|<!--.*?-->)+", re.S)
 _TRAIL_JUNK = re.compile(r"(?:\s+|<!--(?:(?!<!--).)*?-->)+$", re.S)
 
 # Tags whose content is running text; every other tag (quotations, galleries, extension
 # tags, protected tags, <i>/<cite> titles) is skipped entirely.
-_PROSE_TAGS = frozenset({
-    "ref", "references", "span", "small", "big", "sup", "sub", "div", "center", "p", "s",
-    "u", "del", "ins", "b", "strong", "em", "abbr", "font", "li", "ul", "ol", "dl", "dd",
-    "dt", "table", "tr", "td", "th", "caption", "onlyinclude", "includeonly", "noinclude",
-    "section", "br", "mark",
-})
+_PROSE_TAGS = frozenset(
+    {
+        "ref",
+        "references",
+        "span",
+        "small",
+        "big",
+        "sup",
+        "sub",
+        "div",
+        "center",
+        "p",
+        "s",
+        "u",
+        "del",
+        "ins",
+        "b",
+        "strong",
+        "em",
+        "abbr",
+        "font",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dd",
+        "dt",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "onlyinclude",
+        "includeonly",
+        "noinclude",
+        "section",
+        "br",
+        "mark",
+    }
+)
 _CONTAINER_TAGS = frozenset({"ref", "td", "th", "li", "caption"})
 _NBSP_ENTITIES = frozenset({"&nbsp;", "&#160;", "&#xa0;", "&#xA0;"})
 _OPEN_QUOTES = {"“", "„"}
@@ -139,8 +188,12 @@ def build_date_context(doc: Document) -> DateContext:
     if page_format is None:
         counts = {"dmy": 0, "mdy": 0}
         for p in params:
-            if p.parsed is not None and p.parsed.kind is Kind.FULL and p.parsed.valid \
-                    and p.parsed.style in counts:
+            if (
+                p.parsed is not None
+                and p.parsed.kind is Kind.FULL
+                and p.parsed.valid
+                and p.parsed.style in counts
+            ):
                 counts[p.parsed.style] += 1
         for d in prose:
             if d.style in counts:
@@ -149,8 +202,12 @@ def build_date_context(doc: Document) -> DateContext:
             page_format = "dmy" if counts["dmy"] > counts["mdy"] else "mdy"
     iso = other = 0
     for p in params:
-        if p.kind != PUBLICATION and p.parsed is not None and p.parsed.kind is Kind.FULL \
-                and p.parsed.valid:
+        if (
+            p.kind != PUBLICATION
+            and p.parsed is not None
+            and p.parsed.kind is Kind.FULL
+            and p.parsed.valid
+        ):
             if p.parsed.style == "iso":
                 iso += 1
             else:
@@ -158,8 +215,16 @@ def build_date_context(doc: Document) -> DateContext:
     by_template: dict[int, list[DateParam]] = {}
     for p in params:
         by_template.setdefault(id(p.use.node), []).append(p)
-    return DateContext(page_format, from_template, cs1, params, prose, iso > other, by_template,
-                       list(archive_urls.values()))
+    return DateContext(
+        page_format,
+        from_template,
+        cs1,
+        params,
+        prose,
+        iso > other,
+        by_template,
+        list(archive_urls.values()),
+    )
 
 
 def _use_template(doc: Document) -> tuple[str | None, tuple[str, str] | None]:
@@ -369,8 +434,7 @@ def _prose_dates(doc: Document) -> list[ProseDate]:
     dates = [
         date
         for seg_start, seg_end in segments
-        if seg_end - seg_start >= _SHORTEST_DATE
-        and _YEAR_DIGITS.search(masked, seg_start, seg_end)
+        if seg_end - seg_start >= _SHORTEST_DATE and _YEAR_DIGITS.search(masked, seg_start, seg_end)
         for date in find_prose_dates(masked, seg_start, seg_end)
     ]
     for date in dates:

@@ -24,8 +24,18 @@ from typing import NamedTuple
 from wikilint.rules.lazyregex import LazyPattern
 
 MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 SHORT_MONTHS = tuple(m[:3] for m in MONTHS)
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -123,8 +133,9 @@ def month_name(month: int, short: bool = False) -> str:
 # -- formatting ----------------------------------------------------------------------------
 
 
-def format_date(date: Date, style: str, short: bool = False, suffix: str = "",
-                sep: str = " ") -> str:
+def format_date(
+    date: Date, style: str, short: bool = False, suffix: str = "", sep: str = " "
+) -> str:
     """``date`` written in ``dmy``, ``mdy`` or ``iso``; ``sep`` between day and month."""
     if style == "iso":
         return f"{date.year:04d}-{date.month:02d}-{date.day:02d}{suffix}"
@@ -179,10 +190,18 @@ _MON = rf"(?P<m>{_MONTH_RE}\.?)"
 _FULL_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"^(?P<y>\d{4})-(?P<mn>\d{1,2})-(?P<d>\d{1,2})(?P<sfx>)$")),
     ("dmy", re.compile(rf"^{_DAY}(?P<o>st|nd|rd|th)?{_SP}{_MON}(?P<c>,?){_SP}{_YEAR}$", re.I)),
-    ("mdy", re.compile(
-        rf"^{_MON}{_SP}{_DAY}(?P<o>st|nd|rd|th)?(?P<c>,)?(?(c)[ \t]*|{_SP}){_YEAR}$", re.I)),
-    ("the-of", re.compile(
-        rf"^(?:the{_SP})?{_DAY}(?P<o>st|nd|rd|th){_SP}of{_SP}{_MON}(?P<c>,?){_SP}{_YEAR}$", re.I)),
+    (
+        "mdy",
+        re.compile(
+            rf"^{_MON}{_SP}{_DAY}(?P<o>st|nd|rd|th)?(?P<c>,)?(?(c)[ \t]*|{_SP}){_YEAR}$", re.I
+        ),
+    ),
+    (
+        "the-of",
+        re.compile(
+            rf"^(?:the{_SP})?{_DAY}(?P<o>st|nd|rd|th){_SP}of{_SP}{_MON}(?P<c>,?){_SP}{_YEAR}$", re.I
+        ),
+    ),
     ("ymd", re.compile(rf"^(?P<y>\d{{4}})(?P<sfx>){_SP}{_MON}{_SP}{_DAY}$", re.I)),
 ]
 # The rarer forms: compiled when a value gets that far (rules.lazyregex).
@@ -196,32 +215,48 @@ _CIRCA = re.compile(r"^(?:c\.|ca\.|circa|c)[ \t]*\d{3,4}[a-z]?(?:s)?$", re.I)
 _NO_DATE = re.compile(r"^n\.?[ ]?d\.?$", re.I)
 _YEAR_RANGE = LazyPattern(rf"^(\d{{3,4}}){_DASH}(\d{{2,4}})[a-z]?$")
 _WORD_RANGE = LazyPattern(
-    rf"^(?P<a>[A-Za-z]+\.?)(?:{_DASH}|/)(?P<b>[A-Za-z]+\.?),?{_SP}(?P<y>\d{{3,4}})[a-z]?$")
+    rf"^(?P<a>[A-Za-z]+\.?)(?:{_DASH}|/)(?P<b>[A-Za-z]+\.?),?{_SP}(?P<y>\d{{3,4}})[a-z]?$"
+)
 _WORD_YEAR_RANGE = LazyPattern(
-    rf"^(?P<a>[A-Za-z]+\.?){_SP}(?P<y1>\d{{3,4}}){_SDASH}(?P<b>[A-Za-z]+\.?){_SP}(?P<y2>\d{{3,4}})[a-z]?$")
+    rf"^(?P<a>[A-Za-z]+\.?){_SP}(?P<y1>\d{{3,4}}){_SDASH}(?P<b>[A-Za-z]+\.?){_SP}(?P<y2>\d{{3,4}})[a-z]?$"
+)
 _SEASON_YEARS = LazyPattern(
-    rf"^(?P<w>[A-Za-z]+){_SP}(?P<y1>\d{{4}}){_DASH}(?P<y2>\d{{2,4}})[a-z]?$")
+    rf"^(?P<w>[A-Za-z]+){_SP}(?P<y1>\d{{4}}){_DASH}(?P<y2>\d{{2,4}})[a-z]?$"
+)
 # Ranges with days.
 _R_DMY_DAYS = LazyPattern(
-    rf"^(?P<d1>\d{{1,2}}){_DASH}(?P<d2>\d{{1,2}}){_SP}{_MON}{_SP}{_YEAR}$", re.I)
+    rf"^(?P<d1>\d{{1,2}}){_DASH}(?P<d2>\d{{1,2}}){_SP}{_MON}{_SP}{_YEAR}$", re.I
+)
 _R_MDY_DAYS = LazyPattern(
-    rf"^{_MON}{_SP}(?P<d1>\d{{1,2}}){_DASH}(?P<d2>\d{{1,2}}),?{_SP}{_YEAR}$", re.I)
+    rf"^{_MON}{_SP}(?P<d1>\d{{1,2}}){_DASH}(?P<d2>\d{{1,2}}),?{_SP}{_YEAR}$", re.I
+)
 _R_DMY_MONTHS = LazyPattern(
     rf"^(?P<d1>\d{{1,2}}){_SP}(?P<m1>{_MONTH_RE}\.?){_SDASH}(?P<d2>\d{{1,2}}){_SP}"
-    rf"(?P<m2>{_MONTH_RE}\.?){_SP}{_YEAR}$", re.I)
+    rf"(?P<m2>{_MONTH_RE}\.?){_SP}{_YEAR}$",
+    re.I,
+)
 _R_MDY_MONTHS = LazyPattern(
     rf"^(?P<m1>{_MONTH_RE}\.?){_SP}(?P<d1>\d{{1,2}}){_SDASH}(?P<m2>{_MONTH_RE}\.?){_SP}"
-    rf"(?P<d2>\d{{1,2}}),?{_SP}{_YEAR}$", re.I)
+    rf"(?P<d2>\d{{1,2}}),?{_SP}{_YEAR}$",
+    re.I,
+)
 _R_DMY_YEARS = LazyPattern(
     rf"^(?P<d1>\d{{1,2}}){_SP}(?P<m1>{_MONTH_RE}\.?){_SP}(?P<y1>\d{{3,4}}){_SDASH}(?P<d2>\d{{1,2}})"
-    rf"{_SP}(?P<m2>{_MONTH_RE}\.?){_SP}{_YEAR}$", re.I)
+    rf"{_SP}(?P<m2>{_MONTH_RE}\.?){_SP}{_YEAR}$",
+    re.I,
+)
 _R_MDY_YEARS = LazyPattern(
     rf"^(?P<m1>{_MONTH_RE}\.?){_SP}(?P<d1>\d{{1,2}}),?{_SP}(?P<y1>\d{{3,4}}){_SDASH}"
-    rf"(?P<m2>{_MONTH_RE}\.?){_SP}(?P<d2>\d{{1,2}}),?{_SP}{_YEAR}$", re.I)
+    rf"(?P<m2>{_MONTH_RE}\.?){_SP}(?P<d2>\d{{1,2}}),?{_SP}{_YEAR}$",
+    re.I,
+)
 _RANGE_PATTERNS = (
-    ("dmy", "days", _R_DMY_DAYS), ("mdy", "days", _R_MDY_DAYS),
-    ("dmy", "months", _R_DMY_MONTHS), ("mdy", "months", _R_MDY_MONTHS),
-    ("dmy", "years", _R_DMY_YEARS), ("mdy", "years", _R_MDY_YEARS),
+    ("dmy", "days", _R_DMY_DAYS),
+    ("mdy", "days", _R_MDY_DAYS),
+    ("dmy", "months", _R_DMY_MONTHS),
+    ("mdy", "months", _R_MDY_MONTHS),
+    ("dmy", "years", _R_DMY_YEARS),
+    ("mdy", "years", _R_MDY_YEARS),
 )
 _SPACES = LazyPattern(r"[ \t]+")
 
@@ -246,8 +281,9 @@ def parse_value(value: str) -> ParsedDate | None:
     m = _YEAR_ONLY.match(text)
     if m:
         year = int(m.group(1))
-        return ParsedDate(Kind.YEAR, error=None if year >= 100 else "year before 100",
-                          year_month=(year, None))
+        return ParsedDate(
+            Kind.YEAR, error=None if year >= 100 else "year before 100", year_month=(year, None)
+        )
     full = _parse_full(text)
     if full is not None:
         return full
@@ -282,12 +318,17 @@ def parse_value(value: str) -> ParsedDate | None:
         return ParsedDate(Kind.PARTIAL_RANGE)
     m = _NUMERIC.match(text)
     if m:
-        return ParsedDate(Kind.FULL, style="numeric", canonical=False,
-                          error="ambiguous all-numeric date")
+        return ParsedDate(
+            Kind.FULL, style="numeric", canonical=False, error="ambiguous all-numeric date"
+        )
     m = _ISO_MONTH.match(text)
     if m:
-        return ParsedDate(Kind.MONTH_YEAR, style="iso", canonical=False,
-                          error="YYYY-MM is ambiguous (use the month's name)")
+        return ParsedDate(
+            Kind.MONTH_YEAR,
+            style="iso",
+            canonical=False,
+            error="YYYY-MM is ambiguous (use the month's name)",
+        )
     return None
 
 
@@ -311,18 +352,23 @@ def _parse_full(text: str) -> ParsedDate | None:
             day = int(m.group("d"))
             canonical = len(m.group("mn")) == 2 and len(m.group("d")) == 2
             if not 1 <= month <= 12:
-                return ParsedDate(Kind.FULL, "iso", canonical=False,
-                                  error=f"month {month} does not exist")
+                return ParsedDate(
+                    Kind.FULL, "iso", canonical=False, error=f"month {month} does not exist"
+                )
         else:
             month, short = month_number(m.group("m"))  # type: ignore[misc]
             day = int(m.group("d"))
             style = _written_style(style, m)
-            canonical = style in _STANDARD and not m.group("d").startswith("0") and \
-                not m.group("m").endswith(".")
+            canonical = (
+                style in _STANDARD
+                and not m.group("d").startswith("0")
+                and not m.group("m").endswith(".")
+            )
         date = Date(year, month, day)
         if canonical and style != "iso":
-            canonical = text == format_date(date, style, short, suffix) or \
-                text == format_date(date, style, short, suffix).replace("Sep ", "Sept ")
+            canonical = text == format_date(date, style, short, suffix) or text == format_date(
+                date, style, short, suffix
+            ).replace("Sep ", "Sept ")
         error = None
         if not date.valid:
             error = f"{month_name(month)} {year} has no day {day}" if day >= 1 else "day 0"
@@ -333,8 +379,14 @@ def _parse_full(text: str) -> ParsedDate | None:
     if m:  # 20210314: a date, but not a form CS1 accepts
         date = Date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if 1 <= date.month <= 12 and date.valid:
-            return ParsedDate(Kind.FULL, "compact", False, date, canonical=False,
-                              error="YYYYMMDD is not an accepted date format")
+            return ParsedDate(
+                Kind.FULL,
+                "compact",
+                False,
+                date,
+                canonical=False,
+                error="YYYYMMDD is not an accepted date format",
+            )
     return None
 
 
@@ -373,8 +425,16 @@ def _parse_range(text: str) -> ParsedDate | None:
             error = "the range does not go forward"
         parsed = ParsedDate(Kind.RANGE, style, short, start, end, g.get("sfx") or "", True, error)
         rendered = render(parsed, style, short) if error is None else None
-        return ParsedDate(Kind.RANGE, style, short, start, end, g.get("sfx") or "",
-                          rendered == _SPACES.sub(" ", text) and rendered == text, error)
+        return ParsedDate(
+            Kind.RANGE,
+            style,
+            short,
+            start,
+            end,
+            g.get("sfx") or "",
+            rendered == _SPACES.sub(" ", text) and rendered == text,
+            error,
+        )
     return None
 
 
@@ -436,8 +496,9 @@ def find_prose_dates(text: str, start: int = 0, end: int | None = None) -> Itera
         if not date.valid:
             continue
         s, e = m.span()
-        if _BEFORE_RANGE.search(text, max(start, s - 16), s) or \
-                _AFTER_RANGE.match(text[e : e + 12]):
+        if _BEFORE_RANGE.search(text, max(start, s - 16), s) or _AFTER_RANGE.match(
+            text[e : e + 12]
+        ):
             continue
         matched = m.group(0)
         nbsp = ""
@@ -459,7 +520,8 @@ def natural_style(style: str) -> str | None:
 # -- Wayback timestamps --------------------------------------------------------------------
 
 _WAYBACK = re.compile(
-    r"(?:web|wayback)\.archive\.org/web/(\d+)|(?<![\w.])archive\.org/web/(\d+)", re.I)
+    r"(?:web|wayback)\.archive\.org/web/(\d+)|(?<![\w.])archive\.org/web/(\d+)", re.I
+)
 
 
 def wayback_timestamp(url: str) -> str | None:

@@ -29,8 +29,8 @@ def explain(rule: type[Rule]) -> str:
         f"Severity: {rule.severity.value}. Fix: {rule.fixable.value}.\n"
     )
     docs, options_prose = _split_options_section(rule.docs())
-    options = f"{options_prose}\n\n{render_options(rule)}" if options_prose else render_options(
-        rule
+    options = (
+        f"{options_prose}\n\n{render_options(rule)}" if options_prose else render_options(rule)
     )
     return f"{header}\n{docs}\n\n## Options\n{options}\n"
 

@@ -156,8 +156,9 @@ def fix(
     result = first if first is not None else lint(current, config, env, section_key)
     while True:
         if result.parse_error is not None:
-            return FixResult(text, current, passes, False, applied, result.findings,
-                             result.parse_error)
+            return FixResult(
+                text, current, passes, False, applied, result.findings, result.parse_error
+            )
         if result.section is not None:
             # Fixes never touch headings, so the section keeps its number between passes.
             if heading is not None and result.section.title != heading:
@@ -203,5 +204,6 @@ def fix(
                     final = _unparsable(current, exc)
     else:
         final = lint(current, config, env, section_key, verify=current != text)
-    return FixResult(text, current, passes, converged, applied, final.findings, final.parse_error,
-                     final.doc)
+    return FixResult(
+        text, current, passes, converged, applied, final.findings, final.parse_error, final.doc
+    )

@@ -36,9 +36,7 @@ class LazyPattern:
     ) -> re.Match[str] | None:
         return self.compiled.fullmatch(string, pos, endpos)
 
-    def search(
-        self, string: str, pos: int = 0, endpos: int = sys.maxsize
-    ) -> re.Match[str] | None:
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         return self.compiled.search(string, pos, endpos)
 
     def finditer(

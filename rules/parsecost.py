@@ -29,10 +29,31 @@ _HEADING_LINE = re.compile(r"(?m)^=[^\n]{10000,}")
 BUDGET_SECONDS = 2.0
 
 # Tags the tokenizer closes implicitly or never pairs: no search for a closer.
-_UNPAIRED = frozenset({
-    "br", "hr", "wbr", "img", "meta", "link", "area", "base", "col", "embed", "input",
-    "param", "source", "track", "li", "dt", "dd", "tr", "td", "th", "p",
-})
+_UNPAIRED = frozenset(
+    {
+        "br",
+        "hr",
+        "wbr",
+        "img",
+        "meta",
+        "link",
+        "area",
+        "base",
+        "col",
+        "embed",
+        "input",
+        "param",
+        "source",
+        "track",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "p",
+    }
+)
 
 
 class _Kind(NamedTuple):
@@ -68,8 +89,9 @@ def too_slow_to_parse(text: str) -> str | None:
         if _unclosed(kind, ((0, token) for token in kind.pattern.findall(text))) < MIN_UNCLOSED:
             continue
         spans: list[tuple[int, int]] = []
-        _unclosed(kind, ((m.start(), m.group()) for m in kind.pattern.finditer(text)), spans,
-                  len(text))
+        _unclosed(
+            kind, ((m.start(), m.group()) for m in kind.pattern.finditer(text)), spans, len(text)
+        )
         cost = sum(end - at for at, end in spans) * kind.cost_us / 1e6
         seconds += cost
         if cost > worst[0]:
@@ -94,8 +116,12 @@ def too_slow_to_parse(text: str) -> str | None:
     )
 
 
-def _unclosed(kind: _Kind, tokens: Iterable[tuple[int, str]],
-              spans: list[tuple[int, int]] | None = None, length: int = 0) -> int:
+def _unclosed(
+    kind: _Kind,
+    tokens: Iterable[tuple[int, str]],
+    spans: list[tuple[int, int]] | None = None,
+    length: int = 0,
+) -> int:
     """How many openers of one kind no closer pairs with; with ``spans``, also each one's
     offset and where the tokenizer gives up on it."""
     if kind.name == "tag":
@@ -122,8 +148,9 @@ def _unclosed(kind: _Kind, tokens: Iterable[tuple[int, str]],
     return count + len(stack)
 
 
-def _unclosed_tags(tokens: Iterable[tuple[int, str]], spans: list[tuple[int, int]] | None,
-                   length: int) -> int:
+def _unclosed_tags(
+    tokens: Iterable[tuple[int, str]], spans: list[tuple[int, int]] | None, length: int
+) -> int:
     open_by_name: dict[str, list[int]] = {}
     for at, token in tokens:
         closing = token[1] == "/"

@@ -638,7 +638,13 @@ def source_keys(doc: Document, ref: Ref) -> list[str]:
 # A chapter of an edited volume, an entry of an encyclopedia or an article of a periodical is a
 # work of its own: it shares the volume's ISBN with the other parts but is not the same source.
 _PART_PARAMS = (
-    "chapter", "contribution", "entry", "article", "section", "script-chapter", "trans-chapter",
+    "chapter",
+    "contribution",
+    "entry",
+    "article",
+    "section",
+    "script-chapter",
+    "trans-chapter",
 )
 # In these, title= names the entry and encyclopedia= (dictionary=) the volume.
 _ENTRY_TEMPLATES = frozenset(
@@ -646,8 +652,15 @@ _ENTRY_TEMPLATES = frozenset(
 )
 # With one of these, title= names a part and the parameter the volume that holds it.
 _CONTAINER_PARAMS = (
-    "encyclopedia", "encyclopaedia", "dictionary", "journal", "magazine", "periodical",
-    "newspaper", "work", "website",
+    "encyclopedia",
+    "encyclopaedia",
+    "dictionary",
+    "journal",
+    "magazine",
+    "periodical",
+    "newspaper",
+    "work",
+    "website",
 )
 
 
@@ -679,9 +692,10 @@ def isbn_titles(doc: Document, ref: Ref, isbn: str) -> list[str]:
     titles = []
     for use in doc.templates_within(start, end):
         for name, param in doc.named_params(use.node):
-            if name.lower() in {"isbn", "isbn13"} and normalize_isbn(
-                _param_text(doc, param)
-            ) == isbn:
+            if (
+                name.lower() in {"isbn", "isbn13"}
+                and normalize_isbn(_param_text(doc, param)) == isbn
+            ):
                 title = _COMMENT.sub("", doc.param_value(use.node, "title")).strip()
                 if title:
                     titles.append(title)
@@ -722,7 +736,8 @@ def merge_fix(
         if index.has_conflict(*dup.key):
             return None
         edits.extend(
-            e for e in index.rename_edits(dup.group, dup.name, name)
+            e
+            for e in index.rename_edits(dup.group, dup.name, name)
             if not (dup.start <= e.start < dup.end)  # the copy itself is replaced whole
         )
     try:

@@ -19,10 +19,32 @@ from typing import NamedTuple
 # the preprocessor skips their content, so a heading inside one is no heading.
 EXTENSION_TAGS = frozenset(
     {
-        "categorytree", "ce", "charinsert", "chem", "gallery", "graph", "hiero", "imagemap",
-        "indicator", "inputbox", "langconvert", "mapframe", "maplink", "math", "nowiki",
-        "poem", "pre", "ref", "references", "score", "section", "source", "syntaxhighlight",
-        "templatedata", "templatestyles", "timeline",
+        "categorytree",
+        "ce",
+        "charinsert",
+        "chem",
+        "gallery",
+        "graph",
+        "hiero",
+        "imagemap",
+        "indicator",
+        "inputbox",
+        "langconvert",
+        "mapframe",
+        "maplink",
+        "math",
+        "nowiki",
+        "poem",
+        "pre",
+        "ref",
+        "references",
+        "score",
+        "section",
+        "source",
+        "syntaxhighlight",
+        "templatedata",
+        "templatestyles",
+        "timeline",
     }
 )
 # On a page view (not a transclusion) these tags vanish and their content is read as usual;
@@ -55,8 +77,16 @@ class _Piece:
     """An open construct on the preprocessor's stack (a brace, a bracket or a heading)."""
 
     __slots__ = (
-        "close", "comment_end", "count", "eqpos", "headings", "open", "parts", "saved_prefix",
-        "start", "visual_end",
+        "close",
+        "comment_end",
+        "count",
+        "eqpos",
+        "headings",
+        "open",
+        "parts",
+        "saved_prefix",
+        "start",
+        "visual_end",
     )
 
     def __init__(self, open_: str, close: str, count: int, start: int, prefix: str = "") -> None:
@@ -100,9 +130,7 @@ def headings(text: str, extension_tags: frozenset[str] = EXTENSION_TAGS) -> list
 
     def restore_flags() -> None:
         nonlocal find_pipe, find_equals, in_heading
-        find_pipe, find_equals, in_heading = (
-            stack[-1].flags() if stack else (False, False, False)
-        )
+        find_pipe, find_equals, in_heading = stack[-1].flags() if stack else (False, False, False)
 
     while True:
         fake = fake_line_start
@@ -233,8 +261,9 @@ def headings(text: str, extension_tags: frozenset[str] = EXTENSION_TAGS) -> list
             if count > 0:
                 # The headings inside this one are nested now: they keep their numbers only.
                 outer.append(
-                    HeadingLine(index, count, piece.start, i, piece.start + count,
-                                search_start - count)
+                    HeadingLine(
+                        index, count, piece.start, i, piece.start + count, search_start - count
+                    )
                 )
                 index += 1
             else:

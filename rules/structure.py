@@ -32,11 +32,33 @@ from wikilint.rules.lazyregex import LazyPattern
 from wikilint.rules.wikitext import tag_name
 
 # Extension tags MediaWiki strips before it reads table syntax (their content is opaque).
-_OPAQUE_TAGS = frozenset({
-    "ref", "references", "nowiki", "pre", "math", "code", "syntaxhighlight", "source",
-    "gallery", "poem", "score", "graph", "templatedata", "timeline", "chem", "ce", "hiero",
-    "imagemap", "mapframe", "maplink", "inputbox", "categorytree", "section",
-})
+_OPAQUE_TAGS = frozenset(
+    {
+        "ref",
+        "references",
+        "nowiki",
+        "pre",
+        "math",
+        "code",
+        "syntaxhighlight",
+        "source",
+        "gallery",
+        "poem",
+        "score",
+        "graph",
+        "templatedata",
+        "timeline",
+        "chem",
+        "ce",
+        "hiero",
+        "imagemap",
+        "mapframe",
+        "maplink",
+        "inputbox",
+        "categorytree",
+        "section",
+    }
+)
 
 
 class Spans:

@@ -57,10 +57,23 @@ WAYBACK_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "web-beta.a
 
 # Web archives: a copy of a source, not a source of its own (host, or host + path prefix).
 ARCHIVE_HOSTS = (
-    "web.archive.org", "wayback.archive.org", "archive.org/web", "archive.today", "archive.ph",
-    "archive.is", "archive.li", "archive.fo", "archive.md", "archive.vn", "webcitation.org",
-    "wayback.archive-it.org", "ghostarchive.org", "webarchive.nationalarchives.gov.uk",
-    "webarchive.loc.gov", "arquivo.pt/wayback", "webarchive.org.uk",
+    "web.archive.org",
+    "wayback.archive.org",
+    "archive.org/web",
+    "archive.today",
+    "archive.ph",
+    "archive.is",
+    "archive.li",
+    "archive.fo",
+    "archive.md",
+    "archive.vn",
+    "webcitation.org",
+    "wayback.archive-it.org",
+    "ghostarchive.org",
+    "webarchive.nationalarchives.gov.uk",
+    "webarchive.loc.gov",
+    "arquivo.pt/wayback",
+    "webarchive.org.uk",
 )
 
 
@@ -178,7 +191,6 @@ def wayback_key(url: str) -> str:
     if sep:
         query = "&".join(sorted(q for q in query.split("&") if q))
     return f"{host}{path}{'?' + query if query else ''}"
-
 
 
 class WaybackURL(NamedTuple):
@@ -391,8 +403,16 @@ def is_acceptable_title(title: str | None, url: str = "") -> bool:
 # the parser reads (templates, links, tags, bold and italic quotes), and not what MediaWiki's
 # pre-save transform rewrites before saving (signatures ~~~ ~~~~ ~~~~~, subst:/safesubst:,
 # the [[foo|]] pipe trick) or what changes the page (behaviour switches such as __NOINDEX__).
-_TITLE_ESCAPES = (("{", "&#123;"), ("}", "&#125;"), ("|", "{{!}}"), ("[", "&#91;"),
-                  ("]", "&#93;"), ("<", "&lt;"), (">", "&gt;"), ("~", "&#126;"))
+_TITLE_ESCAPES = (
+    ("{", "&#123;"),
+    ("}", "&#125;"),
+    ("|", "{{!}}"),
+    ("[", "&#91;"),
+    ("]", "&#93;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ("~", "&#126;"),
+)
 _UNDERSCORE_RUN = re.compile(r"_{2,}")  # __NOTOC__, __NOINDEX__ and every other switch
 _QUOTE_RUN = re.compile(r"'{2,}")  # two or more apostrophes open italics or bold
 _SUBST_COLON = re.compile(r"(subst\s*):", re.I)  # subst: and safesubst:
@@ -441,11 +461,32 @@ def escape_title(title: str) -> str:
 # Hosts that moved, old → new, with the same paths (the Guardian's move to theguardian.com).
 MOVED_HOSTS = {"guardian.co.uk": "theguardian.com"}
 # Query parameters that track a visit and never select a page.
-_TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "msclkid", "igshid", "ref", "ref_", "ref_src", "ref_url",
-    "searchresultposition", "smid", "smtyp", "cmpid", "cmp", "mc_cid", "mc_eid", "ocid", "_ga",
-    "ito", "src", "share", "s_cid",
-})
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "igshid",
+        "ref",
+        "ref_",
+        "ref_src",
+        "ref_url",
+        "searchresultposition",
+        "smid",
+        "smtyp",
+        "cmpid",
+        "cmp",
+        "mc_cid",
+        "mc_eid",
+        "ocid",
+        "_ga",
+        "ito",
+        "src",
+        "share",
+        "s_cid",
+    }
+)
 _PAGE_ID = re.compile(r"(?:^|[-_])(\d{5,})$")
 _WORDPRESS_POST = re.compile(r"^p=\d+$")
 
@@ -459,7 +500,8 @@ def _page_parts(url: str) -> tuple[str, str, list[str]]:
     host = MOVED_HOSTS.get(host, host)
     path, _sep, query = rest.partition("?")
     kept = [
-        q for q in query.split("&")
+        q
+        for q in query.split("&")
         if q and not q.startswith("utm_") and q.split("=", 1)[0] not in _TRACKING_PARAMS
     ]
     return host, path, kept

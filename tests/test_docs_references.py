@@ -24,8 +24,11 @@ def named_paths(text: str) -> set[str]:
     for token in _CODE.findall(text):
         if not _FILE.match(token) or (token.startswith(("-", ".")) and "/" not in token):
             continue
-        if token.endswith(_SUFFIXES) or token.endswith("/") or \
-                token.startswith(tuple(f + "/" for f in _FOLDERS)):
+        if (
+            token.endswith(_SUFFIXES)
+            or token.endswith("/")
+            or token.startswith(tuple(f + "/" for f in _FOLDERS))
+        ):
             found.add(token)
     return found
 
@@ -36,8 +39,9 @@ def exists(name: str) -> bool:
     if "/" in name.rstrip("/"):
         return False
     # A bare file name in a table of one folder's pieces (`model.py` in "The pieces of rules/").
-    return any(p for p in REPO.rglob(name.rstrip("/"))
-               if ".venv" not in p.parts and "build" not in p.parts)
+    return any(
+        p for p in REPO.rglob(name.rstrip("/")) if ".venv" not in p.parts and "build" not in p.parts
+    )
 
 
 @pytest.mark.parametrize("doc", DOCS)
@@ -49,7 +53,10 @@ def test_docs_name_only_files_that_exist(doc: str) -> None:
 
 def test_the_check_sees_a_missing_file() -> None:
     assert named_paths("see `RULES.md` and [design](DESIGN.md), `rules/engine.py`") == {
-        "RULES.md", "DESIGN.md", "rules/engine.py"}
+        "RULES.md",
+        "DESIGN.md",
+        "rules/engine.py",
+    }
     assert named_paths('    name = "x"   # from NOTES.md: public contract') == {"NOTES.md"}
     assert named_paths("see `bench/corpus-report.md`") == {"bench/corpus-report.md"}
     assert not exists("RULES.md") and exists("rules/engine.py") and exists("model.py")

@@ -60,8 +60,9 @@ def _imported(path: Path, typing_only: bool) -> list[tuple[str, int]]:
 
 
 def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
-        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def bot_modules() -> dict[str, Path]:
@@ -90,22 +91,25 @@ def test_imports_point_down_the_layers() -> None:
             dest = subpackage(target)
             if dest is None or dest == source:
                 continue
-            if LAYERS[dest] <= LAYERS[source] and \
-                    (str(path.relative_to(REPO)), dest) not in KNOWN:
+            if LAYERS[dest] <= LAYERS[source] and (str(path.relative_to(REPO)), dest) not in KNOWN:
                 wrong.append(f"{path.relative_to(REPO)}:{line}: {source} imports {dest}")
     assert wrong == [], "\n".join(sorted(set(wrong)))
 
 
 def test_rules_import_nothing_of_bot() -> None:
-    wrong = [f"{path.relative_to(REPO)}:{line}: {target}"
-             for path in RULES.rglob("*.py") for target, line in imported(path)
-             if target.startswith(("wikilint.bot", "bot.", "pywikibot", "requests"))]
+    wrong = [
+        f"{path.relative_to(REPO)}:{line}: {target}"
+        for path in RULES.rglob("*.py")
+        for target, line in imported(path)
+        if target.startswith(("wikilint.bot", "bot.", "pywikibot", "requests"))
+    ]
     assert wrong == []
 
 
 def test_no_import_cycles() -> None:
-    modules = bot_modules() | {module_name(p, RULES, "wikilint.rules"): p
-                               for p in RULES.rglob("*.py")}
+    modules = bot_modules() | {
+        module_name(p, RULES, "wikilint.rules"): p for p in RULES.rglob("*.py")
+    }
     graph: dict[str, set[str]] = defaultdict(set)
     for name, path in modules.items():
         for target, _ in imported(path, typing_only=False):  # what runs
@@ -157,8 +161,10 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
     """The helpers above find a wrong-way import and a cycle (so a pass means something)."""
     module = tmp_path / "m.py"
-    module.write_text("import a\nif TYPE_CHECKING:\n    import b\nelse:\n    import c\n"
-                      "def f():\n    from d import e\n")
+    module.write_text(
+        "import a\nif TYPE_CHECKING:\n    import b\nelse:\n    import c\n"
+        "def f():\n    from d import e\n"
+    )
     assert [n for n, _ in imported(module)] == ["a", "b", "c", "d", "d.e"]
     assert [n for n, _ in imported(module, typing_only=False)] == ["a", "c", "d", "d.e"]
     assert strongly_connected({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]

@@ -56,8 +56,14 @@ def heavy_modules_after(code: str, tmp_path: Path, watched: tuple[str, ...] = HE
         "import json\n"
         f"print(json.dumps(sorted(loaded & set({watched!r}))))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

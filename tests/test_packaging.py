@@ -40,9 +40,21 @@ def test_pyproject_lists_every_package() -> None:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", str(out), str(ROOT)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (built,) = out.glob("wikilint-*.whl")
     return built
@@ -64,14 +76,20 @@ def test_wheel_installs_and_runs_in_a_clean_venv(wheel: Path, tmp_path: Path) ->
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
-    site = Path(subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     with zipfile.ZipFile(wheel) as archive:  # a wheel is installed by unpacking it
         archive.extractall(site)
     scripts = env_dir / "bin" / "wikilint"
-    scripts.write_text(f"#!{python}\nimport sys\nfrom wikilint.bot.cli.main import main\n"
-                       "sys.exit(main())\n")
+    scripts.write_text(
+        f"#!{python}\nimport sys\nfrom wikilint.bot.cli.main import main\nsys.exit(main())\n"
+    )
     scripts.chmod(0o755)
     # The dependencies come from this test's own environment, by path only: a plain path in a
     # .pth file does not run that environment's .pth hooks (the editable install's finder).
@@ -80,16 +98,27 @@ def test_wheel_installs_and_runs_in_a_clean_venv(wheel: Path, tmp_path: Path) ->
     clean = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
     page = tmp_path / "page.wiki"
     page.write_text(SAMPLE, encoding="utf-8")
-    result = subprocess.run([str(scripts), "lint", str(page)], capture_output=True, text=True,
-                            cwd=tmp_path, env=clean)
+    result = subprocess.run(
+        [str(scripts), "lint", str(page)], capture_output=True, text=True, cwd=tmp_path, env=clean
+    )
     assert result.returncode == 1, result.stderr
     assert "bare-url" in result.stdout
     where = subprocess.run(
         [str(python), "-c", "import wikilint.rules, wikilint.bot; print(wikilint.rules.__file__)"],
-        capture_output=True, text=True, cwd=tmp_path, env=clean, check=True)
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean,
+        check=True,
+    )
     assert where.stdout.startswith(str(site))
     for top in ("rules", "bot"):
-        probe = subprocess.run([str(python), "-c", f"import {top}"], capture_output=True,
-                               text=True, cwd=tmp_path, env=clean)
+        probe = subprocess.run(
+            [str(python), "-c", f"import {top}"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=clean,
+        )
         assert probe.returncode == 1
         assert f"No module named '{top}'" in probe.stderr

@@ -31,28 +31,34 @@ def test_hooks_stop_and_fix_a_bad_commit(tmp_path: Path) -> None:
         pytest.fail(".pre-commit-hooks.yaml is not committed in HEAD")
     project = tmp_path / "project"
     project.mkdir()
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
-           "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GIT_AUTHOR_NAME": "T",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "T",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
     env.pop("PYTHONPATH", None)
     git("init", "-q", cwd=project)
     (project / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {ROOT}\n    rev: {rev}\n    hooks:\n"
         "      - id: wikilint-fix\n      - id: wikilint\n        args: [--select, UR304]\n"
     )
-    subprocess.run([pre_commit, "install"], cwd=project, env=env, check=True,
-                   capture_output=True)
+    subprocess.run([pre_commit, "install"], cwd=project, env=env, check=True, capture_output=True)
     page = project / "page.wiki"
     page.write_text(BAD, encoding="utf-8")
     subprocess.run(["git", "add", "."], cwd=project, check=True)
-    first = subprocess.run(["git", "commit", "-qm", "bad page"], cwd=project, env=env,
-                           capture_output=True, text=True)
+    first = subprocess.run(
+        ["git", "commit", "-qm", "bad page"], cwd=project, env=env, capture_output=True, text=True
+    )
     assert first.returncode != 0, "the bad commit was stopped"
     assert "wikilint" in first.stdout + first.stderr
     fixed = page.read_text(encoding="utf-8")
     assert fixed == BAD.replace("http://www.bbc.co.uk", "https://www.bbc.co.uk")
     subprocess.run(["git", "add", "page.wiki"], cwd=project, check=True)
-    second = subprocess.run(["git", "commit", "-qm", "fixed page"], cwd=project, env=env,
-                            capture_output=True, text=True)
+    second = subprocess.run(
+        ["git", "commit", "-qm", "fixed page"], cwd=project, env=env, capture_output=True, text=True
+    )
     assert second.returncode == 0, second.stdout + second.stderr
     assert git("show", "HEAD:page.wiki", cwd=project).stdout == fixed

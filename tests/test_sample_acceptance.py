@@ -41,14 +41,22 @@ def test_issue_3_counts(sample: str, findings: list[rules.Finding]) -> None:
     assert counts["placeholder-title"] == 1
     assert counts["archive-url-malformed"] == 2
     assert sorted(sample[f.start : f.end] for f in findings if f.rule == "page-param") == [
-        "page=107-110", "pp=389"]
+        "page=107-110",
+        "pp=389",
+    ]
     assert counts["cite-missing-access-date"] == 3
     assert counts["repeated-source"] >= 2
     insecure = [sample[f.start : f.end] for f in findings if f.rule == "insecure-link"]
     assert insecure and all(u.startswith("http://") for u in insecure)
     assert any("marxists.org" in u for u in insecure)
-    for rule in ("duplicate-ref", "ref-name-conflict", "undefined-ref", "ref-punctuation",
-                 "archive-date-mismatch", "isbn-checksum"):
+    for rule in (
+        "duplicate-ref",
+        "ref-name-conflict",
+        "undefined-ref",
+        "ref-punctuation",
+        "archive-date-mismatch",
+        "isbn-checksum",
+    ):
         assert counts[rule] == 0, rule
 
 
@@ -80,7 +88,8 @@ def test_safe_fix_converges_quickly_and_only_touches_flagged_spans(sample: str) 
     # Idempotent, and clean for every safe-fixable rule.
     assert rules.fix(fixed.text).text == fixed.text
     assert not [
-        f for f in rules.lint(fixed.text).findings
+        f
+        for f in rules.lint(fixed.text).findings
         if f.fix is not None and f.fix.applicability >= Applicability.SAFE
     ]
     # Every edit, mapped back to the original text, lies in a span a first-pass finding or

@@ -26,11 +26,14 @@ def test_every_apt_get_waits_for_the_dpkg_lock() -> None:
     assert calls, "the scripts install Debian packages"
     for name, code in calls:
         assert "Lock::Timeout" in code or re.search(r'"\$\{wait(_lock)?\[@\]\}"', code), (
-            f"{name}: apt-get without the dpkg lock timeout: {code.strip()}")
+            f"{name}: apt-get without the dpkg lock timeout: {code.strip()}"
+        )
 
 
 def test_scripts_test_names_its_phases() -> None:
-    phases = [p.split(":")[0] for p in
-              re.findall(r'^phase "([^"]+)"', (ROOT / "scripts" / "test").read_text(), re.M)]
+    phases = [
+        p.split(":")[0]
+        for p in re.findall(r'^phase "([^"]+)"', (ROOT / "scripts" / "test").read_text(), re.M)
+    ]
     wanted = iter(phases)  # these, in this order (other phases may come between)
     assert all(any(p == w for p in wanted) for w in ("packages", "venv", "wiki", "tests"))

@@ -58,15 +58,29 @@ class FindingRecord(NamedTuple):
 
     def to_json(self) -> dict[str, Any]:
         """The proposal store's JSON form (the field names it has always had)."""
-        return {"key": self.key, "signature": self.signature, "rule": self.rule,
-                "message": self.message, "pass": self.pass_number, "line": self.line,
-                "before": self.before, "after": self.after}
+        return {
+            "key": self.key,
+            "signature": self.signature,
+            "rule": self.rule,
+            "message": self.message,
+            "pass": self.pass_number,
+            "line": self.line,
+            "before": self.before,
+            "after": self.after,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FindingRecord:
-        return cls(str(data["key"]), str(data["signature"]), str(data["rule"]),
-                   str(data["message"]), int(data["pass"]), data.get("line"),
-                   str(data.get("before") or ""), str(data.get("after") or ""))
+        return cls(
+            str(data["key"]),
+            str(data["signature"]),
+            str(data["rule"]),
+            str(data["message"]),
+            int(data["pass"]),
+            data.get("line"),
+            str(data.get("before") or ""),
+            str(data.get("after") or ""),
+        )
 
     def describe(self) -> str:
         """``rule (line N) message: 'before' → 'after'`` for the review and ``fix --page``."""
@@ -85,15 +99,20 @@ class SummaryStyle:
     override: str | None = None
 
 
-def make_summary(rule_counts: dict[str, int], section_title: str | None = None,
-                 style: SummaryStyle = SummaryStyle()) -> str:
+def make_summary(
+    rule_counts: dict[str, int],
+    section_title: str | None = None,
+    style: SummaryStyle = SummaryStyle(),
+) -> str:
     """E.g. ``/* Early life */ wikilint: merged 2 duplicate notes; 3 citation dates to page
     format``; each rule names its own fixes (``Rule.fix_summary``)."""
     if style.override:
         body = style.override
     else:
-        parts = [_describe_fixes(rule, n)
-                 for rule, n in sorted(rule_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        parts = [
+            _describe_fixes(rule, n)
+            for rule, n in sorted(rule_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
         body = "; ".join(parts) if parts else "no changes"
         prefix = style.prefix.strip()
         if prefix:
@@ -195,39 +214,70 @@ def compute_change(
         if fetched:
             env = replace(env, titles={**env.titles, **fetched})
             fix_first = rules.lint(text, config, env, section, document=first.doc)
-    result = rules.fix(text, config=config, env=env, section=section, unsafe=unsafe,
-                       accept=_acceptance(accept_keys, accept_signatures), first=fix_first,
-                       parsed=tuple(parsed))
+    result = rules.fix(
+        text,
+        config=config,
+        env=env,
+        section=section,
+        unsafe=unsafe,
+        accept=_acceptance(accept_keys, accept_signatures),
+        first=fix_first,
+        parsed=tuple(parsed),
+    )
     records = tuple(_record(text, a) for a in result.applied)
     counts = dict(Counter(a.finding.rule for a in result.applied))
     return Change(
-        original=text, proposed=result.text, findings=records,
-        edits=tuple(compose(result.applied)), rule_counts=counts,
+        original=text,
+        proposed=result.text,
+        findings=records,
+        edits=tuple(compose(result.applied)),
+        rule_counts=counts,
         converged=result.converged,
         summary=make_summary(counts, first.section.title if first.section else None, summary),
-        env=env, section=first.section, lint=first, remaining=tuple(result.remaining),
+        env=env,
+        section=first.section,
+        lint=first,
+        remaining=tuple(result.remaining),
         final=result.document,
     )
 
 
-def _unchanged(text: str, env: rules.Environment, style: SummaryStyle,
-               first: LintResult | None = None, *, reason: str) -> Change:
+def _unchanged(
+    text: str,
+    env: rules.Environment,
+    style: SummaryStyle,
+    first: LintResult | None = None,
+    *,
+    reason: str,
+) -> Change:
     section = first.section if first else None
-    return Change(text, text, (), (), {}, True,
-                  make_summary({}, section.title if section else None, style), env,
-                  section, first, reason)
+    return Change(
+        text,
+        text,
+        (),
+        (),
+        {},
+        True,
+        make_summary({}, section.title if section else None, style),
+        env,
+        section,
+        first,
+        reason,
+    )
 
 
-def _acceptance(keys: Iterable[str] | None,
-                signatures: Iterable[str] | None) -> Callable[[rules.Finding], bool] | None:
+def _acceptance(
+    keys: Iterable[str] | None, signatures: Iterable[str] | None
+) -> Callable[[rules.Finding], bool] | None:
     if keys is None and signatures is None:
         return None
     key_set = set(keys or ())
     signature_set = set(signatures or ())
 
     def accept(f: rules.Finding) -> bool:
-        return (bool(key_set) and finding_key(f) in key_set) or \
-            (bool(signature_set) and signature(f) in signature_set)
+        return (bool(key_set) and finding_key(f) in key_set) or (
+            bool(signature_set) and signature(f) in signature_set
+        )
 
     return accept
 
@@ -241,12 +291,13 @@ def _record(original: str, applied: AppliedFix) -> FindingRecord:
         # Offsets of the first pass are offsets into the original text: show the edited span.
         start, end = _widen(original, edits[0].start, max(e.end for e in edits))
         before = original[start:end]
-        after = apply_edits(before, [
-            Edit(e.start - start, e.end - start, e.replacement) for e in edits
-        ])
+        after = apply_edits(
+            before, [Edit(e.start - start, e.end - start, e.replacement) for e in edits]
+        )
         line = original.count("\n", 0, f.start) + 1
-    return FindingRecord(finding_key(f), signature(f), f.rule, f.message, applied.pass_number,
-                         line, before, after)
+    return FindingRecord(
+        finding_key(f), signature(f), f.rule, f.message, applied.pass_number, line, before, after
+    )
 
 
 def _widen(text: str, start: int, end: int, limit: int = 40) -> tuple[int, int]:

@@ -92,23 +92,25 @@ def _compose_pass(net: list[Edit], text: str, edits: list[Edit]) -> list[Edit]:
         if not new:
             out += earlier
         else:
-            replaced = apply_edits(text[start:end], (
-                Edit(e.start - start, e.end - start, e.replacement) for e in new))
+            replaced = apply_edits(
+                text[start:end], (Edit(e.start - start, e.end - start, e.replacement) for e in new)
+            )
             out.append(Edit(start - shift, end - shift - growth, replaced))
         shift += growth
         i = j
     return out
 
 
-def same_edits(original_a: str, edits_a: Iterable[Edit], original_b: str,
-               edits_b: Iterable[Edit]) -> bool:
+def same_edits(
+    original_a: str, edits_a: Iterable[Edit], original_b: str, edits_b: Iterable[Edit]
+) -> bool:
     """Do the two changes replace the same pieces of text with the same new text, wherever
     those pieces are? (A reviewed change re-applied to a newer revision must.)"""
     return _pieces(original_a, edits_a) == _pieces(original_b, edits_b)
 
 
 def _pieces(original: str, edits: Iterable[Edit]) -> Counter[tuple[str, str]]:
-    return Counter((original[e.start:e.end], e.replacement) for e in edits)
+    return Counter((original[e.start : e.end], e.replacement) for e in edits)
 
 
 # -- showing a change ---------------------------------------------------------------------------
@@ -123,8 +125,7 @@ class _Change:
     added: str
 
 
-def change_diff(original: str, edits: Sequence[Edit], color: bool,
-                context_words: int = 5) -> str:
+def change_diff(original: str, edits: Sequence[Edit], color: bool, context_words: int = 5) -> str:
     """Hunks of word changes that ``edits`` make to ``original``; empty when there are none.
 
     Each hunk is one line: ``@@ line:col @@ …context [-old-]{+new+} context…`` where the
@@ -138,8 +139,9 @@ def change_diff(original: str, edits: Sequence[Edit], color: bool,
     changes: list[_Change] = []
     for i1, i2, new in _token_aligned(original, offsets, edits):
         old_tokens, new_tokens = a[i1:i2], tokenize(new)
-        changes += (_Change(c.a1 + i1, c.a2 + i1, c.added)
-                    for c in _changes(old_tokens, new_tokens))
+        changes += (
+            _Change(c.a1 + i1, c.a2 + i1, c.added) for c in _changes(old_tokens, new_tokens)
+        )
     return _render(original, a, offsets, changes, color, context_words)
 
 
@@ -151,8 +153,9 @@ def word_diff(old: str, new: str, color: bool, context_words: int = 5) -> str:
     return _render(old, a, _offsets(a), list(_changes(a, tokenize(new))), color, context_words)
 
 
-def _token_aligned(original: str, offsets: list[int],
-                   edits: Sequence[Edit]) -> Iterator[tuple[int, int, str]]:
+def _token_aligned(
+    original: str, offsets: list[int], edits: Sequence[Edit]
+) -> Iterator[tuple[int, int, str]]:
     """Each edit grown to whole tokens of ``original`` (touching ones joined): the token
     range it replaces and its new text."""
     group: list[Edit] = []
@@ -171,16 +174,24 @@ def _token_aligned(original: str, offsets: list[int],
         yield _aligned(original, offsets, bounds, group)
 
 
-def _aligned(original: str, offsets: list[int], bounds: tuple[int, int],
-             group: list[Edit]) -> tuple[int, int, str]:
+def _aligned(
+    original: str, offsets: list[int], bounds: tuple[int, int], group: list[Edit]
+) -> tuple[int, int, str]:
     start, end = offsets[bounds[0]], offsets[bounds[1]]
-    new = apply_edits(original[start:end], (
-        Edit(e.start - start, e.end - start, e.replacement) for e in group))
+    new = apply_edits(
+        original[start:end], (Edit(e.start - start, e.end - start, e.replacement) for e in group)
+    )
     return bounds[0], bounds[1], new
 
 
-def _render(old: str, a: list[str], a_offsets: list[int], changes: list[_Change], color: bool,
-            context_words: int) -> str:
+def _render(
+    old: str,
+    a: list[str],
+    a_offsets: list[int],
+    changes: list[_Change],
+    color: bool,
+    context_words: int,
+) -> str:
     if not changes:
         return ""
     changes = _coalesce(a, changes)
@@ -220,8 +231,7 @@ def _coalesce(a: list[str], changes: list[_Change]) -> list[_Change]:
             last = merged[-1]
             gap = a[last.a2 : change.a1]
             if _count_words(gap) <= 1 and len("".join(gap)) <= MAX_JOINED_GAP:
-                merged[-1] = _Change(last.a1, change.a2,
-                                     last.added + "".join(gap) + change.added)
+                merged[-1] = _Change(last.a1, change.a2, last.added + "".join(gap) + change.added)
                 continue
         merged.append(change)
     return merged

@@ -77,22 +77,26 @@ def _inside(e: Edit, start: int, end: int) -> bool:
     return start <= e.start and e.end <= end
 
 
-def _findings_in(text: str, start: int, end: int, config: rules.Config | None,
-                 env: rules.Environment | None) -> list[rules.Finding]:
-    return [f for f in rules.lint(text, config, env).findings
-            if start <= f.start < end or (f.start == f.end == end)]
+def _findings_in(
+    text: str, start: int, end: int, config: rules.Config | None, env: rules.Environment | None
+) -> list[rules.Finding]:
+    return [
+        f
+        for f in rules.lint(text, config, env).findings
+        if start <= f.start < end or (f.start == f.end == end)
+    ]
 
 
-def recheck(p: Proposal, para: Paragraph, edited: str,
-            config: rules.Config | None) -> Recheck:
+def recheck(p: Proposal, para: Paragraph, edited: str, config: rules.Config | None) -> Recheck:
     """Lint the page with ``edited`` in place of the proposed paragraph; when it is no worse,
     make it the proposal's change to that paragraph (``p`` is updated in place)."""
     assert p.edits is not None
     env = p.environment()
     before = _findings_in(p.proposed, para.proposed_start, para.proposed_end, config, env)
-    candidate = p.proposed[:para.proposed_start] + edited + p.proposed[para.proposed_end:]
-    after = _findings_in(candidate, para.proposed_start, para.proposed_start + len(edited),
-                         config, env)
+    candidate = p.proposed[: para.proposed_start] + edited + p.proposed[para.proposed_end :]
+    after = _findings_in(
+        candidate, para.proposed_start, para.proposed_start + len(edited), config, env
+    )
     if len(after) > len(before):
         return Recheck(False, before, after)
     outside = [e for e in p.edits if not _inside(e, para.start, para.end)]

@@ -28,10 +28,26 @@ def asked_titles(first: rules.LintResult) -> dict[str, str]:
     return dict(ask(urls)) if urls else {}
 
 
-def isolated_change(text: str, section: str | int | None, config: rules.Config,
-                    env: rules.Environment, unsafe: bool, policy: PagePolicy,
-                    summary: SummaryStyle, fetch_titles: bool) -> Change:
+def isolated_change(
+    text: str,
+    section: str | int | None,
+    config: rules.Config,
+    env: rules.Environment,
+    unsafe: bool,
+    policy: PagePolicy,
+    summary: SummaryStyle,
+    fetch_titles: bool,
+) -> Change:
     """``compute_change`` with positional arguments; titles asked for when ``fetch_titles``."""
-    return slim(compute_change(text, section=section, config=config, env=env, unsafe=unsafe,
-                               policy=policy, summary=summary,
-                               titles=asked_titles if unsafe and fetch_titles else None))
+    return slim(
+        compute_change(
+            text,
+            section=section,
+            config=config,
+            env=env,
+            unsafe=unsafe,
+            policy=policy,
+            summary=summary,
+            titles=asked_titles if unsafe and fetch_titles else None,
+        )
+    )

@@ -31,8 +31,10 @@ def _header(side: str, path: str) -> str:
     name = side + "/" + path.replace("\\", "/").removeprefix("./").lstrip("/")
     if any(ch in '"\\' or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
         escapes = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-        quoted = "".join(escapes.get(ch) or (f"\\{ord(ch):03o}" if ord(ch) < 0x20 or
-                                             ord(ch) == 0x7F else ch) for ch in name)
+        quoted = "".join(
+            escapes.get(ch) or (f"\\{ord(ch):03o}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch)
+            for ch in name
+        )
         return f'"{quoted}"'
     return name + "\t" if " " in name else name
 

@@ -21,8 +21,17 @@ from wikilint.rules.document import Document, ParseError
 from wikilint.rules.wikitext import template_key
 
 DEFAULT_MAX_PAGE_SIZE = 300_000  # bytes of wikitext; larger pages are skipped
-IN_USE_TEMPLATES = frozenset({"in use", "inuse", "in-use", "under construction",
-                              "underconstruction", "in creation", "gotitem"})
+IN_USE_TEMPLATES = frozenset(
+    {
+        "in use",
+        "inuse",
+        "in-use",
+        "under construction",
+        "underconstruction",
+        "in creation",
+        "gotitem",
+    }
+)
 EXCLUDED = "excluded by {{bots}}/{{nobots}}"
 IN_USE = "tagged {{in use}}/{{under construction}}"
 

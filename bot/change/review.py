@@ -21,22 +21,36 @@ from wikilint.bot.change.store import Proposal, Store
 from wikilint.rules.model import Edit
 
 
-def reapply(p: Proposal, text: str, config: rules.Config | None,
-            policy: PagePolicy | None = None) -> Change:
+def reapply(
+    p: Proposal, text: str, config: rules.Config | None, policy: PagePolicy | None = None
+) -> Change:
     """The reviewed fixes (by signature) on ``text``, a newer revision of the page, in the
     proposal's stored environment (fetched titles are never fetched again)."""
-    return compute_change(text, section=p.section, config=config, env=p.environment(),
-                          unsafe=p.unsafe, accept_signatures=[f.signature for f in p.findings],
-                          policy=policy)
+    return compute_change(
+        text,
+        section=p.section,
+        config=config,
+        env=p.environment(),
+        unsafe=p.unsafe,
+        accept_signatures=[f.signature for f in p.findings],
+        policy=policy,
+    )
 
 
 def reviewed_edits(p: Proposal, config: rules.Config | None) -> list[Edit]:
     """The proposal's edits on its original (recomputed for a proposal stored without)."""
     if p.edits is not None:
         return p.edits
-    return list(compute_change(p.original, section=p.section, config=config,
-                               env=p.environment(), unsafe=p.unsafe,
-                               accept_keys=p.accepted).edits)
+    return list(
+        compute_change(
+            p.original,
+            section=p.section,
+            config=config,
+            env=p.environment(),
+            unsafe=p.unsafe,
+            accept_keys=p.accepted,
+        ).edits
+    )
 
 
 def same_as_reviewed(p: Proposal, change: Change, config: rules.Config | None) -> bool:
@@ -55,13 +69,22 @@ def render(p: Proposal, color: bool) -> str:
     return f"{head}{body}\n{notes}\n"
 
 
-def recompute(p: Proposal, accepted_keys: list[str], config: rules.Config | None,
-              env: rules.Environment | None = None) -> Proposal:
+def recompute(
+    p: Proposal,
+    accepted_keys: list[str],
+    config: rules.Config | None,
+    env: rules.Environment | None = None,
+) -> Proposal:
     """The proposal with only ``accepted_keys`` applied (on the same base text), in the
     proposal's stored environment unless ``env`` is given."""
-    change = compute_change(p.original, section=p.section, config=config,
-                            env=env if env is not None else p.environment(), unsafe=p.unsafe,
-                            accept_keys=accepted_keys)
+    change = compute_change(
+        p.original,
+        section=p.section,
+        config=config,
+        env=env if env is not None else p.environment(),
+        unsafe=p.unsafe,
+        accept_keys=accepted_keys,
+    )
     p.take(change)
     return p
 
@@ -82,10 +105,14 @@ def review_keys_help() -> str:
     return "\n".join(f"  {key}  {what}" for key, what in REVIEW_KEYS.items())
 
 
-def review_interactive(store: Store, config: rules.Config | None, color: bool,
-                       echo: Callable[[str], None] = click.echo,
-                       ids: Iterable[int] | None = None,
-                       page_url: Callable[[Proposal], str] | None = None) -> Counter[str]:
+def review_interactive(
+    store: Store,
+    config: rules.Config | None,
+    color: bool,
+    echo: Callable[[str], None] = click.echo,
+    ids: Iterable[int] | None = None,
+    page_url: Callable[[Proposal], str] | None = None,
+) -> Counter[str]:
     """Walk pending proposals (only ``ids`` when given): [a]ccept [r]eject [s]kip
     [f]indings [e]dit [o]pen [q]uit [?].
 
@@ -99,7 +126,9 @@ def review_interactive(store: Store, config: rules.Config | None, color: bool,
             show = True
             choice = click.prompt(
                 "accept / reject / skip / per-finding / edit / open / quit / ? for help",
-                default="s", type=click.Choice(list(REVIEW_KEYS)), show_choices=True,
+                default="s",
+                type=click.Choice(list(REVIEW_KEYS)),
+                show_choices=True,
             )
             if choice == "?":
                 echo(review_keys_help())
@@ -137,8 +166,9 @@ def review_interactive(store: Store, config: rules.Config | None, color: bool,
     return done
 
 
-def _open_in_browser(p: Proposal, page_url: Callable[[Proposal], str] | None,
-                     echo: Callable[[str], None]) -> None:
+def _open_in_browser(
+    p: Proposal, page_url: Callable[[Proposal], str] | None, echo: Callable[[str], None]
+) -> None:
     import webbrowser
 
     if page_url is None:
@@ -154,8 +184,9 @@ def _open_in_browser(p: Proposal, page_url: Callable[[Proposal], str] | None,
         echo("no browser could be started; open the address above yourself")
 
 
-def _edit_paragraph(store: Store, p: Proposal, config: rules.Config | None, color: bool,
-                    echo: Callable[[str], None]) -> bool:
+def _edit_paragraph(
+    store: Store, p: Proposal, config: rules.Config | None, color: bool, echo: Callable[[str], None]
+) -> bool:
     """The ``e`` key: returns whether the proposal is to be shown again."""
     from wikilint.bot.change import handedit
 
@@ -165,11 +196,12 @@ def _edit_paragraph(store: Store, p: Proposal, config: rules.Config | None, colo
         return False
     number = 1
     if len(p.findings) > 1:
-        number = click.prompt("edit the paragraph of finding", default=1,
-                              type=click.IntRange(1, len(p.findings)))
+        number = click.prompt(
+            "edit the paragraph of finding", default=1, type=click.IntRange(1, len(p.findings))
+        )
     line = p.findings[number - 1].line or lines[0]
     para = handedit.paragraph_at(p, line)
-    proposed = p.proposed[para.proposed_start:para.proposed_end]
+    proposed = p.proposed[para.proposed_start : para.proposed_end]
     try:
         edited = click.edit(proposed, extension=".wiki", require_save=True)
     except click.ClickException as exc:  # no editor, or it failed: keep reviewing
@@ -182,14 +214,17 @@ def _edit_paragraph(store: Store, p: Proposal, config: rules.Config | None, colo
         edited = edited.rstrip("\n")
     result = handedit.recheck(p, para, edited, config)
     if not result.kept:
-        echo(f"your paragraph has {len(result.after)} finding(s), the proposed one "
-             f"{len(result.before)}; the proposal stays as it was:")
+        echo(
+            f"your paragraph has {len(result.after)} finding(s), the proposed one "
+            f"{len(result.before)}; the proposal stays as it was:"
+        )
         for f in result.after:
             echo(f"  {f.rule}: {f.message}")
         return False
     store.update(p)
-    echo("your paragraph is the proposal's change now "
-         f"({len(result.after)} finding(s) left in it):")
+    echo(
+        f"your paragraph is the proposal's change now ({len(result.after)} finding(s) left in it):"
+    )
     return True
 
 

@@ -36,10 +36,28 @@ from wikilint.rules.model import Edit
 # 3: the edits column (the change as edits on the original: the re-check compares them)
 # 4: statuses submitting, differs, applied, failed; the claimed_by column
 SCHEMA_VERSION = 4
-Status = Literal["pending", "accepted", "rejected", "submitting", "submitted", "differs",
-                 "applied", "skipped", "failed"]
-STATUSES: tuple[Status, ...] = ("pending", "accepted", "rejected", "submitting", "submitted",
-                                "differs", "applied", "skipped", "failed")
+Status = Literal[
+    "pending",
+    "accepted",
+    "rejected",
+    "submitting",
+    "submitted",
+    "differs",
+    "applied",
+    "skipped",
+    "failed",
+]
+STATUSES: tuple[Status, ...] = (
+    "pending",
+    "accepted",
+    "rejected",
+    "submitting",
+    "submitted",
+    "differs",
+    "applied",
+    "skipped",
+    "failed",
+)
 # Proposals a submit may claim; and the ones still open (a new proposal of the same page and
 # revision replaces or meets them).
 SUBMITTABLE: tuple[Status, ...] = ("accepted", "failed")
@@ -73,20 +91,27 @@ CREATE TABLE IF NOT EXISTS proposals (
 );
 """.replace("@STATUSES@", ", ".join(f"'{status}'" for status in STATUSES))
 _INDEX = "CREATE INDEX IF NOT EXISTS proposals_status ON proposals (status);"
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-           + _PROPOSALS_TABLE + _INDEX)
-_V3_COLUMNS = ("id, site, page, section, base_revid, base_timestamp, original, proposed, "
-               "findings, accepted, rule_counts, summary, unsafe, env, edits, status, reason, "
-               "saved_revid, created, updated")
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    + _PROPOSALS_TABLE
+    + _INDEX
+)
+_V3_COLUMNS = (
+    "id, site, page, section, base_revid, base_timestamp, original, proposed, "
+    "findings, accepted, rule_counts, summary, unsafe, env, edits, status, reason, "
+    "saved_revid, created, updated"
+)
 _MIGRATIONS = {
     2: ("ALTER TABLE proposals ADD COLUMN env TEXT",),
     3: ("ALTER TABLE proposals ADD COLUMN edits TEXT",),
     # SQLite cannot change a CHECK constraint: copy into a new table.
-    4: ("ALTER TABLE proposals RENAME TO proposals_v3",
+    4: (
+        "ALTER TABLE proposals RENAME TO proposals_v3",
         _PROPOSALS_TABLE,
         f"INSERT INTO proposals ({_V3_COLUMNS}) SELECT {_V3_COLUMNS} FROM proposals_v3",
         "DROP TABLE proposals_v3",
-        _INDEX),
+        _INDEX,
+    ),
 }
 
 
@@ -145,16 +170,35 @@ class Proposal:
     updated: str = field(default_factory=_now)
 
     @classmethod
-    def from_change(cls, change: Change, *, site: str, page: str, section: str | int | None,
-                    base_revid: int, base_timestamp: str, unsafe: bool) -> Proposal:
+    def from_change(
+        cls,
+        change: Change,
+        *,
+        site: str,
+        page: str,
+        section: str | int | None,
+        base_revid: int,
+        base_timestamp: str,
+        unsafe: bool,
+    ) -> Proposal:
         """The one way a proposal is made: ``change`` (from ``compute_change``) on revision
         ``base_revid`` of ``page``. With ``unsafe``, the environment the fixes were computed
         in (fetched titles, the date) is stored: review and submit recompute with exactly it.
         """
-        p = cls(site=site, page=page, section=None if section is None else str(section),
-                base_revid=base_revid, base_timestamp=base_timestamp, original=change.original,
-                proposed=change.proposed, findings=[], accepted=[], rule_counts={},
-                summary=change.summary, unsafe=unsafe)
+        p = cls(
+            site=site,
+            page=page,
+            section=None if section is None else str(section),
+            base_revid=base_revid,
+            base_timestamp=base_timestamp,
+            original=change.original,
+            proposed=change.proposed,
+            findings=[],
+            accepted=[],
+            rule_counts={},
+            summary=change.summary,
+            unsafe=unsafe,
+        )
         if unsafe:
             p.titles = {u: change.env.titles[u] for u in sorted(change.env.titles)}
             p.today = change.env.today.isoformat()
@@ -182,18 +226,28 @@ class Proposal:
         env = json.loads(row["env"]) if row["env"] else {}
         edits = json.loads(row["edits"]) if row["edits"] else None
         return cls(
-            id=row["id"], site=row["site"], page=row["page"], section=row["section"],
-            base_revid=row["base_revid"], base_timestamp=row["base_timestamp"],
-            original=row["original"], proposed=row["proposed"],
+            id=row["id"],
+            site=row["site"],
+            page=row["page"],
+            section=row["section"],
+            base_revid=row["base_revid"],
+            base_timestamp=row["base_timestamp"],
+            original=row["original"],
+            proposed=row["proposed"],
             findings=[FindingRecord.from_json(f) for f in json.loads(row["findings"])],
             accepted=json.loads(row["accepted"]),
-            rule_counts=json.loads(row["rule_counts"]), summary=row["summary"],
-            unsafe=bool(row["unsafe"]), titles=dict(env.get("titles") or {}),
+            rule_counts=json.loads(row["rule_counts"]),
+            summary=row["summary"],
+            unsafe=bool(row["unsafe"]),
+            titles=dict(env.get("titles") or {}),
             today=env.get("today"),
             edits=None if edits is None else [Edit(s, e, r) for s, e, r in edits],
-            status=row["status"], reason=row["reason"],
-            saved_revid=row["saved_revid"], claimed_by=row["claimed_by"],
-            created=row["created"], updated=row["updated"],
+            status=row["status"],
+            reason=row["reason"],
+            saved_revid=row["saved_revid"],
+            claimed_by=row["claimed_by"],
+            created=row["created"],
+            updated=row["updated"],
         )
 
     def env_json(self) -> str | None:
@@ -229,10 +283,27 @@ class Store(SQLiteFile):
                    original, proposed, findings, accepted, rule_counts, summary, unsafe, env,
                    edits, status, reason, saved_revid, created, updated)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (p.site, p.page, p.section, p.base_revid, p.base_timestamp, p.original,
-                 p.proposed, p.findings_json(), json.dumps(p.accepted),
-                 json.dumps(p.rule_counts), p.summary, int(p.unsafe), p.env_json(),
-                 p.edits_json(), p.status, p.reason, p.saved_revid, p.created, p.updated),
+                (
+                    p.site,
+                    p.page,
+                    p.section,
+                    p.base_revid,
+                    p.base_timestamp,
+                    p.original,
+                    p.proposed,
+                    p.findings_json(),
+                    json.dumps(p.accepted),
+                    json.dumps(p.rule_counts),
+                    p.summary,
+                    int(p.unsafe),
+                    p.env_json(),
+                    p.edits_json(),
+                    p.status,
+                    p.reason,
+                    p.saved_revid,
+                    p.created,
+                    p.updated,
+                ),
             )
             p.id = int(cur.lastrowid or 0)
         return p.id
@@ -263,14 +334,31 @@ class Store(SQLiteFile):
                    proposed = ?, findings = ?, accepted = ?, rule_counts = ?, summary = ?,
                    env = ?, edits = ?, status = ?, reason = ?, saved_revid = ?,
                    claimed_by = ?, updated = ?, unsafe = ?, section = ? WHERE id = ?""",
-                (p.base_revid, p.base_timestamp, p.original, p.proposed,
-                 p.findings_json(), json.dumps(p.accepted), json.dumps(p.rule_counts),
-                 p.summary, p.env_json(), p.edits_json(), p.status, p.reason, p.saved_revid,
-                 p.claimed_by, p.updated, int(p.unsafe), p.section, p.id),
+                (
+                    p.base_revid,
+                    p.base_timestamp,
+                    p.original,
+                    p.proposed,
+                    p.findings_json(),
+                    json.dumps(p.accepted),
+                    json.dumps(p.rule_counts),
+                    p.summary,
+                    p.env_json(),
+                    p.edits_json(),
+                    p.status,
+                    p.reason,
+                    p.saved_revid,
+                    p.claimed_by,
+                    p.updated,
+                    int(p.unsafe),
+                    p.section,
+                    p.id,
+                ),
             )
 
-    def set_status(self, pid: int, status: Status, reason: str | None = None,
-                   saved_revid: int | None = None) -> None:
+    def set_status(
+        self, pid: int, status: Status, reason: str | None = None, saved_revid: int | None = None
+    ) -> None:
         if status not in STATUSES:
             raise ValueError(f"bad status {status!r}")
         with self.transaction() as db:
@@ -291,17 +379,21 @@ class Store(SQLiteFile):
                 raise KeyError(f"no proposal #{pid} in {self.path}")
             p = Proposal.from_row(row)
             if p.status == "submitting" and not _claim_is_stale(p.claimed_by):
-                raise NotClaimable(p, f"proposal #{pid} is being submitted by another process "
-                                      f"({p.claimed_by})")
+                raise NotClaimable(
+                    p, f"proposal #{pid} is being submitted by another process ({p.claimed_by})"
+                )
             if p.status not in (*SUBMITTABLE, "submitting"):
                 raise NotClaimable(p, f"proposal #{pid} is {describe_status(p)}, not accepted")
             p.status, p.claimed_by, p.updated = "submitting", this_process(), _now()
-            db.execute("UPDATE proposals SET status = ?, claimed_by = ?, updated = ? "
-                       "WHERE id = ?", (p.status, p.claimed_by, p.updated, pid))
+            db.execute(
+                "UPDATE proposals SET status = ?, claimed_by = ?, updated = ? WHERE id = ?",
+                (p.status, p.claimed_by, p.updated, pid),
+            )
         return p
 
-    def find_open(self, site: str, page: str, section: str | None,
-                  base_revid: int) -> Proposal | None:
+    def find_open(
+        self, site: str, page: str, section: str | None, base_revid: int
+    ) -> Proposal | None:
         """The open proposal (pending, accepted, being submitted or failed) for this page,
         section and base revision, if any."""
         marks = ", ".join("?" for _ in OPEN)

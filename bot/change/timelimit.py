@@ -28,8 +28,10 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 DEFAULT_PAGE_LINT_TIMEOUT = 30.0  # seconds: a 2 MB page lints in a few seconds
-TIMEOUT_OPTION_HELP = ("Seconds one page's lint and fixes may take; a page over the limit is "
-                       "skipped with the reason (0: no limit).")
+TIMEOUT_OPTION_HELP = (
+    "Seconds one page's lint and fixes may take; a page over the limit is "
+    "skipped with the reason (0: no limit)."
+)
 
 
 def timeout_reason(limit: float) -> str:
@@ -87,8 +89,9 @@ class LintWorker:
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
 
-    def call(self, func: Callable[..., T], *args: Any,
-             host: Callable[[Any], Any] | None = None) -> T:
+    def call(
+        self, func: Callable[..., T], *args: Any, host: Callable[[Any], Any] | None = None
+    ) -> T:
         global _ASK
         if not self.timeout:
             _ASK = host
@@ -125,8 +128,9 @@ class LintWorker:
             self._kill()
             context = worker_context()
             ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs,), daemon=True,
-                                      name="wikilint-lint-worker")
+            process = context.Process(
+                target=_serve, args=(theirs,), daemon=True, name="wikilint-lint-worker"
+            )
             process.start()
             theirs.close()
             self._process, self._conn = process, ours

@@ -49,11 +49,16 @@ def _open_site(site: str | None) -> APISite:
             return wiki.open_site(site)
     except Exception as exc:
         if _unreachable(exc):
-            _fail(f"{site or 'the configured wiki'}: the wiki did not answer: "
-                  f"{first_line(exc)}", EXIT_UNREACHABLE)
+            _fail(
+                f"{site or 'the configured wiki'}: the wiki did not answer: {first_line(exc)}",
+                EXIT_UNREACHABLE,
+            )
         if isinstance(exc, Error):
-            _fail(f"cannot open the wiki: {first_line(exc)} (check family_files, family and "
-                  "mylang in user-config.py, or --site)", EXIT_CONFIG)
+            _fail(
+                f"cannot open the wiki: {first_line(exc)} (check family_files, family and "
+                "mylang in user-config.py, or --site)",
+                EXIT_CONFIG,
+            )
         raise
 
 
@@ -63,12 +68,15 @@ def _userinfo(site: APISite) -> dict[str, Any]:
 
     try:
         with quiet_pywikibot():
-            data = site.simple_request(action="query", meta="userinfo",
-                                       uiprop="groups|rights|blockinfo").submit()
+            data = site.simple_request(
+                action="query", meta="userinfo", uiprop="groups|rights|blockinfo"
+            ).submit()
     except Exception as exc:
         if _unreachable(exc):
-            _fail(f"{site}: the wiki did not answer at {_api_url(site)}: {first_line(exc)}",
-                  EXIT_UNREACHABLE)
+            _fail(
+                f"{site}: the wiki did not answer at {_api_url(site)}: {first_line(exc)}",
+                EXIT_UNREACHABLE,
+            )
         if isinstance(exc, Error):
             _fail(f"{site}: {first_line(exc)}", EXIT_UNREACHABLE)
         raise
@@ -107,8 +115,11 @@ def _show(site: APISite, info: dict[str, Any]) -> None:
 
 
 @click.command("login")
-@click.option("--site", metavar="SITE",
-              help="family:code, family, or an api.php URL (default: user-config.py).")
+@click.option(
+    "--site",
+    metavar="SITE",
+    help="family:code, family, or an api.php URL (default: user-config.py).",
+)
 def login_cmd(site: str | None) -> None:
     """Log in with the configured bot password and show the account and its rights."""
     from pywikibot.exceptions import NoUsernameError
@@ -121,15 +132,23 @@ def login_cmd(site: str | None) -> None:
     except NoUsernameError as exc:
         message = first_line(exc)
         if user is None or "undefined" in message:
-            _fail(f"{obj}: no username: add usernames['{obj.family.name}']['{obj.code}'] = "
-                  "'YourBot' to user-config.py", EXIT_CONFIG)
-        _fail(f"{obj}: login as {user} failed: {message.removeprefix(f'Failed on {obj}: ')} "
-              "(check the BotPassword line for this user in the password_file named in "
-              "user-config.py)", EXIT_CONFIG)
+            _fail(
+                f"{obj}: no username: add usernames['{obj.family.name}']['{obj.code}'] = "
+                "'YourBot' to user-config.py",
+                EXIT_CONFIG,
+            )
+        _fail(
+            f"{obj}: login as {user} failed: {message.removeprefix(f'Failed on {obj}: ')} "
+            "(check the BotPassword line for this user in the password_file named in "
+            "user-config.py)",
+            EXIT_CONFIG,
+        )
     except Exception as exc:
         if _unreachable(exc):
-            _fail(f"{obj}: the wiki did not answer at {_api_url(obj)}: {first_line(exc)}",
-                  EXIT_UNREACHABLE)
+            _fail(
+                f"{obj}: the wiki did not answer at {_api_url(obj)}: {first_line(exc)}",
+                EXIT_UNREACHABLE,
+            )
         raise
     info = _userinfo(obj)
     if "anon" in info:
@@ -138,8 +157,11 @@ def login_cmd(site: str | None) -> None:
 
 
 @click.command("whoami")
-@click.option("--site", metavar="SITE",
-              help="family:code, family, or an api.php URL (default: user-config.py).")
+@click.option(
+    "--site",
+    metavar="SITE",
+    help="family:code, family, or an api.php URL (default: user-config.py).",
+)
 def whoami_cmd(site: str | None) -> None:
     """Show the account wikilint would edit as, without logging in.
 

@@ -112,8 +112,15 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 
 @click.group(cls=LazyPluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", "-V", is_flag=True, expose_value=False, is_eager=True,
-              callback=_print_version, help="Show the version and exit.")
+@click.option(
+    "--version",
+    "-V",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Lint and fix MediaWiki wikitext: references, footnotes, dates and URLs.
 
@@ -220,8 +227,13 @@ class ConfigResolver:
     from the input; with ``--select``/``--ignore``/``--extend-select`` on top, and the
     file's ``per-file-ignores`` for that input. Files are read once."""
 
-    def __init__(self, explicit: str | None, select: Iterable[str], ignore: Iterable[str],
-                 extend_select: Iterable[str] = ()):
+    def __init__(
+        self,
+        explicit: str | None,
+        select: Iterable[str],
+        ignore: Iterable[str],
+        extend_select: Iterable[str] = (),
+    ):
         self.select = tuple(select)
         self.ignore = tuple(ignore)
         self.extend_select = tuple(extend_select)
@@ -231,8 +243,9 @@ class ConfigResolver:
         self._on_top(rules.Config())
 
     def _on_top(self, base: rules.Config) -> rules.Config:
-        return base.with_selection(self.select or None, self.ignore or None,
-                                   self.extend_select or None)
+        return base.with_selection(
+            self.select or None, self.ignore or None, self.extend_select or None
+        )
 
     def _load(self, path: str | Path | None) -> rules.Config:
         return self._on_top(load_config(path) if path else rules.Config())
@@ -258,7 +271,10 @@ class ConfigResolver:
 
 
 def _resolver(
-    config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...], report: Report,
+    config_path: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    report: Report,
     extend_select: tuple[str, ...] = (),
 ) -> ConfigResolver:
     try:
@@ -267,8 +283,9 @@ def _resolver(
         report.fail(str(exc))
 
 
-def _expand_paths(paths: tuple[str, ...], resolver: ConfigResolver, respect_gitignore: bool,
-                  report: Report) -> tuple[str, ...]:
+def _expand_paths(
+    paths: tuple[str, ...], resolver: ConfigResolver, respect_gitignore: bool, report: Report
+) -> tuple[str, ...]:
     """Folders stand for the wiki files below them (``bot.files.discovery``)."""
     if not any(Path(p).is_dir() for p in paths if p != STDIN_ARG):
         return paths
@@ -312,7 +329,9 @@ def _page_sources(
             report.error(f"[[{title}]]: {exc.format_message()}", _page_error_code(exc))
             continue
         yield SourceText(
-            label=f"[[{revision.title}]]", path=None, view=TextView(revision.text),
+            label=f"[[{revision.title}]]",
+            path=None,
+            view=TextView(revision.text),
             page_title=revision.title,
         )
 
@@ -376,14 +395,22 @@ def _guard(label: str, report: Report, action: Callable[[], Any]) -> Any:
     help="text: findings with excerpts and a summary; json: one list of objects; "
     "github: GitHub Actions annotations; sarif: SARIF 2.1.0; junit: JUnit XML.",
 )
-@click.option("--statistics", is_flag=True,
-              help="Count the findings per rule instead of listing them (text or json).")
-@click.option("--exit-zero", is_flag=True,
-              help="Exit 0 even when there are findings (errors still exit 2).")
-@click.option("-q", "--quiet", is_flag=True,
-              help="Only the findings: no summary, hints or notes.")
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, writable=True),
-              metavar="FILE", help="Write the report to FILE instead of standard output.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Count the findings per rule instead of listing them (text or json).",
+)
+@click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2)."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only the findings: no summary, hints or notes.")
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Write the report to FILE instead of standard output.",
+)
 def lint(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -413,8 +440,9 @@ def lint(
     pages += _generated_pages(pages_from, site)
     paths = _default_paths(paths, pages + pages_from)
     buffer = io.StringIO() if output_file else None
-    report = Report(color if output_format == "text" and not output_file else False,
-                    out=buffer, quiet=quiet)
+    report = Report(
+        color if output_format == "text" and not output_file else False, out=buffer, quiet=quiet
+    )
     resolver = _resolver(config_path, select, ignore, report, extend_select)
     paths = _expand_paths(paths, resolver, respect_gitignore, report)
     everything: list[output.Located] = []
@@ -422,9 +450,7 @@ def lint(
     sources = [*_sources(paths, restore_newlines, report), *_page_sources(pages, site, report)]
     listing = output_format if not statistics else None
     for source in sources:
-        linted = _guard(
-            source.label, report, lambda s=source: _lint_one(s, resolver, section)
-        )
+        linted = _guard(source.label, report, lambda s=source: _lint_one(s, resolver, section))
         if linted is None:
             continue
         linted_labels.append(source.label)
@@ -528,9 +554,7 @@ def _lint_one(
 @click.option("--submit", is_flag=True, help="With --page: save the fix to the wiki.")
 @click.option("--yes", is_flag=True, help="With --page --submit: save without asking.")
 @click.option("--summary", metavar="TEXT", help="With --page --submit: the edit summary.")
-@click.option(
-    "--minor/--no-minor", default=True, help="With --page --submit: mark the edit minor."
-)
+@click.option("--minor/--no-minor", default=True, help="With --page --submit: mark the edit minor.")
 @click.option(
     "--state",
     type=click.Path(dir_okay=False),
@@ -580,8 +604,10 @@ def fix(
     if pages and mode == "write":
         report.error("--write is for files; for wiki pages use --submit (or propose/review)")
     page_titles = () if submit or mode == "write" else pages
-    sources = [*_sources(paths, restore_newlines, report),
-               *_page_sources(page_titles, site, report)]
+    sources = [
+        *_sources(paths, restore_newlines, report),
+        *_page_sources(page_titles, site, report),
+    ]
     for source in sources:
         if mode == "write" and not source.writable:
             report.error(_unwritable(source))
@@ -590,19 +616,41 @@ def fix(
             source.label,
             report,
             lambda s=source: _fix_one(
-                s, resolver, section, unsafe_fixes, None if no_fetch else contact, no_fetch,
+                s,
+                resolver,
+                section,
+                unsafe_fixes,
+                None if no_fetch else contact,
+                no_fetch,
                 allow_private_fetch,
             ),
         )
         if result is None:
             continue
         # A fix that cannot be mapped back to the input is that input's error: nothing written.
-        files += bool(_guard(source.label, report, lambda s=source, r=result: _report_fix(
-            s, r, mode, report, totals)))
+        files += bool(
+            _guard(
+                source.label,
+                report,
+                lambda s=source, r=result: _report_fix(s, r, mode, report, totals),
+            )
+        )
     if pages and submit:
-        _submit_pages(pages, site, resolver, section, unsafe_fixes, yes, summary, minor, state,
-                      report, contact=contact, fetch=not no_fetch,
-                      allow_private=allow_private_fetch)
+        _submit_pages(
+            pages,
+            site,
+            resolver,
+            section,
+            unsafe_fixes,
+            yes,
+            summary,
+            minor,
+            state,
+            report,
+            contact=contact,
+            fetch=not no_fetch,
+            allow_private=allow_private_fetch,
+        )
     if files:
         report.echo(totals.describe(mode, files), err=mode in ("stdout", "unified"))
     if mode in ("diff", "unified"):
@@ -655,8 +703,10 @@ class FixTotals:
         if mode == "stdout":
             return f"Applied {fixes} (printed, nothing written)."
         if mode == "unified" and self.applied:
-            return (f"Would apply {fixes} to {output.plural(self.changed_files, 'file')} "
-                    "(the patch is on stdout: `patch -p1` or `git apply` applies it).")
+            return (
+                f"Would apply {fixes} to {output.plural(self.changed_files, 'file')} "
+                "(the patch is on stdout: `patch -p1` or `git apply` applies it)."
+            )
         if not self.applied:
             return f"Nothing to fix in {output.plural(files, 'file')}."
         return (
@@ -674,9 +724,10 @@ def _report_fix(
     printed or written differs from it only inside the fixes' edits."""
     if result.parse_error is not None:
         report.failed()
-        located = located_in_source(source.view, output.locate(
-            source.label, LintResult(result.text, [result.parse_error], None)
-        ))
+        located = located_in_source(
+            source.view,
+            output.locate(source.label, LintResult(result.text, [result.parse_error], None)),
+        )
         report.echo(output.format_text(located[0], source.view.source, False), err=True)
         return False
     fixed = source.fixed(applied_edits(result)) if result.changed else source.view.source
@@ -721,8 +772,10 @@ def fix_summary(label: str, result: FixResult) -> str:
         fixes = output.plural(len(result.applied), "fix")
         head = f"{label}: {fixes} in {passes} ({rules_text})"
         if not result.converged:  # the fixes kept changing the text: say so in plain words
-            head += ("; the fixes had not settled when wikilint stopped (run fix again and "
-                     "check the result)")
+            head += (
+                "; the fixes had not settled when wikilint stopped (run fix again and "
+                "check the result)"
+            )
     remaining = result.remaining
     unsafe = sum(
         1
@@ -738,8 +791,9 @@ def fix_summary(label: str, result: FixResult) -> str:
 # -- fetched titles for unsafe fixes (bot.titles) -------------------------------------------
 
 
-def _fetch_titles(label: str, urls: list[str], contact: str | None,
-                  allow_private: bool = False) -> dict[str, str]:
+def _fetch_titles(
+    label: str, urls: list[str], contact: str | None, allow_private: bool = False
+) -> dict[str, str]:
     """Titles from bot.web.fetch, with a note on stderr for each URL without one saying why,
     or for all of them (no contact, no fetcher); no cap on the URLs: the user asked."""
 
@@ -778,9 +832,19 @@ def _submit_pages(
     for title in pages:
         try:
             code = wiki_cli.fix_page(
-                title, section=_section_key(section), site=site, config=config,
-                unsafe=unsafe, yes=yes, summary=summary, minor=minor, state=state,
-                color=report.color, contact=contact, fetch=fetch, allow_private=allow_private,
+                title,
+                section=_section_key(section),
+                site=site,
+                config=config,
+                unsafe=unsafe,
+                yes=yes,
+                summary=summary,
+                minor=minor,
+                state=state,
+                color=report.color,
+                contact=contact,
+                fetch=fetch,
+                allow_private=allow_private,
             )
         except click.ClickException as exc:  # the wiki layer's one-line errors
             report.error(f"[[{title}]]: {exc.format_message()}", _page_error_code(exc))
@@ -826,9 +890,7 @@ def explain_command(rule: str) -> None:
         found = rules.get_rule(rule.strip())
     except KeyError:
         known = [r.name for r in rules.all_rules()] + [r.code for r in rules.all_rules()]
-        Report().fail(
-            f"unknown rule {rule!r}{closest(rule, known)}; `wikilint rules` lists them"
-        )
+        Report().fail(f"unknown rule {rule!r}{closest(rule, known)}; `wikilint rules` lists them")
     from wikilint.rules.docs import explain as explain_rule
 
     click.echo(explain_rule(found), nl=False)

@@ -72,8 +72,9 @@ class CommandError(click.ClickException):
 class Report:
     """One command's errors, findings and colour; it decides the exit status."""
 
-    def __init__(self, color: bool | None = None, *, out: IO[str] | None = None,
-                 quiet: bool = False) -> None:
+    def __init__(
+        self, color: bool | None = None, *, out: IO[str] | None = None, quiet: bool = False
+    ) -> None:
         self.color = use_color(color)
         self.errors = 0
         self.findings = 0

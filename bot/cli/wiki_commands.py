@@ -104,8 +104,9 @@ def wiki_failure(site: Any, exc: BaseException) -> CommandError | None:
     if isinstance(exc, wiki.StopRun):
         return CommandError(f"stopping: {exc}", EXIT_STOPPED)
     if wiki.is_unavailable(exc):
-        return CommandError(f"{wiki.explain_unavailable(site, exc)}; try again later",
-                            EXIT_UNAVAILABLE)
+        return CommandError(
+            f"{wiki.explain_unavailable(site, exc)}; try again later", EXIT_UNAVAILABLE
+        )
     return None
 
 
@@ -137,11 +138,15 @@ def open_site(site: str | None) -> Any:
         return wiki.open_site(site)
     except Exception as exc:  # pywikibot raises many kinds for a bad config: say it plainly
         if wiki.is_unavailable(exc):
-            raise CommandError(f"cannot open the wiki {where}: "
-                               f"{wiki.explain_unavailable(None, exc)}; try again later",
-                               EXIT_UNAVAILABLE) from exc
-        raise CommandError(f"cannot open the wiki {where}: {wiki.first_line(exc)}. See "
-                           "user-config.py.example (PYWIKIBOT_DIR).") from exc
+            raise CommandError(
+                f"cannot open the wiki {where}: "
+                f"{wiki.explain_unavailable(None, exc)}; try again later",
+                EXIT_UNAVAILABLE,
+            ) from exc
+        raise CommandError(
+            f"cannot open the wiki {where}: {wiki.first_line(exc)}. See "
+            "user-config.py.example (PYWIKIBOT_DIR)."
+        ) from exc
 
 
 def site_name(site: Any) -> str:
@@ -165,8 +170,9 @@ def _echo_diff(change: Change, color: bool) -> None:
     click.echo(change_diff(change.original, change.edits, color))
 
 
-def make_plan(site: Any, rev: wiki.Revision, proposed: str, section: str | int | None,
-              summary: str) -> wiki.Plan:
+def make_plan(
+    site: Any, rev: wiki.Revision, proposed: str, section: str | int | None, summary: str
+) -> wiki.Plan:
     """A section save when MediaWiki's section matches ours exactly, else a whole-page save."""
     from wikilint.bot.wiki import api as wiki
 
@@ -175,19 +181,26 @@ def make_plan(site: Any, rev: wiki.Revision, proposed: str, section: str | int |
     sec = rules.Document.parse(rev.text).find_section(section)
     start, end = sec.start, sec.end
     delta = len(proposed) - len(rev.text)
-    if proposed[:start] != rev.text[:start] or proposed[end + delta:] != rev.text[end:]:
+    if proposed[:start] != rev.text[:start] or proposed[end + delta :] != rev.text[end:]:
         raise AssertionError("the fixes touch text outside the section")
     theirs = wiki.fetch_section_text(site, rev.revid, sec.number)
     if theirs is None or theirs.rstrip() != rev.text[start:end].rstrip():
-        log.info("[[%s]]: MediaWiki's section %d differs from ours; saving the whole page",
-                 rev.title, sec.number)
+        log.info(
+            "[[%s]]: MediaWiki's section %d differs from ours; saving the whole page",
+            rev.title,
+            sec.number,
+        )
         return wiki.Plan(proposed, summary)
-    sent = proposed[start:end + delta].rstrip()
-    if wiki.section_join(proposed[:start], sent, proposed[end + delta:]) != proposed.rstrip():
+    sent = proposed[start : end + delta].rstrip()
+    if wiki.section_join(proposed[:start], sent, proposed[end + delta :]) != proposed.rstrip():
         # MediaWiki ends a saved section with one blank line; this page has another spacing
         # before the next heading, which a section save would change.
-        log.info("[[%s]]: a section save would change the blank lines after section %d; "
-                 "saving the whole page", rev.title, sec.number)
+        log.info(
+            "[[%s]]: a section save would change the blank lines after section %d; "
+            "saving the whole page",
+            rev.title,
+            sec.number,
+        )
         return wiki.Plan(proposed, summary)
     return wiki.Plan(proposed, summary, sec.number, sent)
 
@@ -205,8 +218,9 @@ def page_policy(site: Any) -> PagePolicy:
 # -- propose ----------------------------------------------------------------------------------
 
 
-def title_fetcher(title: str, contact: str | None, allow_private: bool = False
-                  ) -> Callable[[list[str]], dict[str, str]]:
+def title_fetcher(
+    title: str, contact: str | None, allow_private: bool = False
+) -> Callable[[list[str]], dict[str, str]]:
     """What fetches the page titles the unsafe fixes need (at most ``MAX_URLS_PER_PAGE``),
     noting on stderr why none came."""
     from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, fetch_titles
@@ -216,17 +230,27 @@ def title_fetcher(title: str, contact: str | None, allow_private: bool = False
         click.echo(f"[[{title}]]: {kind}{message}", err=True)
 
     def titles(urls: list[str]) -> dict[str, str]:
-        return fetch_titles(urls, contact, note, limit=MAX_URLS_PER_PAGE,
-                            allow_private=allow_private)
+        return fetch_titles(
+            urls, contact, note, limit=MAX_URLS_PER_PAGE, allow_private=allow_private
+        )
 
     return titles
 
 
-def propose_page(store: Store, site: Any, title: str, section: str | int | None,
-                 config: rules.Config, unsafe: bool, color: bool,
-                 summary: str | None = None, contact: str | None = None,
-                 fetch: bool = True, allow_private: bool = False,
-                 worker: LintWorker | None = None) -> Proposal | None:
+def propose_page(
+    store: Store,
+    site: Any,
+    title: str,
+    section: str | int | None,
+    config: rules.Config,
+    unsafe: bool,
+    color: bool,
+    summary: str | None = None,
+    contact: str | None = None,
+    fetch: bool = True,
+    allow_private: bool = False,
+    worker: LintWorker | None = None,
+) -> Proposal | None:
     """Fetch, fix and store one proposal; print its diff. None when there is nothing to do.
 
     With ``unsafe``, the page titles the unsafe fixes need are fetched (with ``contact`` in
@@ -241,9 +265,17 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
         raise CommandError(f"[[{title}]]: {exc.reason}", EXIT_ERROR) from exc
     try:
         change = (worker or LintWorker(0)).call(
-            isolated_change, rev.text, section, config, page_environment(rev.title), unsafe,
-            page_policy(site), SummaryStyle(override=summary), fetch,
-            host=title_fetcher(rev.title, contact, allow_private))
+            isolated_change,
+            rev.text,
+            section,
+            config,
+            page_environment(rev.title),
+            unsafe,
+            page_policy(site),
+            SummaryStyle(override=summary),
+            fetch,
+            host=title_fetcher(rev.title, contact, allow_private),
+        )
     except PageTimeout as exc:
         log.warning("skipped [[%s]]: %s", rev.title, exc)
         return None
@@ -253,13 +285,21 @@ def propose_page(store: Store, site: Any, title: str, section: str | int | None,
     if wiki.same_saved_text(change.proposed, rev.text):
         click.echo(f"[[{rev.title}]]: no changes")
         return None
-    p = Proposal.from_change(change, site=site_name(site), page=rev.title, section=section,
-                             base_revid=rev.revid, base_timestamp=rev.timestamp, unsafe=unsafe)
+    p = Proposal.from_change(
+        change,
+        site=site_name(site),
+        page=rev.title,
+        section=section,
+        base_revid=rev.revid,
+        base_timestamp=rev.timestamp,
+        unsafe=unsafe,
+    )
     replaced = store_proposal(store, p)
     click.echo(rv.render(p, color))
     if replaced:
-        click.echo(f"proposal #{p.id} replaced by this one (same page and revision) in "
-                   f"{store.path}")
+        click.echo(
+            f"proposal #{p.id} replaced by this one (same page and revision) in {store.path}"
+        )
     else:
         click.echo(f"proposal #{p.id} stored in {store.path}")
     return p
@@ -277,7 +317,8 @@ def store_proposal(store: Store, p: Proposal) -> bool:
         raise CommandError(
             f"[[{p.page}]]: not proposed: proposal #{existing.id} of revision {p.base_revid} "
             f"is {describe_status(existing)}; submit it, or reject it to propose again",
-            EXIT_NOT_DONE)
+            EXIT_NOT_DONE,
+        )
     p.id, p.created = existing.id, existing.created
     store.update(p)
     return True
@@ -306,8 +347,9 @@ def _rebaser(p: Proposal, config: rules.Config, site: Any) -> wiki.Rebase:
     return rebase
 
 
-def submit_proposal(store: Store, site: Any, p: Proposal, config: rules.Config,
-                    minor: bool, color: bool) -> Status:
+def submit_proposal(
+    store: Store, site: Any, p: Proposal, config: rules.Config, minor: bool, color: bool
+) -> Status:
     """Save one proposal claimed by this process (:meth:`Store.claim`); record and return its
     final status. When the wiki or the account fails mid-way, the proposal is recorded as
     ``failed`` with the reason (never left claimed or "accepted") and the error goes on."""
@@ -322,15 +364,17 @@ def submit_proposal(store: Store, site: Any, p: Proposal, config: rules.Config,
             raise
         reason = failure.format_message()
         if isinstance(exc, wiki.WikiUnavailable) and exc.saved_unknown:
-            reason += (f"; `wikilint submit {p.id}` reads the page history first and records "
-                       "the save if it was made")
+            reason += (
+                f"; `wikilint submit {p.id}` reads the page history first and records "
+                "the save if it was made"
+            )
         store.set_status(p.id or 0, "failed", reason)
-        raise CommandError(f"#{p.id} [[{p.page}]]: failed: {reason}", failure.exit_code) \
-            from exc
+        raise CommandError(f"#{p.id} [[{p.page}]]: failed: {reason}", failure.exit_code) from exc
 
 
-def _submit_claimed(store: Store, site: Any, p: Proposal, config: rules.Config,
-                    minor: bool, color: bool) -> Status:
+def _submit_claimed(
+    store: Store, site: Any, p: Proposal, config: rules.Config, minor: bool, color: bool
+) -> Status:
     from wikilint.bot.wiki import api as wiki
 
     pid = p.id or 0
@@ -351,37 +395,56 @@ def _submit_claimed(store: Store, site: Any, p: Proposal, config: rules.Config,
         if own is not None:
             differs = wiki.describe_difference(p.proposed, own.text)
             note = "found in the page history (the answer to an earlier save was lost)"
-            return _finish(store, p, "differs" if differs else "submitted",
-                           f"{differs}; {note}" if differs else note, own.revid)
+            return _finish(
+                store,
+                p,
+                "differs" if differs else "submitted",
+                f"{differs}; {note}" if differs else note,
+                own.revid,
+            )
         plan_or_none = rebase(cur)
         if plan_or_none is None:
             return _needs_review(store, p, cur, config, color)
-        log.info("#%d [[%s]] changed since the proposal (rev %d → %d); the same fixes "
-                 "re-applied cleanly", pid, p.page, p.base_revid, cur.revid)
+        log.info(
+            "#%d [[%s]] changed since the proposal (rev %d → %d); the same fixes "
+            "re-applied cleanly",
+            pid,
+            p.page,
+            p.base_revid,
+            cur.revid,
+        )
         plan = plan_or_none
     result = wiki.safe_save(site, cur, plan, rebase, minor=minor)
     if result.status == "saved" and result.differs:
-        return _finish(store, p, "differs", result.differs, result.revid,
-                       wiki.diff_url(site, result.revid))
+        return _finish(
+            store, p, "differs", result.differs, result.revid, wiki.diff_url(site, result.revid)
+        )
     if result.status == "saved":
         note = "; ".join(result.warnings) or ("merged by MediaWiki" if result.merged else None)
-        return _finish(store, p, "submitted", note, result.revid,
-                       wiki.diff_url(site, result.revid))
+        return _finish(store, p, "submitted", note, result.revid, wiki.diff_url(site, result.revid))
     if result.status == "nochange":
         return _finish(store, p, "applied", f"revision {cur.revid} already has this text")
     return _finish(store, p, "skipped", result.reason)
 
 
-def _finish(store: Store, p: Proposal, status: Status, reason: str | None,
-            saved_revid: int | None = None, diff_link: str | None = None) -> Status:
+def _finish(
+    store: Store,
+    p: Proposal,
+    status: Status,
+    reason: str | None,
+    saved_revid: int | None = None,
+    diff_link: str | None = None,
+) -> Status:
     """Record a proposal's final status and say it in one line (and a save's diff link)."""
     store.set_status(p.id or 0, status, reason, saved_revid=saved_revid)
     head = f"#{p.id} [[{p.page}]]"
     if status == "submitted":
         line = f"{head}: saved revision {saved_revid}" + (f" ({reason})" if reason else "")
     elif status == "differs":
-        line = (f"{head}: saved revision {saved_revid}, but it is NOT the reviewed change: "
-                f"{reason}; check it on the wiki")
+        line = (
+            f"{head}: saved revision {saved_revid}, but it is NOT the reviewed change: "
+            f"{reason}; check it on the wiki"
+        )
     elif status == "applied":
         line = f"{head}: already applied: {reason}"
     else:
@@ -392,8 +455,9 @@ def _finish(store: Store, p: Proposal, status: Status, reason: str | None,
     return status
 
 
-def _needs_review(store: Store, p: Proposal, cur: wiki.Revision, config: rules.Config,
-                  color: bool) -> Status:
+def _needs_review(
+    store: Store, p: Proposal, cur: wiki.Revision, config: rules.Config, color: bool
+) -> Status:
     """The page changed where we edit: recompute on the current text and ask for a review,
     or close the proposal when the current text needs none of its fixes any more."""
     try:
@@ -408,8 +472,10 @@ def _needs_review(store: Store, p: Proposal, cur: wiki.Revision, config: rules.C
     p.status, p.reason = "pending", f"the page changed since the review (now rev {cur.revid})"
     p.claimed_by = None
     store.update(p)
-    click.echo(f"#{p.id} [[{p.page}]]: {p.reason}; the fixes were re-applied to the current "
-               "text and need a new review:")
+    click.echo(
+        f"#{p.id} [[{p.page}]]: {p.reason}; the fixes were re-applied to the current "
+        "text and need a new review:"
+    )
     _echo_diff(change, color)
     return "pending"
 
@@ -423,9 +489,15 @@ def _applied_reason(p: Proposal, cur: wiki.Revision, config: rules.Config) -> st
     return f"nothing left to change in revision {cur.revid}: the text the fixes were for is gone"
 
 
-def submit_many(store: Store, ids: Iterable[int], site_arg: str | None,
-                config: rules.Config, minor: bool, color: bool,
-                explicit: bool = True) -> Counter[str]:
+def submit_many(
+    store: Store,
+    ids: Iterable[int],
+    site_arg: str | None,
+    config: rules.Config,
+    minor: bool,
+    color: bool,
+    explicit: bool = True,
+) -> Counter[str]:
     """Claim and submit each proposal in turn. A proposal another process holds (or that is
     no longer accepted) is reported; with ``explicit`` (ids given on the command line) that
     is an error (exit 2) after the others were submitted."""
@@ -468,10 +540,22 @@ def exit_code_for(counts: Counter[str]) -> int:
 # -- page mode for lint / fix -------------------------------------------------------------------
 
 
-def fix_page(title: str, *, section: str | int | None, site: str | None,
-             config: rules.Config, unsafe: bool, yes: bool, summary: str | None,
-             minor: bool, state: str | None, color: bool, contact: str | None = None,
-             fetch: bool = True, allow_private: bool = False) -> int:
+def fix_page(
+    title: str,
+    *,
+    section: str | int | None,
+    site: str | None,
+    config: rules.Config,
+    unsafe: bool,
+    yes: bool,
+    summary: str | None,
+    minor: bool,
+    state: str | None,
+    color: bool,
+    contact: str | None = None,
+    fetch: bool = True,
+    allow_private: bool = False,
+) -> int:
     """``fix --page --submit``: a one-shot propose + submit. (Without ``--submit``,
     ``fix --page`` shows the fix exactly as ``fix FILE`` does: bot.cli.main.)
 
@@ -487,17 +571,52 @@ def fix_page(title: str, *, section: str | int | None, site: str | None,
         s = open_site(site)
         with wiki_failures(s), open_store(state) as store:
             wiki.ensure_logged_in(s)
-            return _fix_and_submit(store, s, title, section, config, unsafe, yes, summary,
-                                   minor, color, contact, fetch, allow_private)
+            return _fix_and_submit(
+                store,
+                s,
+                title,
+                section,
+                config,
+                unsafe,
+                yes,
+                summary,
+                minor,
+                color,
+                contact,
+                fetch,
+                allow_private,
+            )
 
 
-def _fix_and_submit(store: Store, s: Any, title: str, section: str | int | None,
-                    config: rules.Config, unsafe: bool, yes: bool, summary: str | None,
-                    minor: bool, color: bool, contact: str | None, fetch: bool,
-                    allow_private: bool) -> int:
+def _fix_and_submit(
+    store: Store,
+    s: Any,
+    title: str,
+    section: str | int | None,
+    config: rules.Config,
+    unsafe: bool,
+    yes: bool,
+    summary: str | None,
+    minor: bool,
+    color: bool,
+    contact: str | None,
+    fetch: bool,
+    allow_private: bool,
+) -> int:
     """Propose one page and, when confirmed (or ``yes``), submit it: its exit code."""
-    p = propose_page(store, s, title, section, config, unsafe, color, summary,
-                     contact=contact, fetch=fetch, allow_private=allow_private)
+    p = propose_page(
+        store,
+        s,
+        title,
+        section,
+        config,
+        unsafe,
+        color,
+        summary,
+        contact=contact,
+        fetch=fetch,
+        allow_private=allow_private,
+    )
     if p is None:
         return 0
     if not yes and not click.confirm(f"save #{p.id} to [[{p.page}]]?", default=False):
@@ -508,10 +627,12 @@ def _fix_and_submit(store: Store, s: Any, title: str, section: str | int | None,
     return STATUS_EXIT.get(status, EXIT_NOT_DONE)
 
 
-PAGES_FROM_HELP = ("Pages from a pywikibot generator argument, as pywikibot's scripts take "
-                   "them: -cat:NAME, -catr:NAME (with subcategories), -transcludes:TEMPLATE, "
-                   "-search:WORDS, -file:PATH, -recentchanges:N, -newpages:N, -ns:N, "
-                   "-limit:N (repeatable; combined, each page once).")
+PAGES_FROM_HELP = (
+    "Pages from a pywikibot generator argument, as pywikibot's scripts take "
+    "them: -cat:NAME, -catr:NAME (with subcategories), -transcludes:TEMPLATE, "
+    "-search:WORDS, -file:PATH, -recentchanges:N, -newpages:N, -ns:N, "
+    "-limit:N (repeatable; combined, each page once)."
+)
 
 
 def generated_titles(args: Iterable[str], site: str | None) -> list[str]:
@@ -533,18 +654,27 @@ def generated_titles(args: Iterable[str], site: str | None) -> list[str]:
 # -- click commands -----------------------------------------------------------------------------
 
 _state_option = click.option(
-    "--state", type=click.Path(dir_okay=False), default=None,
-    help="Proposal store (default: $XDG_STATE_HOME/wikilint/state.sqlite).")
+    "--state",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Proposal store (default: $XDG_STATE_HOME/wikilint/state.sqlite).",
+)
 _site_option = click.option(
-    "--site", default=None,
-    help="family:code, family, or an api.php URL (default: user-config.py).")
+    "--site", default=None, help="family:code, family, or an api.php URL (default: user-config.py)."
+)
 _config_option = click.option(
-    "--config", "config_path", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
     help="Config file (wikilint.toml or pyproject.toml) for rule selection and options; "
-         "default: found upward from the current folder.")
-_color_option = click.option("--color/--no-color", default=None,
-                             help="Colour the diff (default: when writing to a terminal and "
-                                  "NO_COLOR is unset).")
+    "default: found upward from the current folder.",
+)
+_color_option = click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the diff (default: when writing to a terminal and NO_COLOR is unset).",
+)
 
 
 def _color(color: bool | None) -> bool:
@@ -554,31 +684,54 @@ def _color(color: bool | None) -> bool:
 @click.command("propose")
 @click.option("--page", "pages", multiple=True, help="Page title (repeatable).")
 @click.option("--pages-file", type=click.File("r"), help="File with one title per line.")
-@click.option("--pages-from", "pages_from", multiple=True, metavar="-GEN:VALUE",
-              help=PAGES_FROM_HELP)
+@click.option(
+    "--pages-from", "pages_from", multiple=True, metavar="-GEN:VALUE", help=PAGES_FROM_HELP
+)
 @click.option("--section", default=None, help="Section title or number (whole page is context).")
 @_site_option
 @_state_option
 @_config_option
 @click.option("--select", multiple=True, help="Only these rules (comma-separated, repeatable).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also propose unsafe fixes (reviewed later).")
-@click.option("--contact", envvar="WIKILINT_CONTACT", metavar="EMAIL|URL",
-              help="With --unsafe-fixes: your contact, sent in the User-Agent when fetching "
-                   "page titles for bare URLs and placeholder titles (required to fetch; env "
-                   "WIKILINT_CONTACT).")
-@click.option("--no-fetch", is_flag=True,
-              help="With --unsafe-fixes: do not fetch page titles from the web.")
+@click.option(
+    "--contact",
+    envvar="WIKILINT_CONTACT",
+    metavar="EMAIL|URL",
+    help="With --unsafe-fixes: your contact, sent in the User-Agent when fetching "
+    "page titles for bare URLs and placeholder titles (required to fetch; env "
+    "WIKILINT_CONTACT).",
+)
+@click.option(
+    "--no-fetch", is_flag=True, help="With --unsafe-fixes: do not fetch page titles from the web."
+)
 @allow_private_fetch_option
 @click.option("--summary", default=None, help="Edit summary instead of the generated one.")
-@click.option("--lint-timeout", type=click.FloatRange(0, 3600), metavar="SECONDS",
-              default=DEFAULT_PAGE_LINT_TIMEOUT, show_default=True, help=TIMEOUT_OPTION_HELP)
+@click.option(
+    "--lint-timeout",
+    type=click.FloatRange(0, 3600),
+    metavar="SECONDS",
+    default=DEFAULT_PAGE_LINT_TIMEOUT,
+    show_default=True,
+    help=TIMEOUT_OPTION_HELP,
+)
 @_color_option
-def propose_cmd(pages: tuple[str, ...], pages_file: Any, pages_from: tuple[str, ...],
-                section: str | None, site: str | None,
-                state: str | None, config_path: str | None, select: tuple[str, ...],
-                unsafe_fixes: bool, contact: str | None, no_fetch: bool,
-                allow_private_fetch: bool, summary: str | None, lint_timeout: float,
-                color: bool | None) -> None:
+def propose_cmd(
+    pages: tuple[str, ...],
+    pages_file: Any,
+    pages_from: tuple[str, ...],
+    section: str | None,
+    site: str | None,
+    state: str | None,
+    config_path: str | None,
+    select: tuple[str, ...],
+    unsafe_fixes: bool,
+    contact: str | None,
+    no_fetch: bool,
+    allow_private_fetch: bool,
+    summary: str | None,
+    lint_timeout: float,
+    color: bool | None,
+) -> None:
     """Compute fixes for wiki pages and store them as proposals to review.
 
     With --unsafe-fixes, the titles of up to 20 URLs a page are fetched (with --contact in
@@ -597,22 +750,57 @@ def propose_cmd(pages: tuple[str, ...], pages_file: Any, pages_from: tuple[str, 
         raise click.UsageError("give --page TITLE, --pages-file FILE or --pages-from -GEN:VALUE")
     config = load_config(config_path, select)
     with wiki_command(), open_store(state) as store:
-        sys.exit(_propose_pages(store, titles, section, site, config, unsafe_fixes, contact,
-                                no_fetch, allow_private_fetch, summary, lint_timeout, color))
+        sys.exit(
+            _propose_pages(
+                store,
+                titles,
+                section,
+                site,
+                config,
+                unsafe_fixes,
+                contact,
+                no_fetch,
+                allow_private_fetch,
+                summary,
+                lint_timeout,
+                color,
+            )
+        )
 
 
-def _propose_pages(store: Store, titles: list[str], section: str | None, site: str | None,
-                   config: rules.Config, unsafe_fixes: bool, contact: str | None,
-                   no_fetch: bool, allow_private_fetch: bool, summary: str | None,
-                   lint_timeout: float, color: bool | None) -> int:
+def _propose_pages(
+    store: Store,
+    titles: list[str],
+    section: str | None,
+    site: str | None,
+    config: rules.Config,
+    unsafe_fixes: bool,
+    contact: str | None,
+    no_fetch: bool,
+    allow_private_fetch: bool,
+    summary: str | None,
+    lint_timeout: float,
+    color: bool | None,
+) -> int:
     s = open_site(site)
     worst = EXIT_CLEAN
     with wiki_failures(s), LintWorker(lint_timeout) as worker:
         for title in titles:
             try:
-                propose_page(store, s, title, parse_section(section), config, unsafe_fixes,
-                             _color(color), summary, contact=contact, fetch=not no_fetch,
-                             allow_private=allow_private_fetch, worker=worker)
+                propose_page(
+                    store,
+                    s,
+                    title,
+                    parse_section(section),
+                    config,
+                    unsafe_fixes,
+                    _color(color),
+                    summary,
+                    contact=contact,
+                    fetch=not no_fetch,
+                    allow_private=allow_private_fetch,
+                    worker=worker,
+                )
             except rules.SectionNotFound as exc:
                 CommandError(f"[[{title}]]: {exc}").show()
                 worst = max(worst, EXIT_ERROR)
@@ -653,14 +841,24 @@ def _known(store: Store, ids: Iterable[int]) -> list[int]:
 @click.command("review")
 @click.argument("ids", nargs=-1, type=int)
 @_state_option
-@click.option("--accept-all", is_flag=True,
-              help="Accept every pending proposal, or the given IDs (no prompts).")
-@click.option("--reject", "reject_all", is_flag=True,
-              help="Reject every pending proposal, or the given IDs.")
+@click.option(
+    "--accept-all",
+    is_flag=True,
+    help="Accept every pending proposal, or the given IDs (no prompts).",
+)
+@click.option(
+    "--reject", "reject_all", is_flag=True, help="Reject every pending proposal, or the given IDs."
+)
 @_config_option
 @_color_option
-def review_cmd(ids: tuple[int, ...], state: str | None, accept_all: bool, reject_all: bool,
-               config_path: str | None, color: bool | None) -> None:
+def review_cmd(
+    ids: tuple[int, ...],
+    state: str | None,
+    accept_all: bool,
+    reject_all: bool,
+    config_path: str | None,
+    color: bool | None,
+) -> None:
     """Review pending proposals (all, or the given IDs): accept, reject, skip, choose
     findings one by one, edit a paragraph in $EDITOR (e), open the page in the browser (o);
     ? lists the keys."""
@@ -679,8 +877,13 @@ def review_cmd(ids: tuple[int, ...], state: str | None, accept_all: bool, reject
         if not wanted and not store.list("pending"):
             click.echo("no pending proposals")
             return
-        done = rv.review_interactive(store, load_config(config_path), _color(color),
-                                     ids=wanted or None, page_url=_base_revision_url)
+        done = rv.review_interactive(
+            store,
+            load_config(config_path),
+            _color(color),
+            ids=wanted or None,
+            page_url=_base_revision_url,
+        )
         click.echo(", ".join(f"{k} {v}" for k, v in sorted(done.items())) or "nothing decided")
 
 
@@ -693,15 +896,26 @@ def _base_revision_url(p: Proposal) -> str:
 
 @click.command("submit")
 @click.argument("ids", nargs=-1, type=int)
-@click.option("--all", "all_", is_flag=True,
-              help="Submit every accepted proposal (and every failed one again).")
+@click.option(
+    "--all",
+    "all_",
+    is_flag=True,
+    help="Submit every accepted proposal (and every failed one again).",
+)
 @_site_option
 @_state_option
 @_config_option
 @click.option("--minor/--no-minor", default=True, help="Mark the edits minor (default).")
 @_color_option
-def submit_cmd(ids: tuple[int, ...], all_: bool, site: str | None, state: str | None,
-               config_path: str | None, minor: bool, color: bool | None) -> None:
+def submit_cmd(
+    ids: tuple[int, ...],
+    all_: bool,
+    site: str | None,
+    state: str | None,
+    config_path: str | None,
+    minor: bool,
+    color: bool | None,
+) -> None:
     """Save accepted proposals through the API, never over unreviewed text.
 
     Exit status: 0 every proposal saved as reviewed (or already applied), 1 one was not
@@ -718,8 +932,7 @@ def submit_cmd(ids: tuple[int, ...], all_: bool, site: str | None, state: str | 
         if not chosen:
             click.echo("no accepted proposals to submit")
             return
-        counts = submit_many(store, chosen, site, config, minor, _color(color),
-                             explicit=not all_)
+        counts = submit_many(store, chosen, site, config, minor, _color(color), explicit=not all_)
     click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing saved")
     sys.exit(exit_code_for(counts))
 

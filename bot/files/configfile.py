@@ -40,8 +40,13 @@ def load_config(path: str | Path) -> Config:
 
 
 def _toml_type(value: object) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "an array"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+    }.get(type(value), type(value).__name__)
 
 
 def discover_config(start: str | Path) -> Config:
@@ -67,8 +72,11 @@ def find_config_file(start: str | Path) -> Path | None:
 
 # What a [tool.wikilint] table looks like in a file that does not parse: it is still ours, and
 # its syntax error is a config error rather than a reason to ignore the file.
-_MENTIONS_TOOL_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*wikilint\b|^\s*tool\s*\.\s*wikilint\b|"
-                                  r"^\s*wikilint\s*=", re.MULTILINE)
+_MENTIONS_TOOL_TABLE = re.compile(
+    r"^\s*\[\s*tool\s*\.\s*wikilint\b|^\s*tool\s*\.\s*wikilint\b|"
+    r"^\s*wikilint\s*=",
+    re.MULTILINE,
+)
 
 
 def _has_wikilint_table(pyproject: Path) -> bool:

@@ -18,8 +18,9 @@ from wikilint.rules.config import Config
 WIKI_SUFFIXES = (".wiki", ".wikitext", ".mediawiki")
 
 
-def expand(args: Iterable[str], config_for: Callable[[Path], Config],
-           respect_gitignore: bool = True) -> tuple[list[str], list[str]]:
+def expand(
+    args: Iterable[str], config_for: Callable[[Path], Config], respect_gitignore: bool = True
+) -> tuple[list[str], list[str]]:
     """The inputs behind the command line's arguments, and notes about directories that held
     no wiki files. ``config_for(folder)`` is the config that applies there."""
     paths: list[str] = []
@@ -70,7 +71,11 @@ def git_ignored(folder: Path, paths: list[Path]) -> set[Path]:
         result = subprocess.run(
             ["git", "-C", str(folder), "check-ignore", "-z", "--stdin"],
             input="\0".join(str(p.resolve()) for p in paths) + "\0",
-            capture_output=True, text=True, timeout=60, check=False)
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return set()
     if result.returncode not in (0, 1):  # 128: not a repository

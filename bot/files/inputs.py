@@ -229,16 +229,12 @@ def looks_like_edit_form(text: str) -> bool:
     return any(_ANTISPAM_START.match(line) or _EDITING_LINE.match(line) for line in lines)
 
 
-def extract_edit_form(
-    text: str, label: str
-) -> tuple[tuple[int, int], str | None, str | None]:
+def extract_edit_form(text: str, label: str) -> tuple[tuple[int, int], str | None, str | None]:
     """(span of the wikitext in ``text``, section hint, page title) from a text capture of an
     edit form."""
     lines = text.split("\n")
     start = _edit_box_start(lines)
-    end = next(
-        (i for i in range(start, len(lines)) if _SUMMARY_LINE.match(lines[i])), len(lines)
-    )
+    end = next((i for i in range(start, len(lines)) if _SUMMARY_LINE.match(lines[i])), len(lines))
     box_start = sum(len(line) + 1 for line in lines[:start])
     box = "\n".join(lines[start:end])
     wikitext = box.strip("\n")

@@ -32,15 +32,17 @@ def _artifact_uri(path: str) -> str:
 def _sarif_rules() -> list[dict[str, Any]]:
     described = []
     for rule in all_rules():
-        described.append({
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "helpUri": f"{INFORMATION_URI}#{rule.name}",
-            "help": {"text": f"wikilint explain {rule.name}"},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
-            "properties": {"fix": str(rule.fixable)},
-        })
+        described.append(
+            {
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary},
+                "helpUri": f"{INFORMATION_URI}#{rule.name}",
+                "help": {"text": f"wikilint explain {rule.name}"},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+                "properties": {"fix": str(rule.fixable)},
+            }
+        )
     return described
 
 
@@ -48,17 +50,26 @@ def _sarif_fix(loc: Located) -> list[dict[str, Any]]:
     fix = loc.finding.fix
     if fix is None:
         return []
-    return [{
-        "description": {"text": f"{fix.applicability.name.lower()} fix"},
-        "artifactChanges": [{
-            "artifactLocation": {"uri": _artifact_uri(loc.path)},
-            "replacements": [
-                {"deletedRegion": {"charOffset": edit.start, "charLength": edit.end - edit.start},
-                 "insertedContent": {"text": edit.replacement}}
-                for edit in fix.edits
+    return [
+        {
+            "description": {"text": f"{fix.applicability.name.lower()} fix"},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": _artifact_uri(loc.path)},
+                    "replacements": [
+                        {
+                            "deletedRegion": {
+                                "charOffset": edit.start,
+                                "charLength": edit.end - edit.start,
+                            },
+                            "insertedContent": {"text": edit.replacement},
+                        }
+                        for edit in fix.edits
+                    ],
+                }
             ],
-        }],
-    }]
+        }
+    ]
 
 
 def _sarif_result(loc: Located, rule_index: dict[str, int]) -> dict[str, Any]:
@@ -67,19 +78,21 @@ def _sarif_result(loc: Located, rule_index: dict[str, int]) -> dict[str, Any]:
         "ruleId": loc.code or finding.rule,
         "level": _SARIF_LEVEL[finding.severity],
         "message": {"text": finding.message},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": _artifact_uri(loc.path)},
-                "region": {
-                    "startLine": loc.line,
-                    "startColumn": loc.column,
-                    "endLine": loc.end_line,
-                    "endColumn": loc.end_column,
-                    "charOffset": finding.start,
-                    "charLength": finding.end - finding.start,
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _artifact_uri(loc.path)},
+                    "region": {
+                        "startLine": loc.line,
+                        "startColumn": loc.column,
+                        "endLine": loc.end_line,
+                        "endColumn": loc.end_column,
+                        "charOffset": finding.start,
+                        "charLength": finding.end - finding.start,
+                    },
                 },
-            },
-        }],
+            }
+        ],
         "properties": {"rule": finding.rule, "section": loc.section},
     }
     if loc.code in rule_index:
@@ -98,18 +111,19 @@ def format_sarif(located: Iterable[Located], version: str, exit_code: int | None
     rules_described = _sarif_rules()
     rule_index = {rule["id"]: i for i, rule in enumerate(rules_described)}
     run: dict[str, Any] = {
-        "tool": {"driver": {
-            "name": "wikilint",
-            "version": version,
-            "informationUri": INFORMATION_URI,
-            "rules": rules_described,
-        }},
+        "tool": {
+            "driver": {
+                "name": "wikilint",
+                "version": version,
+                "informationUri": INFORMATION_URI,
+                "rules": rules_described,
+            }
+        },
         "columnKind": "unicodeCodePoints",
         "results": [_sarif_result(loc, rule_index) for loc in located],
     }
     if exit_code is not None:
-        run["invocations"] = [{"executionSuccessful": exit_code in (0, 1),
-                               "exitCode": exit_code}]
+        run["invocations"] = [{"executionSuccessful": exit_code in (0, 1), "exitCode": exit_code}]
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(log, ensure_ascii=False, indent=2)
 
@@ -125,21 +139,35 @@ def format_junit(located: Sequence[Located], files: Sequence[str]) -> str:
     root = ET.Element("testsuites", name="wikilint", failures=str(len(located)))
     total_cases = 0
     for path, found in by_file.items():
-        suite = ET.SubElement(root, "testsuite", name=path, tests=str(max(len(found), 1)),
-                              failures=str(len(found)), errors="0", skipped="0")
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=path,
+            tests=str(max(len(found), 1)),
+            failures=str(len(found)),
+            errors="0",
+            skipped="0",
+        )
         total_cases += max(len(found), 1)
         if not found:
             ET.SubElement(suite, "testcase", classname=path, name="wikilint")
             continue
         for loc in found:
             label = f"{loc.finding.rule} ({loc.code})" if loc.code else loc.finding.rule
-            case = ET.SubElement(suite, "testcase", classname=path,
-                                 name=f"{label} at {loc.line}:{loc.column}",
-                                 file=path, line=str(loc.line))
-            failure = ET.SubElement(case, "failure", type=loc.finding.severity.value,
-                                    message=loc.finding.message)
-            failure.text = (f"{path}:{loc.line}:{loc.column}: {loc.finding.rule} "
-                            f"{loc.finding.message}")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=path,
+                name=f"{label} at {loc.line}:{loc.column}",
+                file=path,
+                line=str(loc.line),
+            )
+            failure = ET.SubElement(
+                case, "failure", type=loc.finding.severity.value, message=loc.finding.message
+            )
+            failure.text = (
+                f"{path}:{loc.line}:{loc.column}: {loc.finding.rule} {loc.finding.message}"
+            )
     root.set("tests", str(total_cases))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)

@@ -115,8 +115,10 @@ def format_text(loc: Located, text: str, color: bool) -> str:
     f = loc.finding
     marker = " [*]" if loc.safe_fix else " [*unsafe]" if loc.unsafe_fix else ""
     rule = click.style(f.rule, fg=_SEVERITY_COLOR[f.severity], bold=True) if color else f.rule
-    where = click.style(f"{loc.path}:{loc.line}:{loc.column}:", bold=True) if color else (
-        f"{loc.path}:{loc.line}:{loc.column}:"
+    where = (
+        click.style(f"{loc.path}:{loc.line}:{loc.column}:", bold=True)
+        if color
+        else (f"{loc.path}:{loc.line}:{loc.column}:")
     )
     head = f"{where} {rule} {f.message}{marker}"
     if f.rule == PARSE_ERROR and f.start == f.end == 0:
@@ -201,8 +203,7 @@ def to_json_object(loc: Located) -> dict[str, Any]:
         fix = {
             "applicability": f.fix.applicability.name.lower(),
             "edits": [
-                {"start": e.start, "end": e.end, "replacement": e.replacement}
-                for e in f.fix.edits
+                {"start": e.start, "end": e.end, "replacement": e.replacement} for e in f.fix.edits
             ],
         }
     return {
@@ -271,11 +272,18 @@ def format_statistics(located: Iterable[Located], output_format: str = "text") -
     if output_format == "json":
         import json
 
-        return json.dumps([{"code": code, "name": rule, "count": n, "fixable": safe}
-                           for (code, rule), (n, safe) in ordered], indent=2)
+        return json.dumps(
+            [
+                {"code": code, "name": rule, "count": n, "fixable": safe}
+                for (code, rule), (n, safe) in ordered
+            ],
+            indent=2,
+        )
     width = max((len(str(n)) for _, (n, _) in ordered), default=1)
-    return "\n".join(f"{n:>{width}}\t{code or '-'}\t{'[*]' if safe == n else '[ ]'} {rule}"
-                     for (code, rule), (n, safe) in ordered)
+    return "\n".join(
+        f"{n:>{width}}\t{code or '-'}\t{'[*]' if safe == n else '[ ]'} {rule}"
+        for (code, rule), (n, safe) in ordered
+    )
 
 
 def fix_hint(located: Iterable[Located], writable: Iterable[str]) -> str | None:
@@ -291,5 +299,7 @@ def fix_hint(located: Iterable[Located], writable: Iterable[str]) -> str | None:
     if not files:
         return f"`wikilint fix --stdout` prints the text with the {fixes} applied."
     target = " ".join(shlex.quote(f) for f in files) if len(files) <= 3 else "FILE…"
-    return (f"Apply the {fixes} with `wikilint fix --write {target}` "
-            f"(`wikilint fix {target}` shows the diff first).")
+    return (
+        f"Apply the {fixes} with `wikilint fix --write {target}` "
+        f"(`wikilint fix {target}` shows the diff first)."
+    )

@@ -110,8 +110,9 @@ class TextView:
                 last = merged.pop()
                 edit = Edit(last.start, edit.end, last.replacement + edit.replacement)
             merged.append(edit)
-        return [Edit(e.start, e.end, self._keep_lone_cr(e.start, e.end, e.replacement))
-                for e in merged]
+        return [
+            Edit(e.start, e.end, self._keep_lone_cr(e.start, e.end, e.replacement)) for e in merged
+        ]
 
     def _keep_lone_cr(self, start: int, end: int, replacement: str) -> str:
         """A lone CR that the edit would put right before an LF (the two would read as one
@@ -148,18 +149,19 @@ class TextView:
         if len(old_lines) != len(new_lines):
             lead = 0
             while lead < min(len(old_lines), len(new_lines)) - 1 and (
-                    old_lines[lead] == new_lines[lead]):
+                old_lines[lead] == new_lines[lead]
+            ):
                 lead += 1
             tail = 0
             while tail < min(len(old_lines), len(new_lines)) - 1 - lead and (
-                    old_lines[-1 - tail] == new_lines[-1 - tail]):
+                old_lines[-1 - tail] == new_lines[-1 - tail]
+            ):
                 tail += 1
             start = trimmed.start + sum(len(line) + 1 for line in old_lines[:lead])
             old_middle = "\n".join(old_lines[lead : len(old_lines) - tail])
             new_middle = "\n".join(new_lines[lead : len(new_lines) - tail])
             if "\n" in new_middle:  # rare: new line breaks among the old ones
-                return _split_by_diff(Edit(start, start + len(old_middle), new_middle),
-                                      old_middle)
+                return _split_by_diff(Edit(start, start + len(old_middle), new_middle), old_middle)
             return [Edit(start, start + len(old_middle), new_middle)]
         parts = []
         at = trimmed.start
@@ -300,10 +302,15 @@ def located_in_source(view: TextView, located: list[Located]) -> list[Located]:
             fix = Fix(tuple(edits), fix.applicability)
         line, column = lines.line_col(start)
         end_line, end_column = lines.line_col(end)
-        moved.append(loc._replace(
-            finding=replace(finding, start=start, end=end, fix=fix),
-            line=line, column=column, end_line=end_line, end_column=end_column,
-        ))
+        moved.append(
+            loc._replace(
+                finding=replace(finding, start=start, end=end, fix=fix),
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+            )
+        )
     return moved
 
 

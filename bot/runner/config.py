@@ -135,8 +135,10 @@ def from_mapping(data: Mapping[str, Any], path: Path) -> BotConfig:
     _known(data, _TABLES, where, "")
     mode = data.get("mode", "submit")
     if mode not in MODES:
-        raise ConfigError(f"{where}: mode must be one of {', '.join(MODES)}, got {mode!r}"
-                          f"{closest(str(mode), MODES)}")
+        raise ConfigError(
+            f"{where}: mode must be one of {', '.join(MODES)}, got {mode!r}"
+            f"{closest(str(mode), MODES)}"
+        )
     lint_table = _table(data, "lint", where)
     return BotConfig(
         path=path,
@@ -171,8 +173,9 @@ def _state(raw: Mapping[str, Any], where: str, base: Path) -> StateSettings:
         settings = StateSettings(base / settings.journal, settings.proposals)
     for key, path in (("journal", settings.journal), ("proposals", settings.proposals)):
         if path is not None and path.is_dir():
-            raise ConfigError(f"{where}: [state] {key} {str(path)!r} is a directory, not a "
-                              "database file")
+            raise ConfigError(
+                f"{where}: [state] {key} {str(path)!r} is a directory, not a database file"
+            )
     return settings
 
 
@@ -193,8 +196,7 @@ def _check_range(value: Any, table: str, key: str, label: str) -> None:
     low, high = RANGES[(table, key)]
     for number in value if isinstance(value, tuple) else (value,):
         if not low <= number <= high:  # False for nan as well
-            raise ConfigError(f"{label} must be from {describe_range(table, key)}, "
-                              f"got {number!r}")
+            raise ConfigError(f"{label} must be from {describe_range(table, key)}, got {number!r}")
 
 
 def _coerce(value: Any, default: Any, annotation: str, base: Path, label: str) -> Any:
@@ -207,8 +209,10 @@ def _coerce(value: Any, default: Any, annotation: str, base: Path, label: str) -
     if "Literal" in annotation:
         choices = tuple(re.findall(r"['\"]([^'\"]+)['\"]", annotation))
         if value not in choices:
-            raise ConfigError(f"{label} must be one of {', '.join(choices)}, got {value!r}"
-                              f"{closest(str(value), choices)}")
+            raise ConfigError(
+                f"{label} must be one of {', '.join(choices)}, got {value!r}"
+                f"{closest(str(value), choices)}"
+            )
         return value
     if annotation.startswith("tuple"):
         item = int if "int" in annotation else str
@@ -226,8 +230,12 @@ def _coerce(value: Any, default: Any, annotation: str, base: Path, label: str) -
     if annotation == "float":
         if isinstance(value, str):
             return _duration(value, label)
-        if isinstance(value, bool) or not isinstance(value, int | float) \
-                or not math.isfinite(value) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
             raise ConfigError(f"{label} must be a finite number >= 0, got {value!r}")
         return float(value)
     if annotation == "int":
@@ -257,14 +265,23 @@ def valid_contact(contact: str) -> bool:
 
 
 def _validate(settings: Any, where: str, table: str) -> Any:
-    if isinstance(settings, WikiSettings) and settings.contact is not None \
-            and not valid_contact(settings.contact):
-        raise ConfigError(f"{where}: [wiki] contact must be an email address or an http(s) "
-                          f"URL (sent in the User-Agent), got {settings.contact!r}")
-    if isinstance(settings, SourceSettings) and settings.titles_file is not None \
-            and not settings.titles_file.is_file():
-        raise ConfigError(f"{where}: [sources] titles_file {str(settings.titles_file)!r} "
-                          "does not exist")
+    if (
+        isinstance(settings, WikiSettings)
+        and settings.contact is not None
+        and not valid_contact(settings.contact)
+    ):
+        raise ConfigError(
+            f"{where}: [wiki] contact must be an email address or an http(s) "
+            f"URL (sent in the User-Agent), got {settings.contact!r}"
+        )
+    if (
+        isinstance(settings, SourceSettings)
+        and settings.titles_file is not None
+        and not settings.titles_file.is_file()
+    ):
+        raise ConfigError(
+            f"{where}: [sources] titles_file {str(settings.titles_file)!r} does not exist"
+        )
     if isinstance(settings, SourceSettings) and settings.pages_from:
         from wikilint.bot.wiki.sources import GeneratorArgError, check_generator_args
 
@@ -273,8 +290,10 @@ def _validate(settings: Any, where: str, table: str) -> Any:
         except GeneratorArgError as exc:
             raise ConfigError(f"{where}: [sources] pages_from: {exc}") from exc
     if isinstance(settings, Limits) and settings.retry_max < settings.retry_wait:
-        raise ConfigError(f"{where}: [limits] retry_max ({settings.retry_max:g}) must not be "
-                          f"below retry_wait ({settings.retry_wait:g})")
+        raise ConfigError(
+            f"{where}: [limits] retry_max ({settings.retry_max:g}) must not be "
+            f"below retry_wait ({settings.retry_wait:g})"
+        )
     if isinstance(settings, SafetySettings) and not settings.shutoff_run_value.strip():
         raise ConfigError(f"{where}: [safety] shutoff_run_value must not be empty")
     return settings
@@ -283,5 +302,7 @@ def _validate(settings: Any, where: str, table: str) -> Any:
 def validate_for_run(config: BotConfig) -> None:
     """Checks that only matter when a run starts (``load`` also serves ``--help`` tooling)."""
     if config.sources.empty:
-        raise ConfigError(f"{config.path}: [sources] names no pages: set titles, titles_file, "
-                          "categories, transcluding, recent_changes, search or pages_from")
+        raise ConfigError(
+            f"{config.path}: [sources] names no pages: set titles, titles_file, "
+            "categories, transcluding, recent_changes, search or pages_from"
+        )

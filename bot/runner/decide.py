@@ -35,8 +35,15 @@ class PageChanges:
     to_propose: Change | None = None
 
 
-def page_changes(text: str, title: str, lint: rules.Config, policy: PagePolicy,
-                 summary: SummaryStyle, unsafe: bool, propose: bool) -> PageChanges:
+def page_changes(
+    text: str,
+    title: str,
+    lint: rules.Config,
+    policy: PagePolicy,
+    summary: SummaryStyle,
+    unsafe: bool,
+    propose: bool,
+) -> PageChanges:
     """The safe change; with ``unsafe`` also the change with the unsafe fixes (the titles
     they need asked from the caller), else with ``propose`` the safe change to propose."""
     env = rules.Environment(page_title=title)
@@ -46,19 +53,36 @@ def page_changes(text: str, title: str, lint: rules.Config, policy: PagePolicy,
     counts = dict(Counter(f.rule for f in safe.lint.findings))
     to_propose = None
     if unsafe:
-        to_propose = slim(compute_change(text, config=lint, env=env, unsafe=True,
-                                         summary=summary, titles=asked_titles,
-                                         first=safe.lint, parsed=safe.parses))
+        to_propose = slim(
+            compute_change(
+                text,
+                config=lint,
+                env=env,
+                unsafe=True,
+                summary=summary,
+                titles=asked_titles,
+                first=safe.lint,
+                parsed=safe.parses,
+            )
+        )
     safe = slim(safe)
     return PageChanges(safe, counts, to_propose or (safe if propose else None))
 
 
-def rebased(text: str, title: str, lint: rules.Config, policy: PagePolicy,
-            summary: SummaryStyle) -> Change:
+def rebased(
+    text: str, title: str, lint: rules.Config, policy: PagePolicy, summary: SummaryStyle
+) -> Change:
     """The safe change on a newer revision (edit conflict); its ``skip_reason`` says when the
     page may no longer be edited (someone tagged it ``{{nobots}}``/``{{in use}}`` meanwhile)."""
-    return slim(compute_change(text, config=lint, env=rules.Environment(page_title=title),
-                               policy=policy, summary=summary))
+    return slim(
+        compute_change(
+            text,
+            config=lint,
+            env=rules.Environment(page_title=title),
+            policy=policy,
+            summary=summary,
+        )
+    )
 
 
 # -- the decision ---------------------------------------------------------------------------
@@ -94,8 +118,11 @@ def decide(rev: Revision, config: BotConfig, env: PageEnv) -> Decision:
     before a save; the whitespace check is made here."""
     blocked = safety.protection_blocks(rev.protection, env.rights)
     if blocked:
-        return Decision("skip", f"the page is protected (edit: {', '.join(blocked)})",
-                        protection=safety.protection_key(rev.protection))
+        return Decision(
+            "skip",
+            f"the page is protected (edit: {', '.join(blocked)})",
+            protection=safety.protection_key(rev.protection),
+        )
     unsafe = config.fixes.unsafe == "propose"
     propose_mode = config.mode == "propose"
     try:
@@ -106,12 +133,16 @@ def decide(rev: Revision, config: BotConfig, env: PageEnv) -> Decision:
     if safe.skip_reason:
         return Decision("skip", safe.skip_reason)
     proposal = changes.to_propose
-    if proposal is not None and not propose_mode \
-            and same_saved_text(proposal.proposed, safe.proposed):
+    if (
+        proposal is not None
+        and not propose_mode
+        and same_saved_text(proposal.proposed, safe.proposed)
+    ):
         proposal = None  # the bot saves the same change itself
     if propose_mode or same_saved_text(safe.proposed, rev.text):
-        return Decision("propose" if proposal else "unchanged", findings=changes.findings,
-                        propose=proposal)
+        return Decision(
+            "propose" if proposal else "unchanged", findings=changes.findings, propose=proposal
+        )
     if safety.whitespace_only(rev.text, safe.proposed):
         return Decision("skip", "cosmetic only: whitespace", changes.findings, propose=proposal)
     return Decision("save", findings=changes.findings, save=safe, propose=proposal)

@@ -45,7 +45,10 @@ class WikiGateway(Protocol):
         ...
 
     def revisions(
-        self, sources: SourceSettings, skip: Skip, rc_since: str | None,
+        self,
+        sources: SourceSettings,
+        skip: Skip,
+        rc_since: str | None,
         rc_seen: Callable[[str], None],
     ) -> Iterator[Revision | Unreadable]: ...
 
@@ -57,8 +60,9 @@ class WikiGateway(Protocol):
 
     def in_use_names(self, templates: tuple[str, ...]) -> set[str]: ...
 
-    def save(self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool,
-             tags: str | None) -> SaveResult: ...
+    def save(
+        self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool, tags: str | None
+    ) -> SaveResult: ...
 
     def api_events(self) -> list[str]: ...
 
@@ -135,7 +139,10 @@ class PywikibotGateway:
         return frozenset(self.site.userinfo.get("rights", ()))
 
     def revisions(
-        self, sources: SourceSettings, skip: Skip, rc_since: str | None,
+        self,
+        sources: SourceSettings,
+        skip: Skip,
+        rc_since: str | None,
         rc_seen: Callable[[str], None],
     ) -> Iterator[Revision | Unreadable]:
         pages = page_generator(self.site, sources, rc_since, rc_seen)
@@ -143,11 +150,14 @@ class PywikibotGateway:
 
     def guard_state(self, shutoff_page: str | None) -> GuardState:
         """Shutoff page text and the new-message flag in one request (fresh, never cached)."""
-        params: dict[str, Any] = {"action": "query", "meta": "userinfo", "uiprop": "hasmsg",
-                                  "formatversion": 2}
+        params: dict[str, Any] = {
+            "action": "query",
+            "meta": "userinfo",
+            "uiprop": "hasmsg",
+            "formatversion": 2,
+        }
         if shutoff_page:
-            params.update(prop="revisions", titles=shutoff_page, rvprop="content",
-                          rvslots="main")
+            params.update(prop="revisions", titles=shutoff_page, rvprop="content", rvslots="main")
         data = self.site.simple_request(**params).submit()
         query = data.get("query", {})
         text = None
@@ -172,8 +182,14 @@ class PywikibotGateway:
 
     def _render(self, title: str, text: str) -> str:
         data = self.site.simple_request(
-            action="parse", title=title, text=text, prop="text", contentmodel="wikitext",
-            disablelimitreport=True, disableeditsection=True, formatversion=2,
+            action="parse",
+            title=title,
+            text=text,
+            prop="text",
+            contentmodel="wikitext",
+            disablelimitreport=True,
+            disableeditsection=True,
+            formatversion=2,
         ).submit()
         html = data.get("parse", {}).get("text", "")
         return re.sub(r"<!--.*?-->", "", html, flags=re.S).strip()
@@ -192,8 +208,9 @@ class PywikibotGateway:
                 log.warning("cannot list redirects to [[%s]]: %s", page.title(), exc)
         return names
 
-    def save(self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool,
-             tags: str | None) -> SaveResult:
+    def save(
+        self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool, tags: str | None
+    ) -> SaveResult:
         from wikilint.bot.wiki.api import safe_save
 
         return safe_save(self.site, base, plan, rebase, minor=minor, tags=tags)

@@ -169,16 +169,22 @@ class Journal(SQLiteFile):
     def start_run(self, fingerprint: str, dry_run: bool = False) -> int:
         """A new run; runs left 'running' by a crash are marked 'crashed' (we hold the lock)."""
         with self.transaction() as db:
-            db.execute("UPDATE runs SET status='crashed', finished=? WHERE status='running' "
-                       "AND site=?", (_now(), self.site))
-            cur = db.execute("INSERT INTO runs (started, site, fingerprint, dry_run) "
-                             "VALUES (?, ?, ?, ?)", (_now(), self.site, fingerprint, int(dry_run)))
+            db.execute(
+                "UPDATE runs SET status='crashed', finished=? WHERE status='running' AND site=?",
+                (_now(), self.site),
+            )
+            cur = db.execute(
+                "INSERT INTO runs (started, site, fingerprint, dry_run) VALUES (?, ?, ?, ?)",
+                (_now(), self.site, fingerprint, int(dry_run)),
+            )
             return int(cur.lastrowid or 0)
 
     def finish_run(self, run_id: int, status: str, exit_code: int, reason: str = "") -> None:
         with self.transaction() as db:
-            db.execute("UPDATE runs SET status=?, exit_code=?, reason=?, finished=? WHERE id=?",
-                       (status, exit_code, reason or None, _now(), run_id))
+            db.execute(
+                "UPDATE runs SET status=?, exit_code=?, reason=?, finished=? WHERE id=?",
+                (status, exit_code, reason or None, _now(), run_id),
+            )
 
     def run_status(self, run_id: int) -> str:
         row = self.db.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
@@ -188,8 +194,9 @@ class Journal(SQLiteFile):
 
     # -- pages --------------------------------------------------------------------------
 
-    def already_processed(self, title: str, revid: int, fingerprint: str,
-                          protection: str = "") -> bool:
+    def already_processed(
+        self, title: str, revid: int, fingerprint: str, protection: str = ""
+    ) -> bool:
         """This revision was fully handled with the same rules (and, for an outcome that
         depended on the page's protection, at the same protection): no need to read it again."""
         row = self.db.execute(
@@ -201,13 +208,16 @@ class Journal(SQLiteFile):
 
     def begin_save(self, run_id: int, title: str, base_revid: int) -> None:
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO pending_saves VALUES (?, ?, ?, ?, ?)",
-                       (self.site, title, run_id, base_revid, _now()))
+            db.execute(
+                "INSERT OR REPLACE INTO pending_saves VALUES (?, ?, ?, ?, ?)",
+                (self.site, title, run_id, base_revid, _now()),
+            )
 
     def unfinished_saves(self) -> list[tuple[str, int]]:
         """Saves announced by a run that died before recording their outcome."""
-        rows = self.db.execute("SELECT title, base_revid FROM pending_saves WHERE site=? "
-                               "ORDER BY title", (self.site,)).fetchall()
+        rows = self.db.execute(
+            "SELECT title, base_revid FROM pending_saves WHERE site=? ORDER BY title", (self.site,)
+        ).fetchall()
         return [(r["title"], int(r["base_revid"])) for r in rows]
 
     def record(self, run_id: int, fingerprint: str, rec: PageRecord) -> None:
@@ -216,25 +226,43 @@ class Journal(SQLiteFile):
             db.execute(
                 "INSERT INTO page_log (run_id, title, revid, action, reason, findings, "
                 "saved_revid, proposal_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, rec.title, rec.revid, rec.action, rec.reason,
-                 json.dumps(dict(rec.findings or {}), sort_keys=True), rec.saved_revid,
-                 rec.proposal_id, _now()),
+                (
+                    run_id,
+                    rec.title,
+                    rec.revid,
+                    rec.action,
+                    rec.reason,
+                    json.dumps(dict(rec.findings or {}), sort_keys=True),
+                    rec.saved_revid,
+                    rec.proposal_id,
+                    _now(),
+                ),
             )
-            db.execute("DELETE FROM pending_saves WHERE site=? AND title=?",
-                       (self.site, rec.title))
+            db.execute("DELETE FROM pending_saves WHERE site=? AND title=?", (self.site, rec.title))
             if rec.final and rec.revid is not None:
                 # After our own save the latest revision is ours and already clean.
                 seen = rec.saved_revid or rec.revid
-                db.execute("INSERT OR REPLACE INTO pages (site, title, revid, fingerprint, "
-                           "action, run_id, at, protection) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           (self.site, rec.title, seen, fingerprint, rec.action, run_id, _now(),
-                            rec.protection))
+                db.execute(
+                    "INSERT OR REPLACE INTO pages (site, title, revid, fingerprint, "
+                    "action, run_id, at, protection) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        self.site,
+                        rec.title,
+                        seen,
+                        fingerprint,
+                        rec.action,
+                        run_id,
+                        _now(),
+                        rec.protection,
+                    ),
+                )
 
     def page_log(self, run_id: int | None = None) -> list[sqlite3.Row]:
         if run_id is None:
             return self.db.execute("SELECT * FROM page_log ORDER BY id").fetchall()
-        return self.db.execute("SELECT * FROM page_log WHERE run_id=? ORDER BY id",
-                               (run_id,)).fetchall()
+        return self.db.execute(
+            "SELECT * FROM page_log WHERE run_id=? ORDER BY id", (run_id,)
+        ).fetchall()
 
     def summary(self, run_id: int) -> RunSummary:
         actions: Counter[str] = Counter()
@@ -251,8 +279,9 @@ class Journal(SQLiteFile):
     # -- cursors ------------------------------------------------------------------------
 
     def cursor(self, name: str) -> str | None:
-        row = self.db.execute("SELECT value FROM cursors WHERE site=? AND name=?",
-                              (self.site, name)).fetchone()
+        row = self.db.execute(
+            "SELECT value FROM cursors WHERE site=? AND name=?", (self.site, name)
+        ).fetchone()
         return None if row is None else str(row["value"])
 
     def set_cursor(self, name: str, value: str) -> None:

@@ -85,7 +85,9 @@ def fingerprint(config: BotConfig) -> str:
     parts = [
         rules.__name__,
         repr(sorted((r.name, repr(r.options)) for r in config.lint.enabled())),
-        config.mode, config.fixes.unsafe, str(config.limits.max_page_size),
+        config.mode,
+        config.fixes.unsafe,
+        str(config.limits.max_page_size),
         str(config.limits.page_lint_timeout),
         repr(sorted(config.safety.in_use_templates)),
     ]
@@ -119,25 +121,35 @@ class RunReport:
         return json.dumps(self.__dict__, indent=2, sort_keys=True)
 
     def human(self) -> str:
-        lines = [f"wikilint run #{self.run_id} on {self.site}: {self.status}"
-                 + (f" ({self.reason})" if self.reason else "")
-                 + (" [dry run: nothing was saved]" if self.dry_run else "")]
+        lines = [
+            f"wikilint run #{self.run_id} on {self.site}: {self.status}"
+            + (f" ({self.reason})" if self.reason else "")
+            + (" [dry run: nothing was saved]" if self.dry_run else "")
+        ]
         acts = ", ".join(f"{n} {a}" for a, n in sorted(self.actions.items())) or "none"
         lines.append(f"  pages: {self.pages} ({acts}) in {self.elapsed:.0f}s")
         if self.findings:
-            lines.append("  findings: " + ", ".join(
-                f"{r} {n}" for r, n in sorted(self.findings.items(), key=lambda kv: -kv[1])))
+            lines.append(
+                "  findings: "
+                + ", ".join(
+                    f"{r} {n}" for r, n in sorted(self.findings.items(), key=lambda kv: -kv[1])
+                )
+            )
         if self.saves.get("attempted"):
-            lines.append(f"  saves: {self.saves['attempted']} attempted, "
-                         f"{self.saves['saved']} saved, {self.saves['failed']} failed")
+            lines.append(
+                f"  saves: {self.saves['attempted']} attempted, "
+                f"{self.saves['saved']} saved, {self.saves['failed']} failed"
+            )
         for reason, n in sorted(self.skip_reasons.items(), key=lambda kv: -kv[1]):
             lines.append(f"  skipped/failed {n}x: {reason}")
         shown = self.titles_not_fetched[:MAX_TITLE_FAILURES_SHOWN]
         for miss in shown:
             lines.append(f"  no title for {miss['url']} ([[{miss['page']}]]): {miss['reason']}")
         if len(self.titles_not_fetched) > len(shown):
-            lines.append(f"  … and {len(self.titles_not_fetched) - len(shown)} more URLs "
-                         "without a title (all of them in --report)")
+            lines.append(
+                f"  … and {len(self.titles_not_fetched) - len(shown)} more URLs "
+                "without a title (all of them in --report)"
+            )
         lines.append(f"  exit code {self.exit_code}")
         return "\n".join(lines)
 
@@ -168,14 +180,20 @@ class Runner:
         self.progress = progress or (lambda title, action: None)
         self.fingerprint = fingerprint(config)
         self.throttle = Throttle(config.limits.edit_throttle, clock, sleep)
-        self.budget = Budget(config.limits.time_budget, config.limits.max_pages,
-                             config.limits.max_edits, clock)
-        self.saver = Saver(config, wiki, journal, self.budget, self.throttle, self._rebaser,
-                           dry_run)
-        self.policy = PagePolicy(username=wiki.username, max_size=config.limits.max_page_size,
-                                 in_use=in_use_keys(config.safety.in_use_templates))
-        self.summary_style = SummaryStyle(prefix=config.wiki.summary_prefix,
-                                          docs_page=config.wiki.docs_page)
+        self.budget = Budget(
+            config.limits.time_budget, config.limits.max_pages, config.limits.max_edits, clock
+        )
+        self.saver = Saver(
+            config, wiki, journal, self.budget, self.throttle, self._rebaser, dry_run
+        )
+        self.policy = PagePolicy(
+            username=wiki.username,
+            max_size=config.limits.max_page_size,
+            in_use=in_use_keys(config.safety.in_use_templates),
+        )
+        self.summary_style = SummaryStyle(
+            prefix=config.wiki.summary_prefix, docs_page=config.wiki.docs_page
+        )
         self.terminate = False  # set by SIGTERM: finish the current page, then stop
         self._warned_no_contact = False
         self._failures_in_a_row = 0
@@ -202,8 +220,11 @@ class Runner:
             status, code, reason = "interrupted", EXIT_RESUMABLE, str(exc)
         except Exception as exc:
             if is_unavailable(exc):
-                status, code, reason = "interrupted", EXIT_RESUMABLE, \
-                    f"the wiki is unavailable: {type(exc).__name__}: {exc}"
+                status, code, reason = (
+                    "interrupted",
+                    EXIT_RESUMABLE,
+                    f"the wiki is unavailable: {type(exc).__name__}: {exc}",
+                )
             else:
                 log.exception("the run failed")
                 status, code, reason = "failed", EXIT_FAILED, f"{type(exc).__name__}: {exc}"
@@ -218,10 +239,22 @@ class Runner:
             log.warning("stopping: %s", reason)
         self.journal.finish_run(run_id, status, code, reason)
         s = self.journal.summary(run_id)
-        return RunReport(run_id, status, code, reason, self.wiki.site_name, self.dry_run,
-                         round(self.clock() - started, 3), dict(s.actions), dict(s.findings),
-                         dict(s.skip_reasons), s.pages, recovered, list(self.titles_not_fetched),
-                         self.saver.tally.as_dict())
+        return RunReport(
+            run_id,
+            status,
+            code,
+            reason,
+            self.wiki.site_name,
+            self.dry_run,
+            round(self.clock() - started, 3),
+            dict(s.actions),
+            dict(s.findings),
+            dict(s.skip_reasons),
+            s.pages,
+            recovered,
+            list(self.titles_not_fetched),
+            self.saver.tally.as_dict(),
+        )
 
     def _run(self, run_id: int, recovered: list[str]) -> None:
         self.wiki.login()
@@ -236,17 +269,25 @@ class Runner:
             log.warning("re-checking pages whose save was interrupted: %s", ", ".join(recovered))
             sources = replace(sources, titles=tuple(recovered) + sources.titles)
         next_cursor: list[str] = []
-        revisions = self.wiki.revisions(sources, self._already_processed,
-                                        self.journal.cursor(RC_CURSOR), next_cursor.append)
+        revisions = self.wiki.revisions(
+            sources, self._already_processed, self.journal.cursor(RC_CURSOR), next_cursor.append
+        )
         for item in self._guarded(revisions):
             self.budget.check_page()
             self.budget.pages += 1
             record = self._treat(run_id, item)
             self.journal.record(run_id, self.fingerprint, record)
             self.progress(record.title, record.action)
-            log.info("[[%s]]: %s%s", record.title, record.action,
-                     f" ({record.reason})" if record.reason else
-                     f" (rev {record.saved_revid})" if record.saved_revid else "")
+            log.info(
+                "[[%s]]: %s%s",
+                record.title,
+                record.action,
+                f" ({record.reason})"
+                if record.reason
+                else f" (rev {record.saved_revid})"
+                if record.saved_revid
+                else "",
+            )
             self._count_failure(record)
         if next_cursor and not self.dry_run:
             self.journal.set_cursor(RC_CURSOR, next_cursor[-1])
@@ -257,10 +298,10 @@ class Runner:
                 raise Stop("interrupted", EXIT_RESUMABLE, "terminated by a signal")
             yield item
 
-    def _already_processed(self, title: str, revid: int, protection: tuple[str, ...] = ()
-                           ) -> bool:
-        return self.journal.already_processed(title, revid, self.fingerprint,
-                                              safety.protection_key(protection))
+    def _already_processed(self, title: str, revid: int, protection: tuple[str, ...] = ()) -> bool:
+        return self.journal.already_processed(
+            title, revid, self.fingerprint, safety.protection_key(protection)
+        )
 
     def _count_failure(self, record: PageRecord) -> None:
         if record.action != "failed":
@@ -268,15 +309,19 @@ class Runner:
             return
         self._failures_in_a_row += 1
         if self._failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
-            raise Stop("failed", EXIT_FAILED,
-                       f"{self._failures_in_a_row} pages failed in a row; last: {record.reason}")
+            raise Stop(
+                "failed",
+                EXIT_FAILED,
+                f"{self._failures_in_a_row} pages failed in a row; last: {record.reason}",
+            )
 
     # -- one page -------------------------------------------------------------------------
 
     def _treat(self, run_id: int, item: Revision | Unreadable) -> PageRecord:
         if isinstance(item, Unreadable):
-            return PageRecord(item.title, item.revid, "skipped", item.reason,
-                              final=item.revid is not None)
+            return PageRecord(
+                item.title, item.revid, "skipped", item.reason, final=item.revid is not None
+            )
         rev = item
         try:
             return self._treat_revision(run_id, rev)
@@ -288,23 +333,26 @@ class Runner:
             if is_unavailable(exc):
                 raise
             log.exception("[[%s]]: unexpected error", rev.title)
-            return PageRecord(rev.title, rev.revid, "failed", f"{type(exc).__name__}: {exc}",
-                              final=False)
+            return PageRecord(
+                rev.title, rev.revid, "failed", f"{type(exc).__name__}: {exc}", final=False
+            )
 
     def _treat_revision(self, run_id: int, rev: Revision) -> PageRecord:
         decision = decide.decide(rev, self.config, self.page_env)
         record = PageRecord(rev.title, rev.revid, "unchanged", findings=decision.findings)
         if decision.action == "skip":
-            return replace(record, action="skipped", reason=decision.reason,
-                           protection=decision.protection)
+            return replace(
+                record, action="skipped", reason=decision.reason, protection=decision.protection
+            )
         proposal_id = None
         if decision.propose is not None:
             proposal_id = self._propose(rev, decision.propose)
         record = replace(record, proposal_id=proposal_id)
         if decision.save is None:
             return replace(record, action="proposed" if proposal_id else "unchanged")
-        if self.config.safety.cosmetic_check == "render" and \
-                self.wiki.renders_same(rev.title, rev.text, decision.save.proposed):
+        if self.config.safety.cosmetic_check == "render" and self.wiki.renders_same(
+            rev.title, rev.text, decision.save.proposed
+        ):
             return replace(record, action="skipped", reason="cosmetic only: renders the same")
         return self.saver.save(run_id, rev, decision.save, record)
 
@@ -312,14 +360,28 @@ class Runner:
         """The page's changes, computed in the lint worker; the titles the unsafe fixes need
         are fetched here when it asks (outside its time limit)."""
         return self.lint_worker.call(
-            decide.page_changes, rev.text, rev.title, self.config.lint, self.policy,
-            self.summary_style, unsafe, propose, host=self._title_fetcher(rev))
+            decide.page_changes,
+            rev.text,
+            rev.title,
+            self.config.lint,
+            self.policy,
+            self.summary_style,
+            unsafe,
+            propose,
+            host=self._title_fetcher(rev),
+        )
 
     def _rebaser(self, title: str) -> Callable[[Revision], Plan | None]:
         def rebase(newer: Revision) -> Plan | None:
             try:
-                change = self.lint_worker.call(decide.rebased, newer.text, title,
-                                               self.config.lint, self.policy, self.summary_style)
+                change = self.lint_worker.call(
+                    decide.rebased,
+                    newer.text,
+                    title,
+                    self.config.lint,
+                    self.policy,
+                    self.summary_style,
+                )
             except PageTimeout as exc:
                 log.warning("[[%s]]: the newer revision is not fixed: %s", title, exc)
                 return None
@@ -327,6 +389,7 @@ class Runner:
             if change.skip_reason:
                 return None
             return Plan(change.proposed, change.summary, round_trip_checked=True)
+
         return rebase
 
     def _title_fetcher(self, rev: Revision) -> Callable[[list[str]], dict[str, str]]:
@@ -334,6 +397,7 @@ class Runner:
         configured contact: at most ``MAX_URLS_PER_PAGE`` a page, each request bounded by the
         fetcher's timeouts and size cap. A dry run fetches nothing. The lint worker asks for
         them (the fetch does not count against the page's lint time limit)."""
+
         def titles(urls: list[str]) -> dict[str, str]:
             from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, fetch_titles
 
@@ -343,9 +407,12 @@ class Runner:
             if not contact:
                 if not self._warned_no_contact:
                     self._warned_no_contact = True
-                    log.warning("not fetching page titles: set contact (email or URL) in [wiki] "
-                                "of %s; unsafe fixes that need titles (bare URLs, placeholder "
-                                "titles) are not proposed", self.config.path)
+                    log.warning(
+                        "not fetching page titles: set contact (email or URL) in [wiki] "
+                        "of %s; unsafe fixes that need titles (bare URLs, placeholder "
+                        "titles) are not proposed",
+                        self.config.path,
+                    )
                 return {}
 
             def note(message: str) -> None:
@@ -354,10 +421,17 @@ class Runner:
             def failed(url: str, reason: str) -> None:
                 self.titles_not_fetched.append({"page": rev.title, "url": url, "reason": reason})
 
-            return fetch_titles(urls, contact, note, limit=MAX_URLS_PER_PAGE,
-                                how_to_contact="set contact in [wiki] of bot.toml",
-                                until=self.budget.deadline(),
-                                allow_private=self.allow_private_fetch, failed=failed)
+            return fetch_titles(
+                urls,
+                contact,
+                note,
+                limit=MAX_URLS_PER_PAGE,
+                how_to_contact="set contact in [wiki] of bot.toml",
+                until=self.budget.deadline(),
+                allow_private=self.allow_private_fetch,
+                failed=failed,
+            )
+
         return titles
 
     def _propose(self, rev: Revision, change: Change) -> int | None:
@@ -366,9 +440,15 @@ class Runner:
         from wikilint.bot.change.store import Proposal, Store
 
         # With unsafe fixes the fetched titles are stored: review and submit reuse them.
-        p = Proposal.from_change(change, site=self.wiki.site_name, page=rev.title, section=None,
-                                 base_revid=rev.revid, base_timestamp=rev.timestamp,
-                                 unsafe=self.config.fixes.unsafe == "propose")
+        p = Proposal.from_change(
+            change,
+            site=self.wiki.site_name,
+            page=rev.title,
+            section=None,
+            base_revid=rev.revid,
+            base_timestamp=rev.timestamp,
+            unsafe=self.config.fixes.unsafe == "propose",
+        )
         with Store(self.store_path) as store:
             return store.add(p)
 
@@ -387,8 +467,11 @@ def setup_logging(interactive: bool, verbose: bool) -> None:
     """Our log lines on stderr; pywikibot keeps its own handlers. Every handler of both gets
     the redacting filter (pywikibot logs request parameters and headers on errors)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(
-        "%(message)s" if interactive else "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter(
+            "%(message)s" if interactive else "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    )
     handler._wikilint_run = True  # type: ignore[attr-defined]
     logger = logging.getLogger("wikilint")
     # Replace the handler of an earlier call (tests, or execute() called twice in a process).
@@ -396,15 +479,21 @@ def setup_logging(interactive: bool, verbose: bool) -> None:
     logger.addHandler(handler)
     logger.propagate = False
     # On a terminal the progress line tells the story; log lines would break it up.
-    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if interactive
-                    else logging.INFO)
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING if interactive else logging.INFO)
     wiki.redact_secrets_in_logs(verbose)
 
 
-def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool = False,
-            gateway_factory: Callable[[BotConfig], WikiGateway] | None = None,
-            interactive: bool | None = None, allow_private_fetch: bool = False,
-            limits_are_success: bool = False, pages_from: tuple[str, ...] = ()) -> int:
+def execute(
+    config_path: str,
+    report: str | None,
+    dry_run: bool,
+    verbose: bool = False,
+    gateway_factory: Callable[[BotConfig], WikiGateway] | None = None,
+    interactive: bool | None = None,
+    allow_private_fetch: bool = False,
+    limits_are_success: bool = False,
+    pages_from: tuple[str, ...] = (),
+) -> int:
     """The whole command; returns the exit code (tests call this directly).
 
     ``limits_are_success``: a run that stopped early but resumable (limits, time budget, lag,
@@ -427,29 +516,38 @@ def execute(config_path: str, report: str | None, dry_run: bool, verbose: bool =
         click.echo(f"wikilint run: {exc}; not starting", err=True)
         return EXIT_LOCKED
     except OSError as exc:
-        click.echo(f"wikilint run: {config.path}: cannot take the lock {config.lock_path}: "
-                   f"{exc.strerror or exc}", err=True)
+        click.echo(
+            f"wikilint run: {config.path}: cannot take the lock {config.lock_path}: "
+            f"{exc.strerror or exc}",
+            err=True,
+        )
         return EXIT_CONFIG
     try:
         try:
             wiki = (gateway_factory or _default_gateway)(config)
         except Exception as exc:
-            click.echo(f"wikilint run: cannot open the wiki: {type(exc).__name__}: {exc}",
-                       err=True)
+            click.echo(f"wikilint run: cannot open the wiki: {type(exc).__name__}: {exc}", err=True)
             return EXIT_CONFIG
-        progress = RunProgress(interactive, known_total(config.sources),
-                               config.limits.max_pages)
+        progress = RunProgress(interactive, known_total(config.sources), config.limits.max_pages)
         try:
             journal = Journal(config.state.journal, wiki.site_name)
         except (OSError, sqlite3.Error, JournalError) as exc:
-            click.echo(f"wikilint run: {config.path}: cannot open the journal "
-                       f"{config.state.journal}: {exc}", err=True)
+            click.echo(
+                f"wikilint run: {config.path}: cannot open the journal "
+                f"{config.state.journal}: {exc}",
+                err=True,
+            )
             return EXIT_CONFIG
         with journal:
-            runner = Runner(config, wiki, journal, dry_run=dry_run, progress=progress,
-                            allow_private_fetch=allow_private_fetch)
-            previous = signal.signal(signal.SIGTERM, lambda *_: setattr(runner, "terminate",
-                                                                      True))
+            runner = Runner(
+                config,
+                wiki,
+                journal,
+                dry_run=dry_run,
+                progress=progress,
+                allow_private_fetch=allow_private_fetch,
+            )
+            previous = signal.signal(signal.SIGTERM, lambda *_: setattr(runner, "terminate", True))
             try:
                 result = runner.run()
             finally:
@@ -484,22 +582,45 @@ def with_pages_from(config: BotConfig, pages_from: tuple[str, ...]) -> BotConfig
 
 
 @click.command("run")
-@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False),
-              help="The bot's bot.toml (see examples/bot.toml).")
-@click.option("--report", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Also write the run report as JSON to this file.")
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The bot's bot.toml (see examples/bot.toml).",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write the run report as JSON to this file.",
+)
 @click.option("--dry-run", is_flag=True, help="Read and fix, but save nothing and queue nothing.")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging (secrets are still redacted).")
-@click.option("--limits-are-success", is_flag=True,
-              help="Exit 0 instead of 4 when the run stopped early but resumable (limits, time "
-              "budget, lag): for schedulers that mail on every non-zero exit.")
-@click.option("--pages-from", "pages_from", multiple=True, metavar="-GEN:VALUE",
-              help="Lint the pages of these pywikibot generator arguments (-cat:NAME, "
-              "-transcludes:TEMPLATE, -newpages:N, …) instead of bot.toml's [sources].")
+@click.option(
+    "--limits-are-success",
+    is_flag=True,
+    help="Exit 0 instead of 4 when the run stopped early but resumable (limits, time "
+    "budget, lag): for schedulers that mail on every non-zero exit.",
+)
+@click.option(
+    "--pages-from",
+    "pages_from",
+    multiple=True,
+    metavar="-GEN:VALUE",
+    help="Lint the pages of these pywikibot generator arguments (-cat:NAME, "
+    "-transcludes:TEMPLATE, -newpages:N, …) instead of bot.toml's [sources].",
+)
 @allow_private_fetch_option
-def run(config_path: str, report: str | None, dry_run: bool, verbose: bool,
-        limits_are_success: bool, pages_from: tuple[str, ...],
-        allow_private_fetch: bool) -> None:
+def run(
+    config_path: str,
+    report: str | None,
+    dry_run: bool,
+    verbose: bool,
+    limits_are_success: bool,
+    pages_from: tuple[str, ...],
+    allow_private_fetch: bool,
+) -> None:
     """Run the scheduled bot: lint the configured pages and save safe fixes.
 
     Exit codes: 0 completed; 1 failed (also: saves failed and none succeeded); 2 configuration
@@ -507,9 +628,17 @@ def run(config_path: str, report: str | None, dry_run: bool, verbose: bool,
     resumable (time budget, limits, lag, read-only, SIGTERM; 0 with --limits-are-success); 5
     another run holds the lock.
     """
-    sys.exit(execute(config_path, report, dry_run, verbose,
-                     allow_private_fetch=allow_private_fetch,
-                     limits_are_success=limits_are_success, pages_from=pages_from))
+    sys.exit(
+        execute(
+            config_path,
+            report,
+            dry_run,
+            verbose,
+            allow_private_fetch=allow_private_fetch,
+            limits_are_success=limits_are_success,
+            pages_from=pages_from,
+        )
+    )
 
 
 def register(group: click.Group) -> None:

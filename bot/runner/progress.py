@@ -22,8 +22,13 @@ LOG_EVERY = 30.0  # seconds between progress log lines when stderr is not a term
 
 def known_total(sources: SourceSettings) -> int | None:
     """How many pages the sources give, when that is known without asking the wiki."""
-    if sources.categories or sources.transcluding or sources.recent_changes \
-            or sources.search or sources.pages_from:
+    if (
+        sources.categories
+        or sources.transcluding
+        or sources.recent_changes
+        or sources.search
+        or sources.pages_from
+    ):
         return None
     from wikilint.bot.wiki.sources import read_titles_file
 
@@ -41,8 +46,13 @@ class RunProgress:
 
     WIDTH = 20
 
-    def __init__(self, interactive: bool, total: int | None = None, limit: int = 0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        interactive: bool,
+        total: int | None = None,
+        limit: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.interactive = interactive
         known = [n for n in (total, limit or None) if n is not None]
         self.target = min(known) if known else None

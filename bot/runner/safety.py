@@ -52,8 +52,10 @@ def guard_stop_reason(
     """Why the run must stop before the next save, or None."""
     if shutoff_page is not None:
         if state.shutoff_text is None:
-            return f"the shutoff page [[{shutoff_page}]] does not exist (create it with " \
-                   f"{run_value!r} to allow runs)"
+            return (
+                f"the shutoff page [[{shutoff_page}]] does not exist (create it with "
+                f"{run_value!r} to allow runs)"
+            )
         value = state.shutoff_text.strip()
         if value != run_value.strip():
             shown = value if len(value) <= 60 else value[:57] + "..."

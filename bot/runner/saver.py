@@ -27,8 +27,10 @@ from wikilint.bot.wiki.api import (
 log = logging.getLogger("wikilint.run")
 
 # A save refused for the page's protection: remembered with it, like a predicted one.
-PROTECTION_REASONS = frozenset(SKIP_CODES[code] for code in (
-    "protectedpage", "cascadeprotected", "customcssprotected", "customjsprotected"))
+PROTECTION_REASONS = frozenset(
+    SKIP_CODES[code]
+    for code in ("protectedpage", "cascadeprotected", "customcssprotected", "customjsprotected")
+)
 
 
 @dataclass
@@ -48,29 +50,44 @@ class SaveTally:
         """Why the run failed when saves were attempted, some failed and none succeeded."""
         if not self.failed or self.saved:
             return None
-        return (f"no save succeeded: {self.failed} of {self.attempted} attempted "
-                f"{'save' if self.attempted == 1 else 'saves'} failed; last: "
-                f"{self.last_failure}")
+        return (
+            f"no save succeeded: {self.failed} of {self.attempted} attempted "
+            f"{'save' if self.attempted == 1 else 'saves'} failed; last: "
+            f"{self.last_failure}"
+        )
 
     def not_clean(self) -> str | None:
         """Why the run is not clean when a saved revision is not the change the rules made."""
         if not self.differs:
             return None
-        return (f"{self.differs} saved {'revision is' if self.differs == 1 else 'revisions are'}"
-                f" not the change wikilint made (check on the wiki); last: "
-                f"{self.last_difference}")
+        return (
+            f"{self.differs} saved {'revision is' if self.differs == 1 else 'revisions are'}"
+            f" not the change wikilint made (check on the wiki); last: "
+            f"{self.last_difference}"
+        )
 
     def as_dict(self) -> dict[str, int]:
-        return {"attempted": self.attempted, "saved": self.saved, "failed": self.failed,
-                "differs": self.differs}
+        return {
+            "attempted": self.attempted,
+            "saved": self.saved,
+            "failed": self.failed,
+            "differs": self.differs,
+        }
 
 
 class Saver:
     """Saves changes one at a time and keeps the :class:`SaveTally`."""
 
-    def __init__(self, config: BotConfig, wiki: WikiGateway, journal: Journal, budget: Budget,
-                 throttle: Throttle, rebase_for: Callable[[str], Rebase],
-                 dry_run: bool = False) -> None:
+    def __init__(
+        self,
+        config: BotConfig,
+        wiki: WikiGateway,
+        journal: Journal,
+        budget: Budget,
+        throttle: Throttle,
+        rebase_for: Callable[[str], Rebase],
+        dry_run: bool = False,
+    ) -> None:
         self.config = config
         self.wiki = wiki
         self.journal = journal
@@ -80,8 +97,7 @@ class Saver:
         self.dry_run = dry_run
         self.tally = SaveTally()
 
-    def save(self, run_id: int, rev: Revision, change: Change, record: PageRecord
-             ) -> PageRecord:
+    def save(self, run_id: int, rev: Revision, change: Change, record: PageRecord) -> PageRecord:
         """Save ``change`` on top of ``rev``; ``record`` (findings, proposal) completed with
         what happened."""
         if self.dry_run:
@@ -93,8 +109,13 @@ class Saver:
         self.journal.begin_save(run_id, rev.title, rev.revid)
         self.tally.attempted += 1
         try:
-            result = self.wiki.save(rev, plan, self.rebase_for(rev.title),
-                                    minor=self.config.wiki.minor, tags=self.config.wiki.tags)
+            result = self.wiki.save(
+                rev,
+                plan,
+                self.rebase_for(rev.title),
+                minor=self.config.wiki.minor,
+                tags=self.config.wiki.tags,
+            )
         except (StopRun, WikiUnavailable):
             raise
         except Exception as exc:
@@ -109,31 +130,57 @@ class Saver:
             self.tally.differs += 1
             self.tally.last_difference = result.differs
             self.budget.edits += 1
-            log.warning("[[%s]] rev %s is not the change wikilint made: %s", rev.title,
-                        result.revid, result.differs)
-            return replace(record, action="differs", saved_revid=result.revid,
-                           reason=result.differs, final=False)
+            log.warning(
+                "[[%s]] rev %s is not the change wikilint made: %s",
+                rev.title,
+                result.revid,
+                result.differs,
+            )
+            return replace(
+                record,
+                action="differs",
+                saved_revid=result.revid,
+                reason=result.differs,
+                final=False,
+            )
         if result.status == "saved":
             self.tally.saved += 1
             self.budget.edits += 1
             reason = "; ".join(result.warnings) or None
             # A merged save is not known to be clean: don't mark its revision as processed.
-            return replace(record, action="edited", saved_revid=result.revid, reason=reason,
-                           final=not result.merged)
+            return replace(
+                record,
+                action="edited",
+                saved_revid=result.revid,
+                reason=reason,
+                final=not result.merged,
+            )
         if result.status == "nochange":
             # We computed a change, yet the wiki saw none: was our save already made by a
             # request whose answer was lost (timeout, dropped connection, pywikibot retry)?
             current = self.wiki.latest(rev.title)
-            if current is not None and current.revid != rev.revid \
-                    and current.user == self.wiki.username and current.parentid == rev.revid:
+            if (
+                current is not None
+                and current.revid != rev.revid
+                and current.user == self.wiki.username
+                and current.parentid == rev.revid
+            ):
                 self.tally.saved += 1
                 self.budget.edits += 1
-                return replace(record, action="edited", saved_revid=current.revid,
-                               reason="saved; the wiki's answer was lost and the retry found "
-                                      "the edit already made")
+                return replace(
+                    record,
+                    action="edited",
+                    saved_revid=current.revid,
+                    reason="saved; the wiki's answer was lost and the retry found "
+                    "the edit already made",
+                )
             return replace(record, action="unchanged", final=False)
         if result.reason in PROTECTION_REASONS:
             # The wiki knows better than our reading of the levels: remember it the same way.
-            return replace(record, action="skipped", reason=result.reason,
-                           protection=safety.protection_key(rev.protection))
+            return replace(
+                record,
+                action="skipped",
+                reason=result.reason,
+                protection=safety.protection_key(rev.protection),
+            )
         return replace(record, action="skipped", reason=result.reason, final=False)

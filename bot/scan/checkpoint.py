@@ -43,8 +43,10 @@ class Checkpoint:
                 raise DumpError(f"{self.output}: cannot resume: {exc.strerror or exc}") from None
             if os.fstat(self.out.fileno()).st_size < self.offset:
                 self.out.close()
-                raise DumpError(f"{self.output}: shorter than {self.state_file} says it should "
-                                "be; run without --resume to start again")
+                raise DumpError(
+                    f"{self.output}: shorter than {self.state_file} says it should "
+                    "be; run without --resume to start again"
+                )
             self.out.truncate(self.offset)  # lines of a partition whose state line is missing
             self.out.seek(self.offset)
             self.state: IO[str] = self.state_file.open("a", encoding="utf-8")
@@ -59,7 +61,8 @@ class Checkpoint:
             if lines.readline().rstrip("\n") != header:
                 raise DumpError(
                     f"{self.state_file}: written by a scan of other inputs or settings; "
-                    "run without --resume to start again")
+                    "run without --resume to start again"
+                )
             for line in lines:
                 try:
                     entry = json.loads(line)

@@ -49,6 +49,7 @@ class EngineError(Exception):
     """The workers failed in a way the scan cannot recover from (a task that keeps killing its
     Dask workers, a lost scheduler): the scan stops, and ``--resume`` can continue it."""
 
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -69,8 +70,9 @@ def run_local(pages: Iterable[Page], options: ScanOptions, jobs: int, chunk: int
         return
     jobs = max(jobs, 1)
     tasks = batched(pages, chunk)
-    for pages_chunk, records in _on_pool(tasks, lint_chunk_in_worker, options, jobs,
-                                         partial(_redo_pages, options=options, jobs=jobs)):
+    for pages_chunk, records in _on_pool(
+        tasks, lint_chunk_in_worker, options, jobs, partial(_redo_pages, options=options, jobs=jobs)
+    ):
         yield from zip(pages_chunk, records, strict=True)
 
 
@@ -99,7 +101,10 @@ def _redo_pages(
 
 
 def _on_pool(
-    tasks: Iterable[T], work: Callable[[T], R], options: ScanOptions, jobs: int,
+    tasks: Iterable[T],
+    work: Callable[[T], R],
+    options: ScanOptions,
+    jobs: int,
     redo: Callable[[T, InOrder[T]], Iterator[tuple[T, R]]],
 ) -> Iterator[tuple[T, R]]:
     """(task, result) in task order from a process pool, ``2 × jobs`` tasks in flight.
@@ -180,8 +185,9 @@ def _submit(pool: cf.ProcessPoolExecutor, func: Callable[[Any], Any], arg: Any) 
 
 
 def _new_pool(jobs: int, options: ScanOptions) -> cf.ProcessPoolExecutor:
-    return cf.ProcessPoolExecutor(jobs, mp_context=worker_context(), initializer=init_worker,
-                                  initargs=(options,))
+    return cf.ProcessPoolExecutor(
+        jobs, mp_context=worker_context(), initializer=init_worker, initargs=(options,)
+    )
 
 
 def worker_context() -> multiprocessing.context.BaseContext:
@@ -215,8 +221,11 @@ def run_dask(
     with dask_client(scheduler, jobs) as client:
         size = 2 * max(_worker_count(client), jobs)
         [remote_config] = client.scatter([options.config], broadcast=True)
-        window = InOrder(batched(pages, chunk),
-                         lambda c: client.submit(lint_chunk, c, remote_config, pure=False), size)
+        window = InOrder(
+            batched(pages, chunk),
+            lambda c: client.submit(lint_chunk, c, remote_config, pure=False),
+            size,
+        )
         for pages_chunk, future in window:
             yield from zip(pages_chunk, future.result(), strict=True)
     if window.error is not None:
@@ -235,8 +244,13 @@ def dask_client(scheduler: str | None, jobs: int) -> Iterator[Any]:
     if scheduler:
         client = Client(scheduler, timeout="30s")
     else:
-        cluster = LocalCluster(n_workers=max(jobs, 1), threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+        cluster = LocalCluster(
+            n_workers=max(jobs, 1),
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
         client = Client(cluster)
     try:
         yield client
@@ -267,8 +281,10 @@ def run_partitions_local(
             yield scan_partition(partition, options)
         return
     jobs = max(jobs, 1)
-    def redo(partition: Partition, _: InOrder[Partition]) -> Iterator[
-            tuple[Partition, PartitionResult]]:
+
+    def redo(
+        partition: Partition, _: InOrder[Partition]
+    ) -> Iterator[tuple[Partition, PartitionResult]]:
         yield partition, scan_partition_by_pages(partition, options, jobs, chunk)
 
     for _, result in _on_pool(partitions, scan_partition_in_worker, options, jobs, redo):
@@ -283,8 +299,9 @@ def scan_partition_by_pages(
     def pairs(count_skip: Callable[[], None]) -> Iterator[Pair]:
         stream, _ = open_partition(partition)
         with stream:
-            yield from run_local(iter_pages(stream, options.namespaces, count_skip), options,
-                                 max(jobs, 2), chunk)
+            yield from run_local(
+                iter_pages(stream, options.namespaces, count_skip), options, max(jobs, 2), chunk
+            )
 
     return collect_partition(partition, options, pairs)
 
@@ -299,8 +316,12 @@ def run_partitions_dask(
         run = uuid.uuid4().hex[:8]
 
         def submit(partition: Partition) -> Any:
-            return client.submit(scan_partition, partition, remote_options,
-                                 key=f"wikilint-scan-{run}-{partition.ordinal}")
+            return client.submit(
+                scan_partition,
+                partition,
+                remote_options,
+                key=f"wikilint-scan-{run}-{partition.ordinal}",
+            )
 
         for _, future in InOrder(partitions, submit, 2 * max(_worker_count(client), jobs)):
             try:
@@ -308,6 +329,5 @@ def run_partitions_dask(
             except DumpError:
                 raise
             except Exception as exc:  # KilledWorker, a lost scheduler, …
-                raise EngineError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") \
-                    from exc
+                raise EngineError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") from exc
             yield result

@@ -109,8 +109,9 @@ def read_index(index: str | Path) -> list[tuple[int, int]]:
     return streams
 
 
-def _add_stream(streams: list[tuple[int, int]], offset: int, pages: int, index: str | Path,
-                number: int) -> None:
+def _add_stream(
+    streams: list[tuple[int, int]], offset: int, pages: int, index: str | Path, number: int
+) -> None:
     if streams and offset == streams[-1][0]:
         streams[-1] = (offset, streams[-1][1] + pages)
     elif streams and offset < streams[-1][0]:
@@ -145,7 +146,9 @@ def auto_streams_per_task(streams: int) -> int:
 
 
 def byte_ranges(
-    path: str, streams: Sequence[tuple[int, int]], streams_per_task: int | None = None,
+    path: str,
+    streams: Sequence[tuple[int, int]],
+    streams_per_task: int | None = None,
     first_ordinal: int = 0,
 ) -> list[Partition]:
     """Tasks of ``streams_per_task`` consecutive streams (None: :func:`auto_streams_per_task`);
@@ -154,15 +157,20 @@ def byte_ranges(
         streams_per_task = auto_streams_per_task(len(streams))
     size = Path(path).stat().st_size
     if streams[-1][0] >= size:
-        raise DumpError(f"{path}: the index lists offset {streams[-1][0]}, past the end of the "
-                        f"file ({size} bytes): is it the index of another dump?")
+        raise DumpError(
+            f"{path}: the index lists offset {streams[-1][0]}, past the end of the "
+            f"file ({size} bytes): is it the index of another dump?"
+        )
     tasks = []
     for i in range(0, len(streams), streams_per_task):
         group = streams[i : i + streams_per_task]
         following = i + streams_per_task
         end = streams[following][0] if following < len(streams) else None
-        tasks.append(Partition(first_ordinal + len(tasks), path, group[0][0], end,
-                               sum(n for _, n in group), True))
+        tasks.append(
+            Partition(
+                first_ordinal + len(tasks), path, group[0][0], end, sum(n for _, n in group), True
+            )
+        )
     return tasks
 
 
@@ -191,13 +199,16 @@ def expand_inputs(arguments: Iterable[str]) -> list[str]:
 
 
 def plan(
-    inputs: Sequence[str], index: str | Path | None = None,
+    inputs: Sequence[str],
+    index: str | Path | None = None,
     streams_per_task: int | None = None,
 ) -> list[Partition] | None:
     """The tasks of a scan, in dump order; None for one plain file (the streaming path)."""
     if index is not None and len(inputs) != 1:
-        raise DumpError("--index names the index of one multistream dump; with several files "
-                        "each index is found by its name next to its dump")
+        raise DumpError(
+            "--index names the index of one multistream dump; with several files "
+            "each index is found by its name next to its dump"
+        )
     if len(inputs) == 1:
         index = index if index is not None else index_for(inputs[0])
         if index is None:

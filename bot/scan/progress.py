@@ -25,8 +25,12 @@ def _duration(seconds: float) -> str:
 
 class Progress:
     def __init__(
-        self, stream: TextIO, total_bytes: int | None = None, total_parts: int | None = None,
-        log_interval: float = DEFAULT_LOG_INTERVAL, terminal: bool | None = None,
+        self,
+        stream: TextIO,
+        total_bytes: int | None = None,
+        total_parts: int | None = None,
+        log_interval: float = DEFAULT_LOG_INTERVAL,
+        terminal: bool | None = None,
     ) -> None:
         self.stream = stream
         self.terminal = stream.isatty() if terminal is None else terminal
@@ -57,8 +61,14 @@ class Progress:
                 text += f", ETA {_duration((self.total_bytes - bytes_done) / rate_of_bytes)}"
         return text
 
-    def update(self, pages: int, findings: int, bytes_done: int, parts_done: int | None = None,
-               force: bool = False) -> None:
+    def update(
+        self,
+        pages: int,
+        findings: int,
+        bytes_done: int,
+        parts_done: int | None = None,
+        force: bool = False,
+    ) -> None:
         now = time.monotonic()
         if not force and now - self.last < self.interval:
             return

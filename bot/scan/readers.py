@@ -121,6 +121,7 @@ class _Window(io.RawIOBase):
             self.left -= n
         return n
 
+
 def open_byte_range(path: str | Path, start: int, end: int | None) -> tuple[IO[bytes], Position]:
     """The pages in bytes ``[start, end)`` of a multistream bz2 dump, as one XML document.
 
@@ -191,7 +192,8 @@ def _int(text: str | None) -> int | None:
 
 
 def iter_pages(
-    stream: IO[bytes], namespaces: set[int] | frozenset[int] | None = None,
+    stream: IO[bytes],
+    namespaces: set[int] | frozenset[int] | None = None,
     skipped: Callable[[], None] | None = None,
 ) -> Iterator[Page]:
     """The latest revision of each page (wikitext only) in ``namespaces`` (None: all).
@@ -245,8 +247,12 @@ def iter_pages(
             elif name == "page":
                 if root is not None:
                     root.clear()  # drop the page (and siteinfo) from the tree: constant memory
-                if (best is None or title is None or best[2] is None
-                        or (namespaces is not None and ns not in namespaces)):
+                if (
+                    best is None
+                    or title is None
+                    or best[2] is None
+                    or (namespaces is not None and ns not in namespaces)
+                ):
                     if skipped:
                         skipped()
                     continue

@@ -88,20 +88,35 @@ def run_scan(
         dumps = [dumps]
     inputs = expand_inputs([str(d) for d in dumps])
     partitions = plan(inputs, index, streams_per_task)
-    options = ScanOptions(config or Config(),
-                          frozenset(namespaces) if namespaces is not None else None,
-                          "titles" if titles_only else output_format, page_timeout)
+    options = ScanOptions(
+        config or Config(),
+        frozenset(namespaces) if namespaces is not None else None,
+        "titles" if titles_only else output_format,
+        page_timeout,
+    )
     if partitions is None:
         if resume:
-            raise DumpError(f"{inputs[0]}: --resume needs a partitioned input (a multistream "
-                            "dump with its index, or several files)")
+            raise DumpError(
+                f"{inputs[0]}: --resume needs a partitioned input (a multistream "
+                "dump with its index, or several files)"
+            )
         if output is not None:
             with open(output, "w", encoding="utf-8") as target:
-                return _scan_stream(inputs[0], target, options, jobs, engine, scheduler, chunk,
-                                    progress, log_interval)
+                return _scan_stream(
+                    inputs[0],
+                    target,
+                    options,
+                    jobs,
+                    engine,
+                    scheduler,
+                    chunk,
+                    progress,
+                    log_interval,
+                )
         assert out is not None
-        return _scan_stream(inputs[0], out, options, jobs, engine, scheduler, chunk, progress,
-                            log_interval)
+        return _scan_stream(
+            inputs[0], out, options, jobs, engine, scheduler, chunk, progress, log_interval
+        )
     checkpoint = None
     target = Path(output) if output is not None else None
     if target is not None and target.exists() and not target.is_file():
@@ -109,8 +124,18 @@ def run_scan(
         if resume:
             raise DumpError(f"{target}: --resume needs a regular output file")
         with target.open("w", encoding="utf-8") as special:
-            return _scan_partitions(partitions, special, None, options, jobs, engine, scheduler,
-                                    chunk, progress, log_interval)
+            return _scan_partitions(
+                partitions,
+                special,
+                None,
+                options,
+                jobs,
+                engine,
+                scheduler,
+                chunk,
+                progress,
+                log_interval,
+            )
     if target is not None:
         description = {
             "inputs": [[str(Path(p).resolve()), Path(p).stat().st_size] for p in inputs],
@@ -122,17 +147,34 @@ def run_scan(
         }
         checkpoint = Checkpoint(target, description, resume)
     try:
-        return _scan_partitions(partitions, out, checkpoint, options, jobs, engine, scheduler,
-                                chunk, progress, log_interval)
+        return _scan_partitions(
+            partitions,
+            out,
+            checkpoint,
+            options,
+            jobs,
+            engine,
+            scheduler,
+            chunk,
+            progress,
+            log_interval,
+        )
     finally:
         if checkpoint is not None:
             checkpoint.close()
 
 
 def _scan_partitions(
-    partitions: list[Partition], out: TextIO | None, checkpoint: Checkpoint | None,
-    options: ScanOptions, jobs: int, engine: str, scheduler: str | None, chunk: int,
-    progress: TextIO | None, log_interval: float,
+    partitions: list[Partition],
+    out: TextIO | None,
+    checkpoint: Checkpoint | None,
+    options: ScanOptions,
+    jobs: int,
+    engine: str,
+    scheduler: str | None,
+    chunk: int,
+    progress: TextIO | None,
+    log_interval: float,
 ) -> Summary:
     started = time.monotonic()
     summary = Summary()
@@ -145,8 +187,11 @@ def _scan_partitions(
         todo = [p for p in partitions if p.key not in checkpoint.done]
         parts_done = len(partitions) - len(todo)
         bytes_done = sum(sizes[p.ordinal] for p in partitions if p.key in checkpoint.done)
-    meter = (Progress(progress, sum(sizes.values()), len(partitions), log_interval)
-             if progress is not None else None)
+    meter = (
+        Progress(progress, sum(sizes.values()), len(partitions), log_interval)
+        if progress is not None
+        else None
+    )
     if meter:
         meter.resumed(summary.pages_scanned, bytes_done)
     results: Iterator[PartitionResult]
@@ -176,8 +221,15 @@ def _scan_partitions(
 
 
 def _scan_stream(
-    dump: str, out: TextIO, options: ScanOptions, jobs: int, engine: str, scheduler: str | None,
-    chunk: int, progress: TextIO | None, log_interval: float,
+    dump: str,
+    out: TextIO,
+    options: ScanOptions,
+    jobs: int,
+    engine: str,
+    scheduler: str | None,
+    chunk: int,
+    progress: TextIO | None,
+    log_interval: float,
 ) -> Summary:
     summary = Summary()
     started = time.monotonic()
@@ -186,8 +238,11 @@ def _scan_stream(
         summary.pages_skipped += 1
 
     stream, position = open_dump_at(dump)
-    meter = (Progress(progress, Path(dump).stat().st_size, None, log_interval)
-             if progress is not None else None)
+    meter = (
+        Progress(progress, Path(dump).stat().st_size, None, log_interval)
+        if progress is not None
+        else None
+    )
     with stream:
         pages = iter_pages(stream, options.namespaces, count_skip)
         if engine == "dask":
@@ -232,56 +287,132 @@ def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
 
 @click.command("scan")
 @click.argument("dumps", nargs=-1, required=True, metavar="DUMP...")
-@click.option("--index", "index", type=click.Path(exists=True, dir_okay=False),
-              help="The index of a multistream dump (offset:pageid:title lines). Default: "
-                   "X-multistream-index.txt.bz2 next to X-multistream.xml.bz2, if there.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Worker processes (0: one per CPU); with --engine dask and no --scheduler, "
-                   "the local cluster's workers.")
-@click.option("--namespace", "namespaces", multiple=True, metavar="NS",
-              help="Namespace numbers to lint (repeatable, comma-separated, or 'all'). Default 0.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-              help="Config file (default: wikilint.toml or pyproject.toml found from the dump).")
+@click.option(
+    "--index",
+    "index",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The index of a multistream dump (offset:pageid:title lines). Default: "
+    "X-multistream-index.txt.bz2 next to X-multistream.xml.bz2, if there.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Worker processes (0: one per CPU); with --engine dask and no --scheduler, "
+    "the local cluster's workers.",
+)
+@click.option(
+    "--namespace",
+    "namespaces",
+    multiple=True,
+    metavar="NS",
+    help="Namespace numbers to lint (repeatable, comma-separated, or 'all'). Default 0.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Config file (default: wikilint.toml or pyproject.toml found from the dump).",
+)
 @click.option("--select", multiple=True, help="Only these rules (names or codes, comma-separated).")
 @click.option("--ignore", multiple=True, help="Skip these rules (names or codes, comma-separated).")
-@click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="json",
-              show_default=True, help="Findings as JSON lines (one per page) or text lines.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="Write findings here instead of stdout (with FILE.scan-state, for --resume, "
-                   "when the input is partitioned).")
-@click.option("--resume", is_flag=True,
-              help="Continue an interrupted scan into the same --output: partitions already "
-                   "written are skipped.")
-@click.option("--report", type=click.Path(dir_okay=False, writable=True),
-              help="Write the summary as JSON here.")
-@click.option("--titles-only", is_flag=True,
-              help="Print only the titles of pages with findings, one per line "
-                   "(a titles file for `wikilint run`).")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
-              show_default=True, help="Local process pool, or a Dask cluster.")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Dask scheduler address (tcp://host:8786); its workers need the same "
-                   "wikilint installed and the dump files at the same path. Default: a local "
-                   "Dask cluster of --jobs processes.")
-@click.option("--streams-per-task", type=click.IntRange(min=1),
-              help="bz2 streams (100 pages each in Wikimedia dumps) per partition of a "
-                   "multistream dump. Default: 10, fewer when a file would give fewer than 64 "
-                   "partitions.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=DEFAULT_CHUNK,
-              show_default=True, help="Pages per task sent to a worker (one plain dump file).")
-@click.option("--progress-interval", type=click.FloatRange(min=0.1), default=DEFAULT_LOG_INTERVAL,
-              show_default=True,
-              help="Seconds between progress lines when stderr is not a terminal.")
-@click.option("--lint-timeout", type=click.FloatRange(0, 3600), metavar="SECONDS",
-              default=DEFAULT_PAGE_LINT_TIMEOUT, show_default=True,
-              help="Seconds one page's lint may take in the local engine's workers; a page "
-                   "over it gets an internal-error record saying so (0: no limit).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="Findings as JSON lines (one per page) or text lines.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write findings here instead of stdout (with FILE.scan-state, for --resume, "
+    "when the input is partitioned).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an interrupted scan into the same --output: partitions already "
+    "written are skipped.",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the summary as JSON here.",
+)
+@click.option(
+    "--titles-only",
+    is_flag=True,
+    help="Print only the titles of pages with findings, one per line "
+    "(a titles file for `wikilint run`).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Local process pool, or a Dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler address (tcp://host:8786); its workers need the same "
+    "wikilint installed and the dump files at the same path. Default: a local "
+    "Dask cluster of --jobs processes.",
+)
+@click.option(
+    "--streams-per-task",
+    type=click.IntRange(min=1),
+    help="bz2 streams (100 pages each in Wikimedia dumps) per partition of a "
+    "multistream dump. Default: 10, fewer when a file would give fewer than 64 "
+    "partitions.",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_CHUNK,
+    show_default=True,
+    help="Pages per task sent to a worker (one plain dump file).",
+)
+@click.option(
+    "--progress-interval",
+    type=click.FloatRange(min=0.1),
+    default=DEFAULT_LOG_INTERVAL,
+    show_default=True,
+    help="Seconds between progress lines when stderr is not a terminal.",
+)
+@click.option(
+    "--lint-timeout",
+    type=click.FloatRange(0, 3600),
+    metavar="SECONDS",
+    default=DEFAULT_PAGE_LINT_TIMEOUT,
+    show_default=True,
+    help="Seconds one page's lint may take in the local engine's workers; a page "
+    "over it gets an internal-error record saying so (0: no limit).",
+)
 def scan_command(
-    dumps: tuple[str, ...], index: str | None, jobs: int, namespaces: tuple[str, ...],
-    config_path: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-    output_format: str, output: str | None, resume: bool, report: str | None,
-    titles_only: bool, engine: str, scheduler: str | None, streams_per_task: int | None,
-    chunk_size: int, progress_interval: float, lint_timeout: float,
+    dumps: tuple[str, ...],
+    index: str | None,
+    jobs: int,
+    namespaces: tuple[str, ...],
+    config_path: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    resume: bool,
+    report: str | None,
+    titles_only: bool,
+    engine: str,
+    scheduler: str | None,
+    streams_per_task: int | None,
+    chunk_size: int,
+    progress_interval: float,
+    lint_timeout: float,
 ) -> None:
     """Lint every page (latest revision) of MediaWiki XML dumps (.xml, .xml.bz2, .xml.gz).
 
@@ -302,19 +433,37 @@ def scan_command(
     except DumpError as exc:
         click.echo(f"wikilint scan: {exc}", err=True)
         sys.exit(2)
-    if index is None and len(dumps) == 1 and first.endswith(".bz2") and "-multistream" in first \
-            and index_for(first) is None:
-        click.echo(f"wikilint scan: note: no index next to {first}; reading it as one stream",
-                   err=True)
+    if (
+        index is None
+        and len(dumps) == 1
+        and first.endswith(".bz2")
+        and "-multistream" in first
+        and index_for(first) is None
+    ):
+        click.echo(
+            f"wikilint scan: note: no index next to {first}; reading it as one stream", err=True
+        )
     jobs = jobs or os.cpu_count() or 1
     previous = {s: signal.signal(s, _raise_interrupted) for s in (signal.SIGTERM,)}
     try:
         summary = run_scan(
-            list(dumps), None if output else sys.stdout, config, jobs=jobs,
-            namespaces=_parse_namespaces(namespaces), output_format=output_format,
-            titles_only=titles_only, engine=engine, scheduler=scheduler, chunk=chunk_size,
-            progress=sys.stderr, index=index, streams_per_task=streams_per_task, output=output,
-            resume=resume, log_interval=progress_interval, page_timeout=lint_timeout,
+            list(dumps),
+            None if output else sys.stdout,
+            config,
+            jobs=jobs,
+            namespaces=_parse_namespaces(namespaces),
+            output_format=output_format,
+            titles_only=titles_only,
+            engine=engine,
+            scheduler=scheduler,
+            chunk=chunk_size,
+            progress=sys.stderr,
+            index=index,
+            streams_per_task=streams_per_task,
+            output=output,
+            resume=resume,
+            log_interval=progress_interval,
+            page_timeout=lint_timeout,
         )
     except DumpError as exc:
         sys.stdout.flush()
@@ -325,8 +474,10 @@ def scan_command(
         sys.exit(1)
     except (KeyboardInterrupt, Interrupted) as exc:
         signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-        click.echo(f"wikilint scan: interrupted ({signal.Signals(signum).name})"
-                   + _resume_hint(output), err=True)
+        click.echo(
+            f"wikilint scan: interrupted ({signal.Signals(signum).name})" + _resume_hint(output),
+            err=True,
+        )
         sys.exit(128 + signum)
     finally:
         for s, handler in previous.items():

@@ -58,9 +58,12 @@ class Summary:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Summary:
         return cls(
-            pages_scanned=data["pages_scanned"], pages_with_findings=data["pages_with_findings"],
-            pages_with_errors=data["pages_with_errors"], pages_skipped=data["pages_skipped"],
-            findings=data["findings"], findings_per_rule=Counter(data["findings_per_rule"]),
+            pages_scanned=data["pages_scanned"],
+            pages_with_findings=data["pages_with_findings"],
+            pages_with_errors=data["pages_with_errors"],
+            pages_skipped=data["pages_skipped"],
+            findings=data["findings"],
+            findings_per_rule=Counter(data["findings_per_rule"]),
             bytes_scanned=data["bytes_scanned"],
         )
 

@@ -84,8 +84,14 @@ def lint_page(page: Page, config: Config) -> dict[str, Any]:
         starts = [0] + [m.end() for m in re.finditer("\n", page.text)]
         line_col = lambda offset: _line_col(starts, offset)  # noqa: E731
     record["findings"] = [
-        _finding_dict(f.rule, str(f.severity), f.message, line_col(f.start), (f.start, f.end),
-                      f.fix is not None)
+        _finding_dict(
+            f.rule,
+            str(f.severity),
+            f.message,
+            line_col(f.start),
+            (f.start, f.end),
+            f.fix is not None,
+        )
         for f in result.findings
     ]
     return record
@@ -100,12 +106,21 @@ def error_record(page: Page, error: str, message: str) -> dict[str, Any]:
 
 
 def _record(page: Page) -> dict[str, Any]:
-    return {"title": page.title, "ns": page.ns, "pageid": page.pageid, "revid": page.revid,
-            "findings": []}
+    return {
+        "title": page.title,
+        "ns": page.ns,
+        "pageid": page.pageid,
+        "revid": page.revid,
+        "findings": [],
+    }
 
 
 def _finding_dict(
-    rule: str, severity: str, message: str, line_col: tuple[int, int], span: tuple[int, int],
+    rule: str,
+    severity: str,
+    message: str,
+    line_col: tuple[int, int],
+    span: tuple[int, int],
     fixable: bool = False,
 ) -> dict[str, Any]:
     global _CODES
@@ -151,7 +166,8 @@ def scan_partition(partition: Partition, options: ScanOptions) -> PartitionResul
 
 
 def collect_partition(
-    partition: Partition, options: ScanOptions,
+    partition: Partition,
+    options: ScanOptions,
     pairs: Callable[[Callable[[], None]], Iterator[tuple[Page, dict[str, Any]]]],
 ) -> PartitionResult:
     """The output lines and counts of a partition's (page, record) pairs.
@@ -174,8 +190,10 @@ def collect_partition(
         raise DumpError(f"{_where(partition)}: {exc}") from None
     seen = summary.pages_scanned + summary.pages_skipped
     if partition.pages is not None and seen != partition.pages:
-        raise DumpError(f"{_where(partition)}: the index lists {partition.pages} pages in this "
-                        f"range, the dump holds {seen}: does the index belong to this dump?")
+        raise DumpError(
+            f"{_where(partition)}: the index lists {partition.pages} pages in this "
+            f"range, the dump holds {seen}: does the index belong to this dump?"
+        )
     return PartitionResult(partition.ordinal, lines, summary)
 
 

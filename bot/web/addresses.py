@@ -104,12 +104,18 @@ def _kind(address: IPAddress) -> str | None:
         (address.is_multicast, "a multicast address"),
         (address.is_private, "a private address"),
         (address.is_reserved, "a reserved address"),
-        (isinstance(address, ipaddress.IPv4Address) and address in _SHARED,
-         "a shared (carrier-grade NAT) address"),
-        (isinstance(address, ipaddress.IPv6Address) and address in _NAT64_LOCAL,
-         "a local-use NAT64 address"),
-        (isinstance(address, ipaddress.IPv6Address) and address.is_site_local,
-         "a site-local address"),
+        (
+            isinstance(address, ipaddress.IPv4Address) and address in _SHARED,
+            "a shared (carrier-grade NAT) address",
+        ),
+        (
+            isinstance(address, ipaddress.IPv6Address) and address in _NAT64_LOCAL,
+            "a local-use NAT64 address",
+        ),
+        (
+            isinstance(address, ipaddress.IPv6Address) and address.is_site_local,
+            "a site-local address",
+        ),
         (not address.is_global, "not a public address"),
     )
     return next((what for hit, what in checks if hit), None)

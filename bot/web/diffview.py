@@ -35,9 +35,12 @@ class Row(NamedTuple):
     new: tuple[Segment, ...]
 
     def to_json(self) -> dict[str, object]:
-        return {"old_line": self.old_line, "new_line": self.new_line,
-                "old": [[s.text, s.changed] for s in self.old],
-                "new": [[s.text, s.changed] for s in self.new]}
+        return {
+            "old_line": self.old_line,
+            "new_line": self.new_line,
+            "old": [[s.text, s.changed] for s in self.old],
+            "new": [[s.text, s.changed] for s in self.new],
+        }
 
 
 def rows(original: str, edits: Sequence[Edit]) -> list[Row]:
@@ -53,8 +56,9 @@ def rows(original: str, edits: Sequence[Edit]) -> list[Row]:
         block_end = starts[last + 1] - 1 if last + 1 < len(starts) else len(original)
         old, new = _segments(original, block_start, block_end, group)
         out.append(Row(first + 1, first + 1 + growth, _elide(old), _elide(new)))
-        growth += sum(e.replacement.count("\n") - original.count("\n", e.start, e.end)
-                      for e in group)
+        growth += sum(
+            e.replacement.count("\n") - original.count("\n", e.start, e.end) for e in group
+        )
     return out
 
 
@@ -75,16 +79,17 @@ def _by_paragraph(starts: list[int], edits: list[Edit]) -> list[list[Edit]]:
     return groups
 
 
-def _segments(original: str, start: int, end: int,
-              edits: list[Edit]) -> tuple[list[Segment], list[Segment]]:
+def _segments(
+    original: str, start: int, end: int, edits: list[Edit]
+) -> tuple[list[Segment], list[Segment]]:
     old: list[Segment] = []
     new: list[Segment] = []
     pos = start
     for edit in edits:
-        context = original[pos:edit.start]
+        context = original[pos : edit.start]
         old.append(Segment(context, False))
         new.append(Segment(context, False))
-        removed, added = _word_changes(original[edit.start:edit.end], edit.replacement)
+        removed, added = _word_changes(original[edit.start : edit.end], edit.replacement)
         old.extend(removed)
         new.extend(added)
         pos = edit.end
@@ -126,7 +131,7 @@ def _elide(segments: list[Segment]) -> tuple[Segment, ...]:
         if not segment.changed and len(text) > 2 * CONTEXT_CHARS:
             first, last = i == 0, i == len(segments) - 1
             if first and last:
-                text = text[:2 * CONTEXT_CHARS] + ELISION
+                text = text[: 2 * CONTEXT_CHARS] + ELISION
             elif first:
                 text = ELISION + text[-CONTEXT_CHARS:]
             elif last:

@@ -240,8 +240,15 @@ class _PinnedConnection(http.client.HTTPConnection):
     """An HTTP(S) connection to one checked IP address, whatever the host name now resolves
     to: the Host header, the TLS server name and the certificate check use the host name."""
 
-    def __init__(self, target: Target, address: str, timeout: float, opener: Opener,
-                 deadline: _Deadline, tls: ssl.SSLContext | None) -> None:
+    def __init__(
+        self,
+        target: Target,
+        address: str,
+        timeout: float,
+        opener: Opener,
+        deadline: _Deadline,
+        tls: ssl.SSLContext | None,
+    ) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
         self.default_port = DEFAULT_PORTS[target.scheme]  # Host: without the default port
         self._address, self._opener, self._deadline, self._tls = address, opener, deadline, tls
@@ -319,8 +326,9 @@ class TitleFetcher:
                     current = urljoin(current, answer.location.strip())
                     continue
                 return self._result(url, current, answer)
-            return FetchResult(url, None, f"more than {cfg.max_redirects} redirects", status,
-                               current)
+            return FetchResult(
+                url, None, f"more than {cfg.max_redirects} redirects", status, current
+            )
         except _TimedOut:
             return FetchResult(url, None, limit, status, current)
         except _Refused as exc:
@@ -337,8 +345,7 @@ class TitleFetcher:
         if not 200 <= status < 300:
             return FetchResult(url, None, f"HTTP {status}", status, final)
         if answer.mime not in HTML_TYPES:
-            return FetchResult(url, None, f"not HTML ({answer.mime or 'no type'})", status,
-                               final)
+            return FetchResult(url, None, f"not HTML ({answer.mime or 'no type'})", status, final)
         title = extract_title(_decode(answer.body, answer.charset))
         if title is None:
             reason = "no title"
@@ -392,20 +399,25 @@ class TitleFetcher:
             if left <= 0:
                 raise _TimedOut
             tls = self._tls_context() if target.scheme == "https" else None
-            conn = _PinnedConnection(target, address, min(cfg.timeout, left), self.opener,
-                                     deadline, tls)
+            conn = _PinnedConnection(
+                target, address, min(cfg.timeout, left), self.opener, deadline, tls
+            )
             try:
                 try:
                     conn.connect()
                 except OSError as exc:  # the next address, if the host has several
                     last = exc
                     continue
-                conn.request("GET", target.path, headers={
-                    "User-Agent": cfg.user_agent,
-                    "Accept": "text/html,application/xhtml+xml;q=0.9",
-                    "Accept-Encoding": "gzip, deflate",
-                    "Connection": "close",
-                })
+                conn.request(
+                    "GET",
+                    target.path,
+                    headers={
+                        "User-Agent": cfg.user_agent,
+                        "Accept": "text/html,application/xhtml+xml;q=0.9",
+                        "Accept-Encoding": "gzip, deflate",
+                        "Connection": "close",
+                    },
+                )
                 return self._read(conn.getresponse(), deadline)
             finally:
                 conn.close()
@@ -415,8 +427,14 @@ class TitleFetcher:
         cfg = self.config
         headers = response.headers
         mime = headers.get_content_type() if headers.get("Content-Type") else ""
-        answer = _Answer(response.status, headers.get("Location"), mime,
-                         headers.get_content_charset(), b"", False)
+        answer = _Answer(
+            response.status,
+            headers.get("Location"),
+            mime,
+            headers.get_content_charset(),
+            b"",
+            False,
+        )
         if not 200 <= response.status < 300 or mime not in HTML_TYPES:
             return answer
         decompressor = _decompressor(headers.get("Content-Encoding", ""))

@@ -36,21 +36,32 @@ class QueueError(Exception):
 def full_change(p: Proposal, config: rules.Config) -> Change:
     """Every fix the rules make on the proposal's base text (the findings a reviewer may
     check), in the proposal's stored environment."""
-    return compute_change(p.original, section=p.section, config=config, env=p.environment(),
-                          unsafe=p.unsafe)
+    return compute_change(
+        p.original, section=p.section, config=config, env=p.environment(), unsafe=p.unsafe
+    )
 
 
 def preview(p: Proposal, config: rules.Config, accepted: list[str]) -> dict[str, Any]:
     """The change with only ``accepted`` applied, as diff rows and a summary (not stored)."""
-    change = compute_change(p.original, section=p.section, config=config, env=p.environment(),
-                            unsafe=p.unsafe, accept_keys=accepted)
-    return {"rows": [r.to_json() for r in rows(change.original, change.edits)],
-            "summary": change.summary, "changed": change.proposed != change.original,
-            "accepted": change.keys}
+    change = compute_change(
+        p.original,
+        section=p.section,
+        config=config,
+        env=p.environment(),
+        unsafe=p.unsafe,
+        accept_keys=accepted,
+    )
+    return {
+        "rows": [r.to_json() for r in rows(change.original, change.edits)],
+        "summary": change.summary,
+        "changed": change.proposed != change.original,
+        "accepted": change.keys,
+    }
 
 
-def decide(store: Store, p: Proposal, config: rules.Config, action: str,
-           accepted: list[str]) -> Proposal:
+def decide(
+    store: Store, p: Proposal, config: rules.Config, action: str, accepted: list[str]
+) -> Proposal:
     """Accept (only the checked findings), reject or skip one proposal, as the terminal
     review does."""
     from wikilint.bot.change.review import recompute
@@ -98,8 +109,15 @@ def register(app: Flask) -> None:
     def all_findings(p: Proposal) -> Change:
         """The full change of a proposal's base text: computed once per base (the page of a
         70 KiB proposal must open in well under a second)."""
-        key = (p.id, p.base_revid, hash(p.original), p.section, p.unsafe, p.today,
-               tuple(sorted(p.titles.items())))
+        key = (
+            p.id,
+            p.base_revid,
+            hash(p.original),
+            p.section,
+            p.unsafe,
+            p.today,
+            tuple(sorted(p.titles.items())),
+        )
         if key not in every_fix:
             if len(every_fix) >= 64:
                 every_fix.pop(next(iter(every_fix)))
@@ -152,10 +170,18 @@ def register(app: Flask) -> None:
         if rule:
             proposals = [p for p in proposals if rule in p.rule_counts]
         return render_template(
-            "queue.html", proposals=proposals, statuses=STATUSES, status=status, page=page,
-            rule=rule, rule_names=[r.name for r in rules.all_rules()],
-            accepted_count=accepted_count, csrf=settings.csrf, store_path=store_path,
-            diff_bases=diff_bases)
+            "queue.html",
+            proposals=proposals,
+            statuses=STATUSES,
+            status=status,
+            page=page,
+            rule=rule,
+            rule_names=[r.name for r in rules.all_rules()],
+            accepted_count=accepted_count,
+            csrf=settings.csrf,
+            store_path=store_path,
+            diff_bases=diff_bases,
+        )
 
     @app.route("/proposal/<int:pid>")
     def proposal_page(pid: int) -> Any:
@@ -164,25 +190,51 @@ def register(app: Flask) -> None:
             ids = [q.id for q in store.list() if q.id is not None]
         change = all_findings(p)
         accepted = set(p.accepted)
-        findings = [{"key": f.key, "rule": f.rule, "code": _code(f.rule), "line": f.line,
-                     "message": f.message, "before": f.before, "after": f.after,
-                     "checked": f.key in accepted} for f in change.findings]
+        findings = [
+            {
+                "key": f.key,
+                "rule": f.rule,
+                "code": _code(f.rule),
+                "line": f.line,
+                "message": f.message,
+                "before": f.before,
+                "after": f.after,
+                "checked": f.key in accepted,
+            }
+            for f in change.findings
+        ]
         position = ids.index(pid)
         return render_template(
-            "proposal.html", p=p, findings=findings, section_title=change.section_title,
+            "proposal.html",
+            p=p,
+            findings=findings,
+            section_title=change.section_title,
             prev_id=ids[position - 1] if position > 0 else None,
             next_id=ids[position + 1] if position + 1 < len(ids) else None,
-            csrf=settings.csrf, store_path=store_path,
-            diff_base=diff_bases.get(p.site))
+            csrf=settings.csrf,
+            store_path=store_path,
+            diff_base=diff_bases.get(p.site),
+        )
 
     @app.route("/api/proposals")
     def api_proposals() -> Any:
         with opened() as store:
             proposals = store.list()
-        return jsonify([{"id": p.id, "page": p.page, "section": p.section, "status": p.status,
-                         "reason": p.reason, "rule_counts": p.rule_counts,
-                         "saved_revid": p.saved_revid, "updated": p.updated}
-                        for p in proposals])
+        return jsonify(
+            [
+                {
+                    "id": p.id,
+                    "page": p.page,
+                    "section": p.section,
+                    "status": p.status,
+                    "reason": p.reason,
+                    "rule_counts": p.rule_counts,
+                    "saved_revid": p.saved_revid,
+                    "updated": p.updated,
+                }
+                for p in proposals
+            ]
+        )
 
     @app.route("/api/proposals/<int:pid>")
     def api_proposal(pid: int) -> Any:
@@ -190,12 +242,27 @@ def register(app: Flask) -> None:
             p = proposal_or_404(store, pid)
         edits = p.edits
         if edits is None:  # stored by a wikilint that kept no edits: recompute them
-            edits = list(compute_change(p.original, section=p.section, config=config,
-                                        env=p.environment(), unsafe=p.unsafe,
-                                        accept_keys=p.accepted).edits)
-        return jsonify({"id": p.id, "page": p.page, "status": p.status, "reason": p.reason,
-                        "summary": p.summary, "accepted": p.accepted,
-                        "rows": [r.to_json() for r in rows(p.original, edits)]})
+            edits = list(
+                compute_change(
+                    p.original,
+                    section=p.section,
+                    config=config,
+                    env=p.environment(),
+                    unsafe=p.unsafe,
+                    accept_keys=p.accepted,
+                ).edits
+            )
+        return jsonify(
+            {
+                "id": p.id,
+                "page": p.page,
+                "status": p.status,
+                "reason": p.reason,
+                "summary": p.summary,
+                "accepted": p.accepted,
+                "rows": [r.to_json() for r in rows(p.original, edits)],
+            }
+        )
 
     @app.route("/api/proposals/<int:pid>/preview", methods=["POST"])
     def api_preview(pid: int) -> Any:
@@ -208,10 +275,14 @@ def register(app: Flask) -> None:
     def api_decision(pid: int) -> Any:
         data = json_body()
         with opened() as store:
-            p = decide(store, proposal_or_404(store, pid), config, str(data.get("action")),
-                       data.get("accepted", []))
-        return jsonify({"id": p.id, "status": p.status, "reason": p.reason,
-                        "summary": p.summary})
+            p = decide(
+                store,
+                proposal_or_404(store, pid),
+                config,
+                str(data.get("action")),
+                data.get("accepted", []),
+            )
+        return jsonify({"id": p.id, "status": p.status, "reason": p.reason, "summary": p.summary})
 
     @app.route("/api/submit", methods=["POST"])
     def api_submit() -> Any:
@@ -221,11 +292,17 @@ def register(app: Flask) -> None:
         data = request.get_json(silent=True) or {}
         wanted = data.get("ids") if isinstance(data, dict) else None
         with opened() as store:
-            accepted = [p for p in store.list("accepted")
-                        if not wanted or p.id in set(wanted)]
+            accepted = [p for p in store.list("accepted") if not wanted or p.id in set(wanted)]
             try:
-                wiki_commands.submit_many(store, [p.id or 0 for p in accepted], settings.site,
-                                          config, minor=True, color=False, explicit=False)
+                wiki_commands.submit_many(
+                    store,
+                    [p.id or 0 for p in accepted],
+                    settings.site,
+                    config,
+                    minor=True,
+                    color=False,
+                    explicit=False,
+                )
             except click.ClickException as exc:
                 raise QueueError(exc.format_message(), 502) from None
             results = []
@@ -234,9 +311,16 @@ def register(app: Flask) -> None:
                 link = None
                 if now.saved_revid and now.status == "submitted":
                     link = _link_for(diff_bases, now.site, settings.site, now.saved_revid)
-                results.append({"id": now.id, "page": now.page, "status": now.status,
-                                "reason": now.reason, "revid": now.saved_revid,
-                                "diff_url": link})
+                results.append(
+                    {
+                        "id": now.id,
+                        "page": now.page,
+                        "status": now.status,
+                        "reason": now.reason,
+                        "revid": now.saved_revid,
+                        "diff_url": link,
+                    }
+                )
         return jsonify({"results": results})
 
 
@@ -247,8 +331,9 @@ def _code(rule: str) -> str:
         return ""
 
 
-def _link_for(cache: dict[str, str], site_name: str, site_arg: str | None,
-              revid: int) -> str | None:
+def _link_for(
+    cache: dict[str, str], site_name: str, site_arg: str | None, revid: int
+) -> str | None:
     """The ``Special:Diff`` link of a saved revision (the site is already open after a
     submit: pywikibot keeps it)."""
     if site_name not in cache:

@@ -41,9 +41,11 @@ TOKEN_HEADER = "X-Wikilint-Token"
 TOKEN_COOKIE = "wikilint_token"
 CSRF_HEADER = "X-CSRF-Token"
 CORS_PATHS = ("/api/lint", "/api/fix", "/api/explain/")
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 class BadRequest(ValueError):
@@ -69,12 +71,16 @@ class ServeSettings:
     def check(self) -> None:
         """Refuse settings that would expose the server: another address without a token."""
         if self.host not in LOOPBACK_HOSTS and not self.token:
-            raise ValueError(f"--host {self.host}: serving beyond 127.0.0.1 needs --token "
-                             "(every request must then carry it)")
+            raise ValueError(
+                f"--host {self.host}: serving beyond 127.0.0.1 needs --token "
+                "(every request must then carry it)"
+            )
         for origin in self.origins:
             if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
-                raise ValueError(f"--origin {origin!r}: give a scheme and host only, "
-                                 "e.g. https://en.wikipedia.org")
+                raise ValueError(
+                    f"--origin {origin!r}: give a scheme and host only, "
+                    "e.g. https://en.wikipedia.org"
+                )
 
 
 # -- the JSON API: the same contract as `wikilint lint --format json` ---------------------------
@@ -91,8 +97,9 @@ def _payload(data: Any) -> dict[str, Any]:
             raise BadRequest(f"'{key}' must be a string")
     for key in ("select", "ignore"):
         value = data.get(key)
-        if value is not None and not (isinstance(value, list)
-                                      and all(isinstance(v, str) for v in value)):
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
             raise BadRequest(f"'{key}' must be a list of rule names or codes")
     return data
 
@@ -148,8 +155,10 @@ def fix_payload(base: rules.Config, data: Any) -> dict[str, Any]:
         "applied": len(result.applied),
         "applied_by_rule": counts,
         "converged": result.converged,
-        "findings": [output.to_json_object(loc) for loc in
-                     located_in_source(after_view, output.locate(_label(data), after))],
+        "findings": [
+            output.to_json_object(loc)
+            for loc in located_in_source(after_view, output.locate(_label(data), after))
+        ],
         "section": data.get("section"),
     }
 
@@ -161,8 +170,7 @@ def explain_payload(name: str) -> dict[str, Any]:
         rule = rules.get_rule(name)
     except KeyError:
         raise BadRequest(f"unknown rule {name!r}") from None
-    return {"rule": rule.name, "code": rule.code, "summary": rule.summary,
-            "text": explain(rule)}
+    return {"rule": rule.name, "code": rule.code, "summary": rule.summary, "text": explain(rule)}
 
 
 # -- the application --------------------------------------------------------------------------
@@ -175,11 +183,16 @@ def create_app(settings: ServeSettings, config: rules.Config | None = None) -> F
     base = config or rules.Config()
     here = Path(__file__).parent
     # Paths given: Flask cannot find them by itself inside the ``wikilint`` namespace package
-    app = Flask("wikilint.bot.web", root_path=str(here), instance_path=str(here),
-                static_folder=str(here / "static"),
-                template_folder=str(here / "templates"))
-    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, JSON_SORT_KEYS=False,
-                      TEMPLATES_AUTO_RELOAD=False)
+    app = Flask(
+        "wikilint.bot.web",
+        root_path=str(here),
+        instance_path=str(here),
+        static_folder=str(here / "static"),
+        template_folder=str(here / "templates"),
+    )
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES, JSON_SORT_KEYS=False, TEMPLATES_AUTO_RELOAD=False
+    )
     app.extensions["wikilint.settings"] = settings
     app.extensions["wikilint.config"] = base
 
@@ -197,7 +210,8 @@ def create_app(settings: ServeSettings, config: rules.Config | None = None) -> F
             if not request.is_json:
                 return _error("send JSON (Content-Type: application/json)", 415)
             if not _is_cors_path(request.path) and not hmac.compare_digest(
-                    request.headers.get(CSRF_HEADER, ""), settings.csrf):
+                request.headers.get(CSRF_HEADER, ""), settings.csrf
+            ):
                 return _error("missing or wrong CSRF token: reload the page", 403)
         return None
 
@@ -221,13 +235,22 @@ def create_app(settings: ServeSettings, config: rules.Config | None = None) -> F
                 return jsonify(handler(request.get_json(silent=True)))
             except BadRequest as exc:
                 return _error(str(exc), 400)
+
         view.__name__ = handler.__name__
         return view
 
-    app.add_url_rule("/api/lint", view_func=api(lambda data: lint_payload(base, data)),
-                     endpoint="api_lint", methods=["POST", "OPTIONS"])
-    app.add_url_rule("/api/fix", view_func=api(lambda data: fix_payload(base, data)),
-                     endpoint="api_fix", methods=["POST", "OPTIONS"])
+    app.add_url_rule(
+        "/api/lint",
+        view_func=api(lambda data: lint_payload(base, data)),
+        endpoint="api_lint",
+        methods=["POST", "OPTIONS"],
+    )
+    app.add_url_rule(
+        "/api/fix",
+        view_func=api(lambda data: fix_payload(base, data)),
+        endpoint="api_fix",
+        methods=["POST", "OPTIONS"],
+    )
 
     @app.route("/api/explain/<name>", methods=["GET", "OPTIONS"])
     def api_explain(name: str) -> Any:
@@ -240,8 +263,7 @@ def create_app(settings: ServeSettings, config: rules.Config | None = None) -> F
 
     @app.route("/userscript.js")
     def userscript() -> Any:
-        return app.response_class(userscript_source(settings.url),
-                                  mimetype="text/javascript")
+        return app.response_class(userscript_source(settings.url), mimetype="text/javascript")
 
     @app.errorhandler(413)
     def too_large(_exc: Exception) -> Any:
@@ -275,8 +297,12 @@ def _allowed_hosts(settings: ServeSettings) -> set[str]:
 def _token_ok(token: str) -> bool:
     from flask import request
 
-    given = (request.headers.get(TOKEN_HEADER) or request.cookies.get(TOKEN_COOKIE)
-             or request.args.get("token") or "")
+    given = (
+        request.headers.get(TOKEN_HEADER)
+        or request.cookies.get(TOKEN_COOKIE)
+        or request.args.get("token")
+        or ""
+    )
     return hmac.compare_digest(given.encode(), token.encode())
 
 
@@ -309,8 +335,11 @@ def userscript_source(server_url: str) -> str:
     return script.replace('"__WIKILINT_SERVER__"', json.dumps(server_url.rstrip("/")))
 
 
-def serve(settings: ServeSettings, config: rules.Config | None = None,
-          announce: Callable[[str], None] = print) -> None:
+def serve(
+    settings: ServeSettings,
+    config: rules.Config | None = None,
+    announce: Callable[[str], None] = print,
+) -> None:
     """Run the server until interrupted."""
     from werkzeug.serving import make_server
 

@@ -66,8 +66,10 @@ def fetch_titles(
         note(f"cannot fetch titles ({exc}); fixes that need them are skipped")
         return {}
     if limit is not None and len(urls) > limit:
-        note(f"fetching titles for the first {limit} of {len(urls)} URLs "
-             f"(at most {limit} a page); the others stay unfixed")
+        note(
+            f"fetching titles for the first {limit} of {len(urls)} URLs "
+            f"(at most {limit} a page); the others stay unfixed"
+        )
         urls = urls[:limit]
     else:
         note(f"fetching titles for {_plural(len(urls), 'URL')}…")
@@ -78,8 +80,15 @@ def fetch_titles(
             failed(url, reason)
 
     try:
-        titles = dict(fetch.fetch_titles(urls, contact.strip(), until=until,
-                                         allow_private=allow_private, on_failure=on_failure))
+        titles = dict(
+            fetch.fetch_titles(
+                urls,
+                contact.strip(),
+                until=until,
+                allow_private=allow_private,
+                on_failure=on_failure,
+            )
+        )
     except Exception as exc:  # the network is not the user's fault: fix what we can
         note(f"fetching titles failed: {exc}")
         return {}
@@ -101,5 +110,10 @@ def allow_private_fetch_option(command: Callable[..., Any]) -> Callable[..., Any
     default, shared by ``fix``, ``propose`` and ``run``."""
     import click
 
-    return click.option("--allow-private-fetch", "allow_private_fetch", is_flag=True,
-                        envvar=ALLOW_PRIVATE_ENV, help=ALLOW_PRIVATE_FETCH_HELP)(command)
+    return click.option(
+        "--allow-private-fetch",
+        "allow_private_fetch",
+        is_flag=True,
+        envvar=ALLOW_PRIVATE_ENV,
+        help=ALLOW_PRIVATE_FETCH_HELP,
+    )(command)

@@ -47,11 +47,24 @@ SKIP_CODES: dict[str, str] = {
     "filtered": "a hook refused the edit",
     "hookaborted": "a hook refused the edit",
 }
-STOP_CODES: frozenset[str] = frozenset({
-    "blocked", "autoblocked", "globalblocking-blocked", "sitewideblocked", "partiallyblocked",
-    "assertuserfailed", "assertbotfailed", "assertnameduserfailed", "notloggedin",
-    "writeapidenied", "noedit", "noedit-anon", "permissiondenied", "badtoken",
-})
+STOP_CODES: frozenset[str] = frozenset(
+    {
+        "blocked",
+        "autoblocked",
+        "globalblocking-blocked",
+        "sitewideblocked",
+        "partiallyblocked",
+        "assertuserfailed",
+        "assertbotfailed",
+        "assertnameduserfailed",
+        "notloggedin",
+        "writeapidenied",
+        "noedit",
+        "noedit-anon",
+        "permissiondenied",
+        "badtoken",
+    }
+)
 # The wiki cannot take edits for now: try again later (not the account's fault).
 UNAVAILABLE_CODES: frozenset[str] = frozenset({"readonly", "maxlag"})
 
@@ -82,9 +95,18 @@ def unavailable_errors() -> tuple[type[BaseException], ...]:
     # SiteDefinitionError: for family_files wikis (AutoFamily) pywikibot raises it, without
     # retrying, on any non-JSON answer such as an HTML maintenance page. (Its subclasses
     # UnknownSiteError and UnknownFamilyError are configuration errors: see is_unavailable.)
-    return (WikiUnavailable, exc.MaxlagTimeoutError, exc.ApiTimeoutError, exc.ServerError,
-            exc.Server504Error, exc.SiteDefinitionError, requests.exceptions.ConnectionError,
-            requests.exceptions.Timeout, ConnectionError, TimeoutError)
+    return (
+        WikiUnavailable,
+        exc.MaxlagTimeoutError,
+        exc.ApiTimeoutError,
+        exc.ServerError,
+        exc.Server504Error,
+        exc.SiteDefinitionError,
+        requests.exceptions.ConnectionError,
+        requests.exceptions.Timeout,
+        ConnectionError,
+        TimeoutError,
+    )
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -318,8 +340,14 @@ def fetch_revision(site: APISite, revid: int) -> Revision:
 def _query_revision(site: APISite, **which: Any) -> tuple[list[dict[str, Any]], str]:
     """The pages of one revision query (``titles=`` or ``revids=``) and ``curtimestamp``."""
     data = _submit(
-        site, action="query", prop="revisions", rvprop="ids|timestamp|user|content",
-        rvslots="main", curtimestamp=True, formatversion=2, **which,
+        site,
+        action="query",
+        prop="revisions",
+        rvprop="ids|timestamp|user|content",
+        rvslots="main",
+        curtimestamp=True,
+        formatversion=2,
+        **which,
     )
     return data.get("query", {}).get("pages", []), data["curtimestamp"]
 
@@ -330,8 +358,14 @@ def fetch_section_text(site: APISite, revid: int, section: int) -> str | None:
 
     try:
         data = _submit(
-            site, action="query", prop="revisions", revids=revid, rvprop="content",
-            rvslots="main", rvsection=section, formatversion=2,
+            site,
+            action="query",
+            prop="revisions",
+            revids=revid,
+            rvprop="content",
+            rvslots="main",
+            rvsection=section,
+            formatversion=2,
         )
     except pywikibot.exceptions.APIError as exc:
         if exc.code in ("rvnosuchsection", "nosuchsection"):
@@ -351,8 +385,13 @@ def _revision(title: str, pageid: int, rev: dict[str, Any], start: str) -> Revis
     if slot.get("contentmodel", "wikitext") != "wikitext":
         raise PageSkipped(title, f"content model {slot.get('contentmodel')} is not wikitext")
     return Revision(
-        title=title, pageid=pageid, revid=rev["revid"], parentid=rev.get("parentid", 0),
-        timestamp=rev["timestamp"], user=rev.get("user", ""), text=nfc(slot["content"]),
+        title=title,
+        pageid=pageid,
+        revid=rev["revid"],
+        parentid=rev.get("parentid", 0),
+        timestamp=rev["timestamp"],
+        user=rev.get("user", ""),
+        text=nfc(slot["content"]),
         starttimestamp=start,
     )
 
@@ -367,8 +406,7 @@ def assert_round_trip(text: str) -> None:
     try:
         Document.parse(text, verify=True)
     except ParseError as exc:
-        raise AssertionError(f"the new text does not round-trip through the parser: {exc}") \
-            from exc
+        raise AssertionError(f"the new text does not round-trip through the parser: {exc}") from exc
 
 
 def safe_save(
@@ -422,9 +460,18 @@ def find_own_save(site: APISite, title: str, base_revid: int, plan: Plan) -> Rev
     on top of the base itself (its text may differ: the caller checks it)."""
     user = site.username() or ""
     data = _submit(
-        site, action="query", prop="revisions", titles=title, rvstartid=base_revid,
-        rvdir="newer", rvuser=user, rvlimit=10, rvslots="main",
-        rvprop="ids|timestamp|user|comment|content", curtimestamp=True, formatversion=2,
+        site,
+        action="query",
+        prop="revisions",
+        titles=title,
+        rvstartid=base_revid,
+        rvdir="newer",
+        rvuser=user,
+        rvlimit=10,
+        rvslots="main",
+        rvprop="ids|timestamp|user|comment|content",
+        curtimestamp=True,
+        formatversion=2,
     )
     pages = data.get("query", {}).get("pages", [])
     if not pages or "pageid" not in pages[0]:
@@ -442,21 +489,30 @@ def find_own_save(site: APISite, title: str, base_revid: int, plan: Plan) -> Rev
     return None
 
 
-def _own_save_result(site: APISite, base: Revision, plan: Plan,
-                     rebase: Rebase | None) -> SaveResult | None:
+def _own_save_result(
+    site: APISite, base: Revision, plan: Plan, rebase: Rebase | None
+) -> SaveResult | None:
     """A SaveResult for our own save found in the history, or None."""
     own = find_own_save(site, base.title, base.revid, plan)
     if own is None:
         return None
-    log.warning("[[%s]]: the wiki's answer to the save was lost; the page history has it as "
-                "revision %d", base.title, own.revid)
+    log.warning(
+        "[[%s]]: the wiki's answer to the save was lost; the page history has it as revision %d",
+        base.title,
+        own.revid,
+    )
     result = _check_saved(site, base, plan, rebase, own)
     note = "the wiki's answer was lost; the saved revision was found in the page history"
     return replace(result, warnings=[note, *result.warnings])
 
 
 def _save_once(
-    site: APISite, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool,
+    site: APISite,
+    base: Revision,
+    plan: Plan,
+    rebase: Rebase | None,
+    *,
+    minor: bool,
     tags: str | None,
 ) -> SaveResult:
     import pywikibot
@@ -513,8 +569,9 @@ def _save_once(
     return _verify(site, base, plan, rebase, newrevid, int(edit.get("oldrevid", 0)))
 
 
-def _answer_lost(site: APISite, base: Revision, plan: Plan, rebase: Rebase | None,
-                 exc: BaseException) -> SaveResult:
+def _answer_lost(
+    site: APISite, base: Revision, plan: Plan, rebase: Rebase | None, exc: BaseException
+) -> SaveResult:
     """The save got no usable answer (timeout, dropped connection, read-only or lag after the
     retries): it may still have been made. The page history decides."""
     why = describe_unavailable(exc)
@@ -525,7 +582,9 @@ def _answer_lost(site: APISite, base: Revision, plan: Plan, rebase: Rebase | Non
             raise
         raise WikiUnavailable(
             f"{why}; whether [[{base.title}]] was saved is unknown (the page history could not "
-            "be read either)", saved_unknown=True) from exc
+            "be read either)",
+            saved_unknown=True,
+        ) from exc
     if own is not None:
         return own
     why = explain_unavailable(site, exc)
@@ -550,7 +609,11 @@ def _api_error(title: str, exc: Any) -> SaveResult:
 
 
 def _verify(
-    site: APISite, base: Revision, plan: Plan, rebase: Rebase | None, newrevid: int,
+    site: APISite,
+    base: Revision,
+    plan: Plan,
+    rebase: Rebase | None,
+    newrevid: int,
     oldrevid: int,
 ) -> SaveResult:
     """Read the saved revision back and check it (see :func:`_check_saved`)."""
@@ -560,8 +623,9 @@ def _verify(
     return _check_saved(site, base, plan, rebase, saved)
 
 
-def _check_saved(site: APISite, base: Revision, plan: Plan, rebase: Rebase | None,
-                 saved: Revision) -> SaveResult:
+def _check_saved(
+    site: APISite, base: Revision, plan: Plan, rebase: Rebase | None, saved: Revision
+) -> SaveResult:
     """Is the saved revision exactly the plan (beyond MediaWiki's trailing-whitespace trim)?
     When MediaWiki merged, is it exactly the plan re-applied to the intervening revision?"""
     parent = saved.parentid
@@ -569,25 +633,40 @@ def _check_saved(site: APISite, base: Revision, plan: Plan, rebase: Rebase | Non
         differs = describe_difference(plan.text, saved.text)
         if differs:
             log.warning("[[%s]] rev %s: %s", base.title, saved.revid, differs)
-        return SaveResult("saved", base.title, saved.revid, warnings=[differs] if differs else [],
-                          base=base, differs=differs)
+        return SaveResult(
+            "saved",
+            base.title,
+            saved.revid,
+            warnings=[differs] if differs else [],
+            base=base,
+            differs=differs,
+        )
     # MediaWiki merged our change with edits made after the base revision (no conflict).
-    log.warning("[[%s]]: MediaWiki merged the edit with revision %s; re-checking",
-                base.title, parent)
+    log.warning(
+        "[[%s]]: MediaWiki merged the edit with revision %s; re-checking", base.title, parent
+    )
     intervening = fetch_revision(site, parent)
     expected = rebase(intervening) if rebase is not None else None
     differs = ""
     if expected is None:
-        differs = (f"merged with revision {parent}: the fixes do not re-apply to it; "
-                   "please check the diff")
+        differs = (
+            f"merged with revision {parent}: the fixes do not re-apply to it; please check the diff"
+        )
     else:
         found = describe_difference(expected.text, saved.text)
         if found:
             differs = f"merged with revision {parent}: {found}"
     if differs:
         log.warning("[[%s]] rev %s: %s", base.title, saved.revid, differs)
-    return SaveResult("saved", base.title, saved.revid, merged=True,
-                      warnings=[differs] if differs else [], base=intervening, differs=differs)
+    return SaveResult(
+        "saved",
+        base.title,
+        saved.revid,
+        merged=True,
+        warnings=[differs] if differs else [],
+        base=intervening,
+        differs=differs,
+    )
 
 
 def describe_difference(sent: str, saved: str) -> str:
@@ -596,15 +675,18 @@ def describe_difference(sent: str, saved: str) -> str:
     a, b = nfc(sent).rstrip(), nfc(saved).rstrip()
     if a == b:
         return ""
-    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
-              min(len(a), len(b)))
+    at = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
     line = a.count("\n", 0, at) + 1
-    return (f"the saved text differs from the text sent from line {line} on "
-            f"(sent {_excerpt(a, at)}, saved {_excerpt(b, at)})")
+    return (
+        f"the saved text differs from the text sent from line {line} on "
+        f"(sent {_excerpt(a, at)}, saved {_excerpt(b, at)})"
+    )
 
 
 def _excerpt(text: str, at: int, width: int = 30) -> str:
-    return repr(text[at:at + width]) if at < len(text) else "nothing more"
+    return repr(text[at : at + width]) if at < len(text) else "nothing more"
 
 
 def section_join(before: str, section_text: str, after: str) -> str:

@@ -44,8 +44,15 @@ class SourceSettings:
 
     @property
     def empty(self) -> bool:
-        return not (self.titles or self.titles_file or self.categories or self.transcluding
-                    or self.recent_changes or self.search or self.pages_from)
+        return not (
+            self.titles
+            or self.titles_file
+            or self.categories
+            or self.transcluding
+            or self.recent_changes
+            or self.search
+            or self.pages_from
+        )
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,9 @@ class Unreadable:
 
 
 def page_generator(
-    site: APISite, settings: SourceSettings, rc_since: str | None = None,
+    site: APISite,
+    settings: SourceSettings,
+    rc_since: str | None = None,
     rc_seen: Callable[[str], None] | None = None,
 ) -> Iterator[pywikibot.Page]:
     """Every page named by the sources, each once, in source order.
@@ -77,8 +86,7 @@ def page_generator(
     streams.append(_pages_for_titles(site, titles))
     for cat in settings.categories:
         category = pywikibot.Category(site, cat if ":" in cat else f"Category:{cat}")
-        streams.append(category.articles(recurse=settings.category_depth or False,
-                                         namespaces=ns))
+        streams.append(category.articles(recurse=settings.category_depth or False, namespaces=ns))
     for tpl in settings.transcluding:
         template = pywikibot.Page(site, tpl, ns=10)
         streams.append(template.embeddedin(namespaces=ns, content=False))
@@ -119,7 +127,10 @@ def read_titles_file(path: Any) -> list[str]:
 
 
 def _recent_changes(
-    site: APISite, settings: SourceSettings, ns: list[int], since: str | None,
+    site: APISite,
+    settings: SourceSettings,
+    ns: list[int],
+    since: str | None,
     rc_seen: Callable[[str], None] | None,
 ) -> Iterator[pywikibot.Page]:
     import pywikibot
@@ -127,15 +138,21 @@ def _recent_changes(
     now = site.server_time()
     if rc_seen is not None:
         rc_seen(now.isoformat())
-    start = (pywikibot.Timestamp.fromISOformat(since) if since
-             else pywikibot.Timestamp.fromtimestampformat(
-                 (datetime.now(UTC) - timedelta(days=settings.recent_changes_days))
-                 .strftime("%Y%m%d%H%M%S")))
+    start = (
+        pywikibot.Timestamp.fromISOformat(since)
+        if since
+        else pywikibot.Timestamp.fromtimestampformat(
+            (datetime.now(UTC) - timedelta(days=settings.recent_changes_days)).strftime(
+                "%Y%m%d%H%M%S"
+            )
+        )
+    )
     # pywikibot refuses start == end (a run in the same second as the last one): list to the
     # present then. Changes listed twice are dropped by the journal (revision processed).
     end = now if start < now else None
-    for change in site.recentchanges(start=start, end=end, reverse=True, namespaces=ns,
-                                     changetype="edit|new"):
+    for change in site.recentchanges(
+        start=start, end=end, reverse=True, namespaces=ns, changetype="edit|new"
+    ):
         yield pywikibot.Page(site, change["title"])
 
 
@@ -152,12 +169,22 @@ Skip = Callable[[str, int, tuple[str, ...]], bool]
 def edit_protection(page: dict[str, Any]) -> tuple[str, ...]:
     """The levels protecting a page from editing (``inprop=protection``: its own protection and
     cascading protection from other pages), sorted; empty when anyone may edit it."""
-    return tuple(sorted({p["level"] for p in page.get("protection", ())
-                         if p.get("type") == "edit" and p.get("level")}))
+    return tuple(
+        sorted(
+            {
+                p["level"]
+                for p in page.get("protection", ())
+                if p.get("type") == "edit" and p.get("level")
+            }
+        )
+    )
 
 
 def read_pages(
-    site: APISite, pages: Iterable[pywikibot.Page], skip: Skip, batch: int = BATCH,
+    site: APISite,
+    pages: Iterable[pywikibot.Page],
+    skip: Skip,
+    batch: int = BATCH,
 ) -> Iterator[Revision | Unreadable]:
     """Latest revisions of ``pages``, in source order, read in batches; ``skip(title, revid,
     protection)`` drops a page whose revision (at that protection) was already processed
@@ -219,8 +246,12 @@ def _batches(n: int, size: int) -> int:
 
 
 _INFO: dict[str, Any] = {"prop": "info", "inprop": "protection"}
-_TEXTS: dict[str, Any] = {"prop": "info|revisions", "inprop": "protection",
-                          "rvprop": "ids|timestamp|user|content", "rvslots": "main"}
+_TEXTS: dict[str, Any] = {
+    "prop": "info|revisions",
+    "inprop": "protection",
+    "rvprop": "ids|timestamp|user|content",
+    "rvslots": "main",
+}
 
 
 def _high_limits(site: APISite) -> bool:
@@ -231,13 +262,19 @@ def _high_limits(site: APISite) -> bool:
         return False
 
 
-def _query_pages(site: APISite, titles: list[str], props: dict[str, Any]
-                 ) -> dict[str, dict[str, Any]]:
+def _query_pages(
+    site: APISite, titles: list[str], props: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     """``action=query`` over ``titles`` (one request, plus continuations): each requested
     title (as sent, in order) → its page object, revisions merged across continuations, the
     request's ``curtimestamp`` under ``"_start"``."""
-    params: dict[str, Any] = {"action": "query", "titles": titles, "curtimestamp": True,
-                              "formatversion": 2, **props}
+    params: dict[str, Any] = {
+        "action": "query",
+        "titles": titles,
+        "curtimestamp": True,
+        "formatversion": 2,
+        **props,
+    }
     aliases: dict[str, str] = {}  # normalized title → title as sent
     found: dict[str, dict[str, Any]] = {}
     start = None
@@ -258,8 +295,10 @@ def _query_pages(site: APISite, titles: list[str], props: dict[str, Any]
         if not cont:
             break
         if not new_revisions:
-            log.warning("the wiki continued a query without returning anything: giving up on "
-                        "the rest of this batch")
+            log.warning(
+                "the wiki continued a query without returning anything: giving up on "
+                "the rest of this batch"
+            )
             break
         params = {**params, **cont}
     result = {}
@@ -287,9 +326,14 @@ def _to_revision(title: str, page: dict[str, Any], gone: str) -> Revision | Unre
     if slot.get("texthidden") or "content" not in slot:
         return Unreadable(title, rev.get("revid", revid), "the revision text is hidden")
     return Revision(
-        title=title, pageid=page.get("pageid", 0), revid=rev["revid"],
-        parentid=rev.get("parentid") or 0, timestamp=rev["timestamp"],
-        user=rev.get("user", ""), text=nfc(slot["content"]), starttimestamp=page["_start"],
+        title=title,
+        pageid=page.get("pageid", 0),
+        revid=rev["revid"],
+        parentid=rev.get("parentid") or 0,
+        timestamp=rev["timestamp"],
+        user=rev.get("user", ""),
+        text=nfc(slot["content"]),
+        starttimestamp=page["_start"],
         protection=edit_protection(page),
     )
 
@@ -298,8 +342,10 @@ class GeneratorArgError(ValueError):
     """A ``--pages-from`` argument pywikibot's GeneratorFactory does not know."""
 
 
-GENERATOR_EXAMPLES = ("e.g. -cat:NAME, -catr:NAME, -transcludes:TEMPLATE, -search:WORDS, "
-                      "-file:PATH, -recentchanges:N, -newpages:N")
+GENERATOR_EXAMPLES = (
+    "e.g. -cat:NAME, -catr:NAME, -transcludes:TEMPLATE, -search:WORDS, "
+    "-file:PATH, -recentchanges:N, -newpages:N"
+)
 
 
 def check_generator_args(args: Iterable[str]) -> None:
@@ -307,11 +353,16 @@ def check_generator_args(args: Iterable[str]) -> None:
     (checked before a wiki is opened: a bad bot.toml fails at once)."""
     from pywikibot.pagegenerators import GeneratorFactory
 
-    unknown = [a for a in args if not a.startswith("-") or not hasattr(
-        GeneratorFactory, "_handle_" + a[1:].partition(":")[0].removesuffix("not"))]
+    unknown = [
+        a
+        for a in args
+        if not a.startswith("-")
+        or not hasattr(GeneratorFactory, "_handle_" + a[1:].partition(":")[0].removesuffix("not"))
+    ]
     if unknown:
         raise GeneratorArgError(
-            f"not a pywikibot page generator: {', '.join(unknown)} ({GENERATOR_EXAMPLES})")
+            f"not a pywikibot page generator: {', '.join(unknown)} ({GENERATOR_EXAMPLES})"
+        )
 
 
 def pages_from_args(site: APISite, args: Iterable[str]) -> Iterator[pywikibot.Page]:
@@ -325,7 +376,8 @@ def pages_from_args(site: APISite, args: Iterable[str]) -> Iterator[pywikibot.Pa
     unknown = factory.handle_args(list(args))
     if unknown:
         raise GeneratorArgError(
-            f"not a pywikibot page generator: {', '.join(unknown)} ({GENERATOR_EXAMPLES})")
+            f"not a pywikibot page generator: {', '.join(unknown)} ({GENERATOR_EXAMPLES})"
+        )
     generator = factory.getCombinedGenerator()
     if generator is None:
         return

@@ -84,8 +84,9 @@ class ArchiveDateMismatch(Rule):
             if finding is not None:
                 yield finding
 
-    def _compare(self, dates: DateContext, param: DateParam,
-                 parts: tuple[int, int | None, int | None]) -> Finding | None:
+    def _compare(
+        self, dates: DateContext, param: DateParam, parts: tuple[int, int | None, int | None]
+    ) -> Finding | None:
         parsed = param.parsed
         if parsed is None or not parsed.valid:
             return None  # invalid-date reports it
@@ -109,18 +110,33 @@ class ArchiveDateMismatch(Rule):
             fix = Fix.safe(Edit(param.start, param.end, new))
             message = f"{param.name}={param.value} differs from the archive timestamp ({new})"
         else:
-            message = f"{param.name}={param.value} differs from the archive timestamp " \
-                      f"({stamp_text})"
+            message = (
+                f"{param.name}={param.value} differs from the archive timestamp ({stamp_text})"
+            )
         return self.finding(message, param.start, param.end, fix)
 
-    def _missing(self, doc: Document, dates: DateContext, use: TemplateUse,
-                 url_param: Parameter, param: DateParam | None,
-                 parts: tuple[int, int | None, int | None]) -> Iterator[Finding]:
+    def _missing(
+        self,
+        doc: Document,
+        dates: DateContext,
+        use: TemplateUse,
+        url_param: Parameter,
+        param: DateParam | None,
+        parts: tuple[int, int | None, int | None],
+    ) -> Iterator[Finding]:
         year, month, day = parts
         fix = None
         if day is not None and month is not None:
-            probe = DateParam(use, "archive-date", ARCHIVE, 0, 0, "", None,
-                              param.df if param else _df_of(dates, use))
+            probe = DateParam(
+                use,
+                "archive-date",
+                ARCHIVE,
+                0,
+                0,
+                "",
+                None,
+                param.df if param else _df_of(dates, use),
+            )
             new = _write(Date(year, month, day), dates, probe, None)
             if param is not None:  # archive-date= present but empty: fill it in
                 fix = Fix.safe(Edit(param.start, param.end, new))
@@ -155,10 +171,10 @@ def _insertion(doc: Document, url_param: Parameter, value: str) -> Edit:
     _, core_end = core_span(doc, url_param.value)
     pipe = name_start - 1
     before = doc.text[:pipe]
-    sep = before[len(before.rstrip()):]  # the whitespace written before this parameter's pipe
-    name_raw = doc.text[name_start:v_start - 1]
+    sep = before[len(before.rstrip()) :]  # the whitespace written before this parameter's pipe
+    name_raw = doc.text[name_start : v_start - 1]
     lead = name_raw[: len(name_raw) - len(name_raw.lstrip())]
-    gap = name_raw[len(name_raw.rstrip()):]
+    gap = name_raw[len(name_raw.rstrip()) :]
     raw_value = doc.text[v_start:v_end]
     value_lead = raw_value[: len(raw_value) - len(raw_value.lstrip())]
     name = "archive-date" if str(url_param.name).strip() == "archive-url" else "archivedate"

@@ -110,9 +110,7 @@ class ArchiveUrlMalformed(Rule):
             )
         elif not wb.valid_timestamp:
             shown = wb.timestamp or "none"
-            yield self.finding(
-                f"archive URL timestamp {shown!r} is not 4 to 14 digits", start, end
-            )
+            yield self.finding(f"archive URL timestamp {shown!r} is not 4 to 14 digits", start, end)
         hash_at = wb.original.find("#")
         if hash_at < 0:
             return
@@ -123,9 +121,7 @@ class ArchiveUrlMalformed(Rule):
         if len(set(fragments)) == 1:
             keep = wb.original_start + hash_at + 1 + len(fragments[0])
             fix = Fix.safe(Edit.delete(start + keep, end))
-        yield self.finding(
-            f"archive URL repeats the fragment #{fragments[0]}", start, end, fix
-        )
+        yield self.finding(f"archive URL repeats the fragment #{fragments[0]}", start, end, fix)
 
     def _check_citations(self, ctx: Context) -> Iterator[Finding]:
         doc = ctx.doc

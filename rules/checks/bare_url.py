@@ -23,8 +23,18 @@ from wikilint.rules.wikitext import is_footnote_template, tag_name, template_key
 BARE_URL_TAGS = frozenset({"bare url inline", "bare url", "bareurl", "bare-url", "bare links"})
 _NOTE_META_PARAMS = frozenset({"name", "group"})
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 _USE_DMY = frozenset(
     {"use dmy dates", "use dmy", "dmy", "usedmy", "use dmy date", "use dmy format"}
@@ -225,8 +235,11 @@ def _container(doc: Document, link: ExternalLink) -> Node | None:
                     meta = param.showkey and str(param.name).strip() in _NOTE_META_PARAMS
                     return None if meta else ancestor
             return None  # in the template's name
-        if isinstance(ancestor, Tag) and not ancestor.wiki_markup \
-                and tag_name(ancestor.tag) == "ref":
+        if (
+            isinstance(ancestor, Tag)
+            and not ancestor.wiki_markup
+            and tag_name(ancestor.tag) == "ref"
+        ):
             return ancestor
         child = ancestor
     return None

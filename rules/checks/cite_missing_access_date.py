@@ -46,6 +46,4 @@ class CiteMissingAccessDate(Rule):
                 continue
             if doc.param_value(use.node, "access-date") or doc.param_value(use.node, "accessdate"):
                 continue
-            yield self.finding(
-                "{{cite web}} has a url= but no access-date=", use.start, use.end
-            )
+            yield self.finding("{{cite web}} has a url= but no access-date=", use.start, use.end)

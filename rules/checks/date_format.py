@@ -11,8 +11,13 @@ from wikilint.rules.dates import Kind, render
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
 from wikilint.rules.registry import Rule, option, register
 
-_NAMES = {("dmy", False): "dmy", ("mdy", False): "mdy", ("dmy", True): "dmy (short month)",
-          ("mdy", True): "mdy (short month)", ("iso", False): "ISO"}
+_NAMES = {
+    ("dmy", False): "dmy",
+    ("mdy", False): "mdy",
+    ("dmy", True): "dmy (short month)",
+    ("mdy", True): "mdy (short month)",
+    ("iso", False): "ISO",
+}
 
 
 def describe(style: str, short: bool) -> str:
@@ -117,7 +122,9 @@ class DateFormat(Rule):
         fix = Fix.safe(Edit(param.start, param.end, new))
         return self.finding(
             f"{param.name}={param.value} is not in the page's date format ({wanted}): {new}",
-            param.start, param.end, fix,
+            param.start,
+            param.end,
+            fix,
         )
 
 

@@ -95,4 +95,3 @@ class DuplicateEfn(Rule):
                         later.start,
                         later.end,
                     )
-

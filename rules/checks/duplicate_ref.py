@@ -85,12 +85,14 @@ class DuplicateRef(Rule):
         first = group[0]
         name = merge_name(index, group)
         for dup in group[1:]:
-            how = "same content" if dup.name is None or dup.name == first.name else (
-                f"same content under another name ({dup.name!r})"
+            how = (
+                "same content"
+                if dup.name is None or dup.name == first.name
+                else (f"same content under another name ({dup.name!r})")
             )
             message = (
                 f"duplicate reference: {how} as the ref at {index.where(first.start)}; "
-                f"reuse it with <ref name=\"{name or '…'}\" />"
+                f'reuse it with <ref name="{name or "…"}" />'
             )
             fix = merge_fix(index, first, dup, name, _reuse_form)
             yield self.finding(message, dup.start, dup.end, fix)

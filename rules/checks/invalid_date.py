@@ -61,5 +61,6 @@ class InvalidDate(Rule):
                 reason = parsed.error
             else:
                 continue
-            yield self.finding(f"{param.name}={param.value} is not a valid date: {reason}",
-                               param.start, param.end)
+            yield self.finding(
+                f"{param.name}={param.value} is not a valid date: {reason}", param.start, param.end
+            )

@@ -15,9 +15,7 @@ from wikilint.rules.registry import Rule, register
 ISBN_PARAMS = frozenset({"isbn", "ISBN"})
 ISBN_TEMPLATES = frozenset({"isbn", "isbnt"})
 # MediaWiki's ISBN magic link: "ISBN", spaces, then 10 or 13 digits with optional separators.
-_MAGIC = re.compile(
-    r"\bISBN(?:[ \t]|&nbsp;|&#160;)+((?:97[89][ -]?)?(?:[0-9][ -]?){9}[0-9Xx])\b"
-)
+_MAGIC = re.compile(r"\bISBN(?:[ \t]|&nbsp;|&#160;)+((?:97[89][ -]?)?(?:[0-9][ -]?){9}[0-9Xx])\b")
 # ``"isbn" in text.lower()`` without lower(): no other character lower-cases to one of these
 # letters (İ becomes "i" + a combining dot, which cannot be followed by "s").
 _ANY_CASE_ISBN = re.compile(r"[iI][sS][bB][nN]")

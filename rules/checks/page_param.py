@@ -147,9 +147,7 @@ class PageParam(Rule):
                     single, multi = "page", "pages"
                 else:
                     continue
-                finding = self._check_param(
-                    doc, use.node, param, name, single, multi, names, short
-                )
+                finding = self._check_param(doc, use.node, param, name, single, multi, names, short)
                 if finding is not None:
                     yield finding
 

@@ -71,9 +71,8 @@ class PlaceholderTitle(Rule):
             start, end = doc.value_span(param)
             fix = None
             if "<!--" not in raw:
-                url = (
-                    doc.param_value(use.node, "archive-url", "archiveurl")
-                    or doc.param_value(use.node, "url")
+                url = doc.param_value(use.node, "archive-url", "archiveurl") or doc.param_value(
+                    use.node, "url"
                 )
                 title = lookup_title(ctx.env.titles, url) if url else None
                 if title is not None:

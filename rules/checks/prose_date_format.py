@@ -14,7 +14,7 @@ _FORMS = {
     "ymd": "year-first",
     "dmy-ordinal": "ordinal",
     "mdy-ordinal": "ordinal",
-    "the-of": "\"the …th of\"",
+    "the-of": '"the …th of"',
     "mdy-nocomma": "mdy without a comma",
     "dmy-comma": "dmy with a comma",
 }
@@ -73,8 +73,10 @@ class ProseDateFormat(Rule):
                 message = f"{date.text} is not in the page's date format ({page})"
             else:
                 target = page or natural_style(date.style)
-                message = f"{date.text}: {_FORMS.get(date.style, date.style)} dates are not " \
-                          "accepted by MOS:DATEFORMAT"
+                message = (
+                    f"{date.text}: {_FORMS.get(date.style, date.style)} dates are not "
+                    "accepted by MOS:DATEFORMAT"
+                )
             fix = None
             if target is not None:
                 sep = date.nbsp or " "

@@ -56,8 +56,10 @@ class RefNameConflict(Rule):
             for later in defs[1:]:
                 if later.compare_key == first.compare_key:
                     continue
-                if later.kind == NOTE and first.kind == NOTE and (
-                    later.template_key == first.template_key
+                if (
+                    later.kind == NOTE
+                    and first.kind == NOTE
+                    and (later.template_key == first.template_key)
                 ):
                     continue  # duplicate-efn reports notes of one template
                 where = f" in group {group!r}" if group else ""

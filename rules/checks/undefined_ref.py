@@ -69,8 +69,11 @@ class UndefinedRef(Rule):
         undefined = [
             ref
             for ref in index.of_kind(TAG, R)
-            if ref.is_reuse and not ref.follow and ref.name is not None
-            and ref.name not in known and not index.is_defined(ref.group, ref.name)
+            if ref.is_reuse
+            and not ref.follow
+            and ref.name is not None
+            and ref.name not in known
+            and not index.is_defined(ref.group, ref.name)
         ]
         annotated = {ref.key for ref in undefined if _template_comment_next_to(ctx.text, ref)}
         groups_by_name: dict[str, list[str]] = {}
@@ -82,8 +85,11 @@ class UndefinedRef(Rule):
             where = f" in group {ref.group!r}" if ref.group else ""
             others = groups_by_name.get(ref.name) if ref.name is not None else None
             hint = (
-                f" (it is defined in group {others[0]!r})" if others and others[0] else
-                " (it is defined without a group)" if others else ""
+                f" (it is defined in group {others[0]!r})"
+                if others and others[0]
+                else " (it is defined without a group)"
+                if others
+                else ""
             )
             yield self.finding(
                 f"ref name {ref.name!r}{where} is reused but never defined in the page{hint}",

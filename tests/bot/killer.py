@@ -36,8 +36,9 @@ class KillerRule(Rule):
             time.sleep(60)
         start = ctx.text.find("colour")
         if start >= 0:
-            yield self.finding("colour", start, start + 6,
-                               Fix.safe(Edit(start, start + 6, "color")))
+            yield self.finding(
+                "colour", start, start + 6, Fix.safe(Edit(start, start + 6, "color"))
+            )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,9 +25,11 @@ HUGE_FILLER = 20 * 1024  # five times the cap the tests use
 SLOW_FOR = 8.0  # seconds: the longest a slow page keeps a connection
 # A title that tries every wikitext construct that MediaWiki's pre-save transform rewrites,
 # every behaviour switch it knows, and markup (issue 11, critical 2).
-INJECTION_TITLE = ("Report ~~~~ by ~~~ at ~~~~~ __NOINDEX__ __NOTOC__ __FORCETOC__ "
-                   "{{subst:CURRENTYEAR}} {{safesubst:PAGENAME}} [[Main Page|]] [[Help:x|]] "
-                   "''x'' <nowiki>y</nowiki> [[Category:Injected]]")
+INJECTION_TITLE = (
+    "Report ~~~~ by ~~~ at ~~~~~ __NOINDEX__ __NOTOC__ __FORCETOC__ "
+    "{{subst:CURRENTYEAR}} {{safesubst:PAGENAME}} [[Main Page|]] [[Help:x|]] "
+    "''x'' <nowiki>y</nowiki> [[Category:Injected]]"
+)
 
 
 def page(title: str, extra_head: str = "", body: str = "<p>text</p>") -> bytes:
@@ -43,8 +45,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # keep test output quiet
         pass
 
-    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -96,8 +103,9 @@ def _trickle_body(handler: _Handler, query: dict[str, list[str]]) -> None:
 
 
 def _gzip(handler: _Handler, query: dict[str, list[str]]) -> None:
-    handler._send(200, gzip.compress(page("Compressed page title")),
-                  headers={"Content-Encoding": "gzip"})
+    handler._send(
+        200, gzip.compress(page("Compressed page title")), headers={"Content-Encoding": "gzip"}
+    )
 
 
 def _gzip_bomb(handler: _Handler, query: dict[str, list[str]]) -> None:
@@ -107,11 +115,17 @@ def _gzip_bomb(handler: _Handler, query: dict[str, list[str]]) -> None:
 
 ROUTES: dict[str, Callable[[_Handler, dict[str, list[str]]], None]] = {
     "/good": lambda h, q: h._send(200, page("  The Good &amp; Proper\n   Page  ")),
-    "/og": lambda h, q: h._send(200, page(
-        "Minutes of the 1921 congress | Example Archive",
-        '<meta property="og:title" content="Minutes of the 1921 congress">')),
-    "/svg": lambda h, q: h._send(200, b"<html><body><svg><title>icon</title></svg>"
-                                      b"<title>Real page title</title></body></html>"),
+    "/og": lambda h, q: h._send(
+        200,
+        page(
+            "Minutes of the 1921 congress | Example Archive",
+            '<meta property="og:title" content="Minutes of the 1921 congress">',
+        ),
+    ),
+    "/svg": lambda h, q: h._send(
+        200,
+        b"<html><body><svg><title>icon</title></svg><title>Real page title</title></body></html>",
+    ),
     "/junk": lambda h, q: h._send(200, page("Just a moment...")),
     "/cloudflare": lambda h, q: h._send(200, page("Attention Required! | Cloudflare")),
     "/hostname": lambda h, q: h._send(200, page("127.0.0.1")),
@@ -120,12 +134,17 @@ ROUTES: dict[str, Callable[[_Handler, dict[str, list[str]]], None]] = {
     "/missing": lambda h, q: h._send(404, page("Page not found")),
     "/redirect": _redirect,
     "/loop": lambda h, q: h._send(302, b"", headers={"Location": "/loop"}),
-    "/huge-late-title": lambda h, q: h._send(200, b"<html><head><!-- " + b"x" * HUGE_FILLER
-                                             + b" --><title>Too late</title></head></html>"),
+    "/huge-late-title": lambda h, q: h._send(
+        200,
+        b"<html><head><!-- " + b"x" * HUGE_FILLER + b" --><title>Too late</title></head></html>",
+    ),
     "/huge": lambda h, q: h._send(200, page("Big but fine", body="<p>" + "y" * HUGE_FILLER)),
     "/pdf": lambda h, q: h._send(200, b"%PDF-1.4 <title>not html</title>", "application/pdf"),
-    "/latin1": lambda h, q: h._send(200, "<html><head><title>Caf\xe9 M\xfcller</title></head>"
-                                    "</html>".encode("latin-1"), "text/html; charset=iso-8859-1"),
+    "/latin1": lambda h, q: h._send(
+        200,
+        "<html><head><title>Caf\xe9 M\xfcller</title></head></html>".encode("latin-1"),
+        "text/html; charset=iso-8859-1",
+    ),
     "/ua": lambda h, q: h._send(200, page(f"Agent {h.headers.get('User-Agent', '')}")),
     "/host": lambda h, q: h._send(200, page(f"Host header {h.headers.get('Host', '')}")),
     "/slow": _slow,
@@ -181,9 +200,28 @@ def serving(tls: ssl.SSLContext | None = None) -> Iterator[PageServer]:
 def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path]:
     """A certificate and key for ``host`` (openssl, valid for a day)."""
     cert, key = folder / f"{host}.crt", folder / f"{host}.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host}",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            f"/CN={host}",
+            "-addext",
+            f"subjectAltName=DNS:{host}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 

@@ -48,7 +48,9 @@ def test_defaults(tmp_path: Path) -> None:
 
 def test_full(tmp_path: Path) -> None:
     (tmp_path / "titles.txt").write_text("# comment\nA\n\n[[B]]\n")
-    config = load_text(tmp_path, """
+    config = load_text(
+        tmp_path,
+        """
 mode = "propose"
 [wiki]
 site = "wikipedia:en"
@@ -79,7 +81,8 @@ check_talk = false
 cosmetic_check = "whitespace"
 [state]
 journal = "state/journal.sqlite"
-""")
+""",
+    )
     assert config.mode == "propose" and config.wiki.site == "wikipedia:en"
     assert config.wiki.password_file == Path.home() / "secret" / "passwords"
     assert config.sources.titles_file == tmp_path / "titles.txt"
@@ -90,29 +93,35 @@ journal = "state/journal.sqlite"
     assert config.state.journal == tmp_path / "state" / "journal.sqlite"
 
 
-@pytest.mark.parametrize(("text", "fragments"), [
-    ("[limits]\nmax_edit = 1\n", ["unknown key 'max_edit' in [limits]", "'max_edits'"]),
-    ("[limit]\n", ["unknown key 'limit'", "'limits'"]),
-    ("[sources]\ncategory = 'X'\n", ["[sources]", "'categories'"]),
-    ("[safety]\nshutof_page = 'X'\n", ["'shutoff_page'"]),
-    ("mode = 'sumbit'\n", ["mode must be one of submit, propose", "'submit'"]),
-    ("[fixes]\nunsafe = 'yes'\n", ["unsafe must be one of propose, skip"]),
-    ("[limits]\nmax_edits = -1\n", ["max_edits must be an integer >= 0"]),
-    ("[limits]\nmax_edits = true\n", ["max_edits must be an integer"]),
-    ("[limits]\ntime_budget = 'soon'\n", ["time_budget must be seconds or a duration"]),
-    ("[safety]\ncheck_talk = 'yes'\n", ["check_talk must be true or false"]),
-    ("[sources]\nnamespaces = ['0']\n", ["namespaces must be a list of int"]),
-    ("[sources]\ntitles_file = 'nope.txt'\n", ["titles_file", "does not exist"]),
-    ("[lint]\nselect = ['cite-missing-acess-date']\n",
-     ["[lint]", "unknown rule", "'cite-missing-access-date'"]),
-    ("[lint]\nrules = 3\n", ["[lint]"]),
-    ("wiki = 3\n", ["[wiki] must be a table"]),
-    ("[limits\n", ["invalid TOML"]),
-    ("[limits]\nmax_retries = 0\n", ["[limits] max_retries must be from 1 to 100"]),
-    ("[safety]\nshutoff_run_value = ' '\n", ["shutoff_run_value must not be empty"]),
-])
-def test_errors_are_one_line_and_name_the_key(tmp_path: Path, text: str,
-                                              fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ("[limits]\nmax_edit = 1\n", ["unknown key 'max_edit' in [limits]", "'max_edits'"]),
+        ("[limit]\n", ["unknown key 'limit'", "'limits'"]),
+        ("[sources]\ncategory = 'X'\n", ["[sources]", "'categories'"]),
+        ("[safety]\nshutof_page = 'X'\n", ["'shutoff_page'"]),
+        ("mode = 'sumbit'\n", ["mode must be one of submit, propose", "'submit'"]),
+        ("[fixes]\nunsafe = 'yes'\n", ["unsafe must be one of propose, skip"]),
+        ("[limits]\nmax_edits = -1\n", ["max_edits must be an integer >= 0"]),
+        ("[limits]\nmax_edits = true\n", ["max_edits must be an integer"]),
+        ("[limits]\ntime_budget = 'soon'\n", ["time_budget must be seconds or a duration"]),
+        ("[safety]\ncheck_talk = 'yes'\n", ["check_talk must be true or false"]),
+        ("[sources]\nnamespaces = ['0']\n", ["namespaces must be a list of int"]),
+        ("[sources]\ntitles_file = 'nope.txt'\n", ["titles_file", "does not exist"]),
+        (
+            "[lint]\nselect = ['cite-missing-acess-date']\n",
+            ["[lint]", "unknown rule", "'cite-missing-access-date'"],
+        ),
+        ("[lint]\nrules = 3\n", ["[lint]"]),
+        ("wiki = 3\n", ["[wiki] must be a table"]),
+        ("[limits\n", ["invalid TOML"]),
+        ("[limits]\nmax_retries = 0\n", ["[limits] max_retries must be from 1 to 100"]),
+        ("[safety]\nshutoff_run_value = ' '\n", ["shutoff_run_value must not be empty"]),
+    ],
+)
+def test_errors_are_one_line_and_name_the_key(
+    tmp_path: Path, text: str, fragments: list[str]
+) -> None:
     message = error(tmp_path, text)
     for fragment in fragments:
         assert fragment in message
@@ -129,23 +138,43 @@ def test_run_needs_a_source(tmp_path: Path) -> None:
         botconfig.validate_for_run(config)
 
 
-@pytest.mark.parametrize(("key", "value"), [
-    ("edit_throttle", "inf"), ("edit_throttle", "-inf"), ("edit_throttle", "nan"),
-    ("time_budget", "nan"), ("time_budget", "inf"), ("time_budget", "'99999999d'"),
-    ("maxlag", "1e30"), ("maxlag", "0"), ("maxlag", "100000000000000000000000000000"),
-    ("max_edits", "100000000000000000000"), ("max_pages", "-5"), ("max_page_size", "1e9"),
-    ("retry_wait", "1e300"), ("retry_max", "nan"), ("max_retries", "1000000"),
-    ("page_lint_timeout", "inf"), ("page_lint_timeout", "-1"), ("page_lint_timeout", "'2d'"),
-])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("edit_throttle", "inf"),
+        ("edit_throttle", "-inf"),
+        ("edit_throttle", "nan"),
+        ("time_budget", "nan"),
+        ("time_budget", "inf"),
+        ("time_budget", "'99999999d'"),
+        ("maxlag", "1e30"),
+        ("maxlag", "0"),
+        ("maxlag", "100000000000000000000000000000"),
+        ("max_edits", "100000000000000000000"),
+        ("max_pages", "-5"),
+        ("max_page_size", "1e9"),
+        ("retry_wait", "1e300"),
+        ("retry_max", "nan"),
+        ("max_retries", "1000000"),
+        ("page_lint_timeout", "inf"),
+        ("page_lint_timeout", "-1"),
+        ("page_lint_timeout", "'2d'"),
+    ],
+)
 def test_limits_out_of_range_are_one_line_errors(tmp_path: Path, key: str, value: str) -> None:
     message = error(tmp_path, f"[limits]\n{key} = {value}\n")
     assert f"[limits] {key} must be" in message
 
 
-@pytest.mark.parametrize(("table", "key", "value"), [
-    ("sources", "category_depth", "1000"), ("sources", "recent_changes_days", "0"),
-    ("sources", "namespaces", "[0, -1]"), ("sources", "namespaces", "[0, 10000000]"),
-])
+@pytest.mark.parametrize(
+    ("table", "key", "value"),
+    [
+        ("sources", "category_depth", "1000"),
+        ("sources", "recent_changes_days", "0"),
+        ("sources", "namespaces", "[0, -1]"),
+        ("sources", "namespaces", "[0, 10000000]"),
+    ],
+)
 def test_source_numbers_out_of_range(tmp_path: Path, table: str, key: str, value: str) -> None:
     assert f"[{table}] {key} must be from" in error(tmp_path, f"[{table}]\n{key} = {value}\n")
 
@@ -156,23 +185,31 @@ def test_every_number_has_a_documented_range() -> None:
 
     example = EXAMPLE.read_text(encoding="utf-8")
     tables = {"sources": botconfig.SourceSettings, "limits": botconfig.Limits}
-    numeric = {(table, f.name) for table, cls in tables.items()
-               for f in dataclasses.fields(cls) if f.type in ("int", "float", "tuple[int, ...]")}
+    numeric = {
+        (table, f.name)
+        for table, cls in tables.items()
+        for f in dataclasses.fields(cls)
+        if f.type in ("int", "float", "tuple[int, ...]")
+    }
     assert numeric == set(botconfig.RANGES)
     for table, key in numeric:
-        line = next(line for line in example.splitlines()
-                    if line.lstrip("# ").startswith(f"{key} ="))
+        line = next(
+            line for line in example.splitlines() if line.lstrip("# ").startswith(f"{key} =")
+        )
         assert botconfig.describe_range(table, key) in line, line
 
 
 def test_retry_max_below_retry_wait(tmp_path: Path) -> None:
     assert "retry_max (5) must not be below retry_wait (10)" in error(
-        tmp_path, "[limits]\nretry_wait = 10\nretry_max = 5\n")
+        tmp_path, "[limits]\nretry_wait = 10\nretry_max = 5\n"
+    )
 
 
 def test_ranges_accept_their_bounds(tmp_path: Path) -> None:
-    config = load_text(tmp_path, "[limits]\nmaxlag = 1\nedit_throttle = 3600\n"
-                                 "time_budget = '7d'\npage_lint_timeout = 0\n")
+    config = load_text(
+        tmp_path,
+        "[limits]\nmaxlag = 1\nedit_throttle = 3600\ntime_budget = '7d'\npage_lint_timeout = 0\n",
+    )
     assert config.limits.maxlag == 1 and config.limits.time_budget == 7 * 86400
     assert config.limits.page_lint_timeout == 0
 

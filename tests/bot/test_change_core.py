@@ -56,7 +56,8 @@ def test_a_change_parses_once_per_fix_pass(parses: ParseCounter) -> None:
 
 
 def test_the_unsafe_change_of_a_revision_reuses_the_safe_change_parses(
-        parses: ParseCounter) -> None:
+    parses: ParseCounter,
+) -> None:
     safe = compute_change(SAMPLE)
     before = parses.ours
     unsafe = compute_change(SAMPLE, unsafe=True, first=safe.lint, parsed=safe.parses)
@@ -64,8 +65,9 @@ def test_the_unsafe_change_of_a_revision_reuses_the_safe_change_parses(
     assert parses.ours == before and parses.stock == 0
 
 
-def test_run_parses_an_edited_page_once_per_fix_pass(parses: ParseCounter, tmp_path: Path,
-                                                     fake_wiki: Any) -> None:
+def test_run_parses_an_edited_page_once_per_fix_pass(
+    parses: ParseCounter, tmp_path: Path, fake_wiki: Any
+) -> None:
     """``wikilint run`` on the sample: policy, lint counts, safe change, unsafe proposal and
     save, all from the parses of the fix passes."""
     from wikilint.bot.runner import config as botconfig
@@ -83,7 +85,7 @@ def test_run_parses_an_edited_page_once_per_fix_pass(parses: ParseCounter, tmp_p
         report = loop.Runner(config, fake_wiki, journal, sleep=lambda s: None).run()
     counted = (parses.ours, parses.stock)
     assert report.actions == {"edited": 1}
-    (_, plan), = fake_wiki.saves
+    ((_, plan),) = fake_wiki.saves
     change = compute_change(SAMPLE)
     assert plan.text == change.proposed and plan.round_trip_checked
     assert counted == (max(f.pass_number for f in change.findings) + 1, 0)
@@ -114,8 +116,9 @@ def test_edits_of_later_passes_fold_into_edits_of_the_original() -> None:
         for old, new in (("abc", "abcd"), ("ab ", "abc ")):
             at = ctx.text.find(old)
             if at >= 0:
-                yield rule.finding(old, at, at + len(old),
-                                   rules.Fix.safe(rules.Edit(at, at + len(old), new)))
+                yield rule.finding(
+                    old, at, at + len(old), rules.Fix.safe(rules.Edit(at, at + len(old), new))
+                )
                 return
 
     text = "x ab y ab "
@@ -129,9 +132,19 @@ def test_edits_of_later_passes_fold_into_edits_of_the_original() -> None:
 def _fix_with(check: Any, text: str) -> rules.FixResult:
     from wikilint.rules import registry
 
-    cls = type("FoldTest", (rules.Rule,), {
-        "__doc__": "t", "name": "fold-test", "code": "ZZ990", "summary": "t",
-        "severity": rules.Severity.WARNING, "fixable": rules.Fixability.SAFE, "check": check})
+    cls = type(
+        "FoldTest",
+        (rules.Rule,),
+        {
+            "__doc__": "t",
+            "name": "fold-test",
+            "code": "ZZ990",
+            "summary": "t",
+            "severity": rules.Severity.WARNING,
+            "fixable": rules.Fixability.SAFE,
+            "check": check,
+        },
+    )
     registry._load()
     registry._RULES["fold-test"] = cls
     registry._CODES["ZZ990"] = "fold-test"
@@ -144,8 +157,9 @@ def _fix_with(check: Any, text: str) -> rules.FixResult:
 @pytest.mark.corpus
 def test_the_recheck_compares_edit_lists_not_texts() -> None:
     change = compute_change(SAMPLE)
-    p = Proposal.from_change(change, site="s", page="P", section=None, base_revid=1,
-                             base_timestamp="t", unsafe=False)
+    p = Proposal.from_change(
+        change, site="s", page="P", section=None, base_revid=1, base_timestamp="t", unsafe=False
+    )
     newer = "A line a human added.\n" + SAMPLE
     again = review.reapply(p, newer, None)
     assert review.same_as_reviewed(p, again, None)
@@ -154,7 +168,7 @@ def test_the_recheck_compares_edit_lists_not_texts() -> None:
     assert not review.same_as_reviewed(p, review.reapply(p, more, None), None)
     # A reviewed fix gone (someone made it by hand): not the reviewed change either.
     first = change.edits[0]
-    by_hand = SAMPLE[:first.start] + first.replacement + SAMPLE[first.end:]
+    by_hand = SAMPLE[: first.start] + first.replacement + SAMPLE[first.end :]
     assert not review.same_as_reviewed(p, review.reapply(p, by_hand, None), None)
 
 

@@ -31,8 +31,19 @@ MISSING_ACCESS_DATE = (
 INSECURE = "Text.<ref>[http://www.marxists.org/archive/x.htm Title]</ref>\n"
 CLEAN = "Nothing to see here.\n"
 JSON_KEYS = {
-    "rule", "code", "severity", "message", "path", "line", "column", "end_line", "end_column",
-    "start", "end", "section", "fixable",
+    "rule",
+    "code",
+    "severity",
+    "message",
+    "path",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "start",
+    "end",
+    "section",
+    "fixable",
 }
 
 
@@ -170,14 +181,17 @@ def test_section_filter(page) -> None:
 def test_section_by_number_and_name_counts_headings_as_mediawiki_does(page) -> None:
     # A heading with <code> or a comment is a section; one in a template argument takes a
     # number too (MediaWiki counts it), so "Early life" is section 4 here.
-    path = str(page(
-        "== A <code>x</code> ==\na\n== B <!-- c --> ==\n{{quote|\n== Q ==\n}}\n"
-        + MISSING_ACCESS_DATE.replace("Lead.\n", "")
-    ))
+    path = str(
+        page(
+            "== A <code>x</code> ==\na\n== B <!-- c --> ==\n{{quote|\n== Q ==\n}}\n"
+            + MISSING_ACCESS_DATE.replace("Lead.\n", "")
+        )
+    )
     for key in ("Early life", "4", "A x", "1", "B"):
         found = json.loads(run("lint", "--format", "json", "--section", key, path).stdout)
-        assert [f["section"] for f in found] == (["Early life"] if key in ("Early life", "4")
-                                                 else []), key
+        assert [f["section"] for f in found] == (
+            ["Early life"] if key in ("Early life", "4") else []
+        ), key
     assert run("lint", "--section", "3", path).exit_code == 2  # taken by the nested heading
 
 
@@ -555,9 +569,15 @@ def test_no_color_is_honoured_by_lint_and_fix_on_a_terminal(page) -> None:
             env["NO_COLOR"] = no_color
         leader, follower = pty.openpty()
         code = "from wikilint.bot.cli.main import main; main()"
-        done = subprocess.run([sys.executable, "-c", code, *args], stdout=follower,
-                              stderr=subprocess.DEVNULL, env=env, cwd=ROOT, timeout=60,
-                              check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args],
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
         os.close(follower)
         chunks = []
         while True:
@@ -656,8 +676,11 @@ def test_write_keeps_hard_links_and_symlinks(tmp_path: Path) -> None:
     fixed = INSECURE.replace("http://", "https://")
     assert other.read_text(encoding="utf-8") == fixed  # the other name sees the new text
     assert os.path.samefile(path, other) and link.is_symlink()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.wiki", "other-name.wiki",
-                                                          "page.wiki"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "link.wiki",
+        "other-name.wiki",
+        "page.wiki",
+    ]
 
 
 def test_in_place_write_failure_puts_the_old_text_back(
@@ -698,7 +721,7 @@ def test_a_file_name_with_a_newline_stays_on_one_error_line(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     "pyproject, expected",
     [
-        ("[tool.wikilint]\nselect = [\"bare-url\"\n", "invalid TOML"),
+        ('[tool.wikilint]\nselect = ["bare-url"\n', "invalid TOML"),
         ("[tool]\nwikilint = 5\n", "[tool.wikilint] must be a table, not an integer"),
         ("tool = 5\n# wikilint\n", "[tool] must be a table"),
     ],
@@ -731,8 +754,14 @@ LINK = "<ref>[http://www.marxists.org/archive/x.htm Title]</ref>"
 
 @pytest.mark.parametrize(
     "prose",
-    ["a == b == c", "1 + 1 == 2 == 2", "x = y", "* not a list", "Then. * not a list",
-     "so a == b == c holds, and 1 + 1 == 2 == 2 too"],
+    [
+        "a == b == c",
+        "1 + 1 == 2 == 2",
+        "x = y",
+        "* not a list",
+        "Then. * not a list",
+        "so a == b == c holds, and 1 + 1 == 2 == 2 too",
+    ],
 )
 def test_fix_write_on_one_line_prose_changes_only_the_fix(tmp_path: Path, prose: str) -> None:
     # Issue 11 #5: `a == b == c` became a heading `== b ==` and was written.
@@ -780,8 +809,9 @@ def test_crlf_and_bom_are_kept_and_offsets_index_the_file_as_read(
     expected = CRLF_PAGE.replace("http://", "https://")
     printed = CliRunner().invoke(main, ["fix", "--stdout", arg], input=stdin)
     assert printed.stdout_bytes == expected.encode()
-    found = json.loads(CliRunner().invoke(main, ["lint", "--format", "json", arg],
-                                          input=stdin).stdout)
+    found = json.loads(
+        CliRunner().invoke(main, ["lint", "--format", "json", arg], input=stdin).stdout
+    )
     [link] = [f for f in found if f["rule"] == "insecure-link"]
     assert CRLF_PAGE[link["start"] : link["end"]] == "http://www.marxists.org/archive/x.htm"
     assert (link["line"], link["column"]) == (3, 12)
@@ -793,8 +823,13 @@ def test_crlf_and_bom_are_kept_and_offsets_index_the_file_as_read(
 
 def test_mixed_line_endings_are_kept_exactly(tmp_path: Path) -> None:
     # Issue 11 #7: a file with CRLF, LF and a lone CR came back all CRLF.
-    mixed = "Lead.\r\n== A ==\nText." + LINK + "\rMore." + LINK.replace("x.htm", "y.htm") + (
-        "\r\nEnd.\n")
+    mixed = (
+        "Lead.\r\n== A ==\nText."
+        + LINK
+        + "\rMore."
+        + LINK.replace("x.htm", "y.htm")
+        + ("\r\nEnd.\n")
+    )
     path = tmp_path / "mixed.wiki"
     path.write_bytes(mixed.encode())
     result = run("fix", "--write", str(path))
@@ -803,7 +838,9 @@ def test_mixed_line_endings_are_kept_exactly(tmp_path: Path) -> None:
     path.write_bytes(mixed.encode())
     found = json.loads(run("lint", "--format", "json", str(path)).stdout)
     assert [(f["line"], f["column"]) for f in found if f["rule"] == "insecure-link"] == [
-        (3, 12), (4, 12)]
+        (3, 12),
+        (4, 12),
+    ]
     assert _apply_json_edits(mixed, found) == mixed.replace("http://", "https://")
 
 
@@ -817,16 +854,22 @@ def test_fix_diff_shows_positions_in_the_file_as_read() -> None:
 
 def test_fix_diff_of_mixed_line_endings_shows_lines_as_read(tmp_path: Path) -> None:
     filler = "Words that keep the two fixes apart in the diff, one line after another."
-    mixed = (f"Lead.\r{filler}\r\nText." + LINK + f"\r{filler}\r{filler}\nMore."
-             + LINK.replace("x.htm", "y.htm") + "\r\n")
+    mixed = (
+        f"Lead.\r{filler}\r\nText."
+        + LINK
+        + f"\r{filler}\r{filler}\nMore."
+        + LINK.replace("x.htm", "y.htm")
+        + "\r\n"
+    )
     path = tmp_path / "mixed.wiki"
     path.write_bytes(mixed.encode())
     found = json.loads(run("lint", "--format", "json", str(path)).stdout)
     places = [f"@@ {f['line']}:{f['column']} @@" for f in found if f["rule"] == "insecure-link"]
     assert places == ["@@ 3:12 @@", "@@ 6:12 @@"]
     diff = run("fix", str(path)).stdout
-    assert [line.split(" @@")[0] + " @@" for line in diff.splitlines()
-            if line.startswith("@@")] == places
+    assert [
+        line.split(" @@")[0] + " @@" for line in diff.splitlines() if line.startswith("@@")
+    ] == places
     assert "\r" not in diff
 
 

@@ -16,11 +16,15 @@ from click.testing import CliRunner, Result
 from wikilint.bot.cli.main import main
 
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "sarif-schema-2.1.0.json"
-BAD = ("Claim.<ref>{{cite web |url=http://www.bbc.co.uk/news |title=News "
-       "|access-date=1 May 2020}}</ref>\n")
+BAD = (
+    "Claim.<ref>{{cite web |url=http://www.bbc.co.uk/news |title=News "
+    "|access-date=1 May 2020}}</ref>\n"
+)
 BAD2 = BAD.replace("/news", "/sport").replace("Claim", "Other")
-DATED = ("{{Use dmy dates}}\nX.<ref>{{cite web |url=https://e.org |title=T |date=March 3, 2020 "
-         "|access-date=1 May 2020}}</ref>\n")
+DATED = (
+    "{{Use dmy dates}}\nX.<ref>{{cite web |url=https://e.org |title=T |date=March 3, 2020 "
+    "|access-date=1 May 2020}}</ref>\n"
+)
 
 
 def run(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
@@ -36,22 +40,33 @@ def tree(root: Path, files: dict[str, str]) -> None:
 
 
 def listed(result: Result) -> list[str]:
-    return [line.split(":")[0] for line in result.stdout.splitlines()
-            if ": insecure-link " in line]
+    return [line.split(":")[0] for line in result.stdout.splitlines() if ": insecure-link " in line]
 
 
 def test_a_folder_lints_its_wiki_files_sorted_minus_excluded_and_ignored(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    tree(tmp_path, {"b.wiki": BAD, "a/c.wikitext": BAD, "a/b.mediawiki": BAD, "notes.txt": BAD,
-                    ".venv/x.wiki": BAD, "drafts/d.wiki": BAD, "ignored/e.wiki": BAD,
-                    "wikilint.toml": 'extend-exclude = ["drafts"]\n',
-                    ".gitignore": "ignored/\n"})
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree(
+        tmp_path,
+        {
+            "b.wiki": BAD,
+            "a/c.wikitext": BAD,
+            "a/b.mediawiki": BAD,
+            "notes.txt": BAD,
+            ".venv/x.wiki": BAD,
+            "drafts/d.wiki": BAD,
+            "ignored/e.wiki": BAD,
+            "wikilint.toml": 'extend-exclude = ["drafts"]\n',
+            ".gitignore": "ignored/\n",
+        },
+    )
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     result = run(["lint", "--select", "UR304", "."], tmp_path, monkeypatch)
     assert result.exit_code == 1
     assert listed(result) == ["a/b.mediawiki", "a/c.wikitext", "b.wiki"]
-    everything = run(["lint", "--select", "UR304", "--no-respect-gitignore", "."], tmp_path,
-                     monkeypatch)
+    everything = run(
+        ["lint", "--select", "UR304", "--no-respect-gitignore", "."], tmp_path, monkeypatch
+    )
     assert listed(everything) == ["a/b.mediawiki", "a/c.wikitext", "b.wiki", "ignored/e.wiki"]
     named = run(["lint", "--select", "UR304", "drafts/d.wiki"], tmp_path, monkeypatch)
     assert listed(named) == ["drafts/d.wiki"]  # a file named on the command line is linted
@@ -64,27 +79,36 @@ def test_an_empty_folder_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "empty: note: no *.wiki, *.wikitext, *.mediawiki files to lint" in result.stderr
 
 
-def test_code_prefixes_on_the_command_line(tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_code_prefixes_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tree(tmp_path, {"p.wiki": BAD + DATED})
     result = run(["lint", "--select", "DT", "p.wiki"], tmp_path, monkeypatch)
     assert "unknown rule" not in result.output
     found = {line.split()[1] for line in result.stdout.splitlines() if line.startswith("p.wiki")}
     assert found == {"date-format"}
     ur = run(["lint", "--select", "UR30", "--ignore", "UR305", "p.wiki"], tmp_path, monkeypatch)
-    assert {line.split()[1] for line in ur.stdout.splitlines()
-            if line.startswith("p.wiki")} == {"insecure-link"}
+    assert {line.split()[1] for line in ur.stdout.splitlines() if line.startswith("p.wiki")} == {
+        "insecure-link"
+    }
 
 
-def test_extend_select_and_per_file_ignores(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    tree(tmp_path, {"wikilint.toml": 'select = ["DT"]\n[per-file-ignores]\n"old/*" = ["DT"]\n',
-                    "new.wiki": BAD + DATED, "old/page.wiki": BAD + DATED})
+def test_extend_select_and_per_file_ignores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree(
+        tmp_path,
+        {
+            "wikilint.toml": 'select = ["DT"]\n[per-file-ignores]\n"old/*" = ["DT"]\n',
+            "new.wiki": BAD + DATED,
+            "old/page.wiki": BAD + DATED,
+        },
+    )
     plain = run(["lint", "new.wiki", "old/page.wiki"], tmp_path, monkeypatch)
-    assert [line.split(":")[0] for line in plain.stdout.splitlines()
-            if "date-format" in line] == ["new.wiki"]
-    wider = run(["lint", "--extend-select", "UR304", "new.wiki", "old/page.wiki"], tmp_path,
-                monkeypatch)
+    assert [line.split(":")[0] for line in plain.stdout.splitlines() if "date-format" in line] == [
+        "new.wiki"
+    ]
+    wider = run(
+        ["lint", "--extend-select", "UR304", "new.wiki", "old/page.wiki"], tmp_path, monkeypatch
+    )
     assert listed(wider) == ["new.wiki", "old/page.wiki"]
 
 
@@ -100,21 +124,25 @@ def test_sarif_from_the_cli_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_junit_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tree(tmp_path, {"p.wiki": BAD, "clean.wiki": "Nothing here.\n"})
-    result = run(["lint", "--format", "junit", "--select", "UR304", "p.wiki", "clean.wiki"],
-                 tmp_path, monkeypatch)
+    result = run(
+        ["lint", "--format", "junit", "--select", "UR304", "p.wiki", "clean.wiki"],
+        tmp_path,
+        monkeypatch,
+    )
     root = ET.fromstring(result.stdout)
     assert [s.get("name") for s in root.iter("testsuite")] == ["p.wiki", "clean.wiki"]
     assert root.get("failures") == "1"
 
 
-def test_statistics_exit_zero_quiet_and_output_file(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_statistics_exit_zero_quiet_and_output_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tree(tmp_path, {"p.wiki": BAD + BAD2 + DATED})
     stats = run(["lint", "--statistics", "p.wiki"], tmp_path, monkeypatch)
-    assert stats.stdout.splitlines() == ["2\tUR304\t[*] insecure-link",
-                                         "1\tDT201\t[*] date-format"]
-    as_json = json.loads(run(["lint", "--statistics", "--format", "json", "p.wiki"], tmp_path,
-                             monkeypatch).stdout)
+    assert stats.stdout.splitlines() == ["2\tUR304\t[*] insecure-link", "1\tDT201\t[*] date-format"]
+    as_json = json.loads(
+        run(["lint", "--statistics", "--format", "json", "p.wiki"], tmp_path, monkeypatch).stdout
+    )
     assert as_json[0] == {"code": "UR304", "name": "insecure-link", "count": 2, "fixable": 2}
     zero = run(["lint", "--exit-zero", "p.wiki"], tmp_path, monkeypatch)
     assert zero.exit_code == 0 and "insecure-link" in zero.stdout
@@ -122,37 +150,47 @@ def test_statistics_exit_zero_quiet_and_output_file(tmp_path: Path,
     assert "findings" not in quiet.stdout and "Apply" not in quiet.stdout
     assert quiet.stdout.count("insecure-link") == 2
     (tmp_path / "out").mkdir()
-    written = run(["lint", "--format", "json", "--output-file", "out/report.json", "p.wiki"],
-                  tmp_path, monkeypatch)
+    written = run(
+        ["lint", "--format", "json", "--output-file", "out/report.json", "p.wiki"],
+        tmp_path,
+        monkeypatch,
+    )
     assert written.exit_code == 1 and written.stdout == ""
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert len(report) == 3
-    bad_place = run(["lint", "--output-file", "missing/dir/r.txt", "p.wiki"], tmp_path,
-                    monkeypatch)
+    bad_place = run(["lint", "--output-file", "missing/dir/r.txt", "p.wiki"], tmp_path, monkeypatch)
     assert bad_place.exit_code == 2 and "cannot write the report" in bad_place.stderr
 
 
 def test_the_lint_summary_ends_with_how_to_apply_the_fixes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     tree(tmp_path, {"my page.wiki": BAD})
     result = run(["lint", "my page.wiki"], tmp_path, monkeypatch)
     assert result.stdout.splitlines()[-1] == (
         "Apply the 1 safe fix with `wikilint fix --write 'my page.wiki'` "
-        "(`wikilint fix 'my page.wiki'` shows the diff first).")
+        "(`wikilint fix 'my page.wiki'` shows the diff first)."
+    )
     stdin = CliRunner().invoke(main, ["lint", "-"], input=BAD)
     assert stdin.stdout.splitlines()[-1] == (
-        "`wikilint fix --stdout` prints the text with the 1 safe fix applied.")
+        "`wikilint fix --stdout` prints the text with the 1 safe fix applied."
+    )
 
 
-@pytest.mark.parametrize("tool", [["patch", "-p1", "--binary", "-i"], ["git", "apply"]],
-                         ids=["patch", "git-apply"])
-def test_fix_unified_applies_with_patch_and_git(tool: list[str], tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "tool", [["patch", "-p1", "--binary", "-i"], ["git", "apply"]], ids=["patch", "git-apply"]
+)
+def test_fix_unified_applies_with_patch_and_git(
+    tool: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if shutil.which(tool[0]) is None:
         pytest.fail(f"{tool[0]} is not installed")
     crlf = (BAD + DATED).replace("\n", "\r\n")
-    files = {"pages/a.wiki": BAD + "More text.\n" + BAD2, "pages/b c.wiki": crlf,
-             "pages/clean.wiki": "Nothing to fix.\n"}
+    files = {
+        "pages/a.wiki": BAD + "More text.\n" + BAD2,
+        "pages/b c.wiki": crlf,
+        "pages/clean.wiki": "Nothing to fix.\n",
+    }
     work = tmp_path / "work"
     work.mkdir()
     for name, text in files.items():
@@ -162,8 +200,9 @@ def test_fix_unified_applies_with_patch_and_git(tool: list[str], tmp_path: Path,
     assert result.exit_code == 1, result.stderr
     assert result.stdout.startswith("--- a/pages/a.wiki\n+++ b/pages/a.wiki\n")
     assert "Would apply" in result.stderr and "Would apply" not in result.stdout
-    expected = {name: run(["fix", "--stdout", name], work, monkeypatch).stdout_bytes
-                for name in files}
+    expected = {
+        name: run(["fix", "--stdout", name], work, monkeypatch).stdout_bytes for name in files
+    }
     patch = tmp_path / "fix.patch"
     patch.write_bytes(result.stdout_bytes)
     if tool[0] == "git":
@@ -182,10 +221,12 @@ def test_the_fix_summary_says_in_plain_words_when_fixes_did_not_settle() -> None
 
     text = "Claim.<ref>{{cite web |url=http://www.bbc.co.uk/a |title=A}}</ref>\n"
     finding = rules_finding(text)
-    settled = FixResult(text, text.replace("http:", "https:"), 1, True,
-                        [AppliedFix(1, finding, text)])
+    settled = FixResult(
+        text, text.replace("http:", "https:"), 1, True, [AppliedFix(1, finding, text)]
+    )
     assert fix_summary("p.wiki", settled) == (
-        "p.wiki: 1 fix in 1 pass (insecure-link ×1); 0 findings remain")
+        "p.wiki: 1 fix in 1 pass (insecure-link ×1); 0 findings remain"
+    )
     stopped = FixResult(text, text, 10, False, [AppliedFix(1, finding, text)])
     assert "the fixes had not settled when wikilint stopped" in fix_summary("p.wiki", stopped)
 

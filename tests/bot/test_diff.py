@@ -62,7 +62,7 @@ def test_long_single_line_never_prints_whole() -> None:
 
 def test_huge_replaced_segment_is_elided() -> None:
     old = "a <ref>" + "x " * 2000 + "</ref> b"
-    new = "a <ref name=\"n\" /> b"
+    new = 'a <ref name="n" /> b'
     out = word_diff(old, new, color=False)
     assert "characters]…" in out
     assert len(out) < 3 * MAX_SEGMENT
@@ -81,7 +81,7 @@ def test_color_uses_ansi_instead_of_markers() -> None:
     assert ANSI.sub("", out).endswith("a FebFebruary b\n")
 
 
-@given(st.text(alphabet=st.sampled_from(list("ab |{}[]=<>/\"\n.,é"))))
+@given(st.text(alphabet=st.sampled_from(list('ab |{}[]=<>/"\n.,é'))))
 def test_tokens_join_back_to_the_text(text: str) -> None:
     assert "".join(tokenize(text)) == text
 

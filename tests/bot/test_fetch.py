@@ -130,14 +130,25 @@ def test_user_agent_and_host_header(server: PageServer) -> None:
 
 
 def test_fetch_titles_mapping_and_reasons(server: PageServer) -> None:
-    urls = [f"{server.base}/good", f"{server.base}/junk", f"{server.base}/missing",
-            f"{server.base}/good"]
+    urls = [
+        f"{server.base}/good",
+        f"{server.base}/junk",
+        f"{server.base}/missing",
+        f"{server.base}/good",
+    ]
     failures: list[tuple[str, str]] = []
-    titles = fetch_titles(urls, CONTACT, timeout=5.0, allow_private=True,
-                          on_failure=lambda url, why: failures.append((url, why)))
+    titles = fetch_titles(
+        urls,
+        CONTACT,
+        timeout=5.0,
+        allow_private=True,
+        on_failure=lambda url, why: failures.append((url, why)),
+    )
     assert titles == {f"{server.base}/good": "The Good & Proper Page"}
-    assert failures == [(f"{server.base}/junk", "junk title 'Just a moment...'"),
-                        (f"{server.base}/missing", "HTTP 404")]
+    assert failures == [
+        (f"{server.base}/junk", "junk title 'Just a moment...'"),
+        (f"{server.base}/missing", "HTTP 404"),
+    ]
 
 
 def test_titles_feed_the_bare_url_fix(server: PageServer) -> None:
@@ -187,17 +198,22 @@ def _policy_fetcher(**limits: object) -> TitleFetcher:
     return TitleFetcher(FetchConfig(contact=CONTACT, **limits))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("host", "why"), [
-    ("127.0.0.1", "127.0.0.1 is a loopback address"),
-    ("localhost", "localhost is a localhost name"),
-    ("2130706433", "2130706433 is 127.0.0.1, which is a loopback address"),
-    ("0x7f.1", "0x7f.1 is 127.0.0.1, which is a loopback address"),
-    ("0177.0.0.1", "0177.0.0.1 is 127.0.0.1, which is a loopback address"),
-    ("127.1", "127.1 is 127.0.0.1, which is a loopback address"),
-    ("[::ffff:127.0.0.1]", "::ffff:127.0.0.1 is ::ffff:7f00:1, which embeds 127.0.0.1, a "
-                           "loopback address"),
-    ("[::1]", "::1 is a loopback address"),
-])
+@pytest.mark.parametrize(
+    ("host", "why"),
+    [
+        ("127.0.0.1", "127.0.0.1 is a loopback address"),
+        ("localhost", "localhost is a localhost name"),
+        ("2130706433", "2130706433 is 127.0.0.1, which is a loopback address"),
+        ("0x7f.1", "0x7f.1 is 127.0.0.1, which is a loopback address"),
+        ("0177.0.0.1", "0177.0.0.1 is 127.0.0.1, which is a loopback address"),
+        ("127.1", "127.1 is 127.0.0.1, which is a loopback address"),
+        (
+            "[::ffff:127.0.0.1]",
+            "::ffff:127.0.0.1 is ::ffff:7f00:1, which embeds 127.0.0.1, a loopback address",
+        ),
+        ("[::1]", "::1 is a loopback address"),
+    ],
+)
 def test_private_hosts_get_no_connection(server: PageServer, host: str, why: str) -> None:
     before = server.accepted
     result = _policy_fetcher().fetch(f"http://{host}:{server.port}/good")
@@ -205,21 +221,24 @@ def test_private_hosts_get_no_connection(server: PageServer, host: str, why: str
     assert server.accepted == before  # the local server never saw a connection
 
 
-@pytest.mark.parametrize(("url", "why"), [
-    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
-    ("http://10.0.0.1/", "10.0.0.1 is a private address"),
-    ("http://0.0.0.0/", "0.0.0.0 is an unspecified address"),
-    ("http://[fe80::1]/", "fe80::1 is a link-local address"),
-    ("http://[fc00::1]/", "fc00::1 is a private address"),
-    ("http://[ff02::1]/", "ff02::1 is a multicast address"),
-    ("http://224.0.0.1/", "224.0.0.1 is a multicast address"),
-    ("http://100.64.0.1/", "100.64.0.1 is a shared (carrier-grade NAT) address"),
-    ("http://[2002:a00:1::]/", "2002:a00:1:: embeds 10.0.0.1, a private address"),
-    ("http://[64:ff9b::7f00:1]/", "64:ff9b::7f00:1 embeds 127.0.0.1, a loopback address"),
-    ("http://app.localhost/", "app.localhost is a localhost name"),
-    ("http://example.org:8080/", "port 8080 is not allowed (only http's default, 80)"),
-    ("https://user:pw@example.org/", "the URL carries a user name or password"),
-])
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+        ("http://10.0.0.1/", "10.0.0.1 is a private address"),
+        ("http://0.0.0.0/", "0.0.0.0 is an unspecified address"),
+        ("http://[fe80::1]/", "fe80::1 is a link-local address"),
+        ("http://[fc00::1]/", "fc00::1 is a private address"),
+        ("http://[ff02::1]/", "ff02::1 is a multicast address"),
+        ("http://224.0.0.1/", "224.0.0.1 is a multicast address"),
+        ("http://100.64.0.1/", "100.64.0.1 is a shared (carrier-grade NAT) address"),
+        ("http://[2002:a00:1::]/", "2002:a00:1:: embeds 10.0.0.1, a private address"),
+        ("http://[64:ff9b::7f00:1]/", "64:ff9b::7f00:1 embeds 127.0.0.1, a loopback address"),
+        ("http://app.localhost/", "app.localhost is a localhost name"),
+        ("http://example.org:8080/", "port 8080 is not allowed (only http's default, 80)"),
+        ("https://user:pw@example.org/", "the URL carries a user name or password"),
+    ],
+)
 def test_refused_before_any_lookup(monkeypatch: pytest.MonkeyPatch, url: str, why: str) -> None:
     def no_dns(*args: object, **kwargs: object) -> None:
         raise AssertionError("no DNS lookup for a refused URL")
@@ -263,7 +282,8 @@ class Internet:
 
 
 def test_a_public_host_is_fetched_through_the_checked_address(
-        server: PageServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    server: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     net = Internet(server, {"news.example": [[Internet.PUBLIC]]})
     result = net.fetcher(monkeypatch).fetch("http://news.example/host")
     # the Host header names the host, though the connection went to the checked address
@@ -272,7 +292,8 @@ def test_a_public_host_is_fetched_through_the_checked_address(
 
 
 def test_dns_rebinding_cannot_reach_a_private_address(
-        server: PageServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    server: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # public for the first lookup, 127.0.0.1 for every later one
     answers = {"rebind.example": [[Internet.PUBLIC], ["127.0.0.1"]]}
     net = Internet(server, answers)
@@ -283,35 +304,44 @@ def test_dns_rebinding_cannot_reach_a_private_address(
     # a redirect to the same name is a new hop: looked up again, and now refused
     net = Internet(server, {"rebind.example": [[Internet.PUBLIC], ["127.0.0.1"]]})
     moved = net.fetcher(monkeypatch).fetch("http://rebind.example/redirect?to=/good")
-    assert moved.reason == ("redirect to http://rebind.example/good refused: rebind.example "
-                            "resolves to 127.0.0.1, which is a loopback address")
+    assert moved.reason == (
+        "redirect to http://rebind.example/good refused: rebind.example "
+        "resolves to 127.0.0.1, which is a loopback address"
+    )
     assert net.connects == [Internet.PUBLIC]  # never 127.0.0.1
     assert net.lookups == ["rebind.example", "rebind.example"]
 
 
 def test_a_name_with_any_private_address_is_refused(
-        server: PageServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    server: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     net = Internet(server, {"mixed.example": [[Internet.PUBLIC, "10.1.2.3"]]})
     result = net.fetcher(monkeypatch).fetch("http://mixed.example/good")
-    assert result.reason == ("refused: mixed.example resolves to 10.1.2.3, which is a private "
-                             "address")
+    assert result.reason == (
+        "refused: mixed.example resolves to 10.1.2.3, which is a private address"
+    )
     assert net.connects == []
 
 
-@pytest.mark.parametrize(("location", "why"), [
-    ("http://10.0.0.1/admin", "10.0.0.1 is a private address"),
-    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
-    ("http://localhost/", "localhost is a localhost name"),
-    ("http://2130706433/", "2130706433 is 127.0.0.1, which is a loopback address"),
-    ("http://inside.example/", "inside.example resolves to 127.0.0.1, which is a loopback "
-                               "address"),
-    ("http://news.example:8080/", "port 8080 is not allowed (only http's default, 80)"),
-    ("file:///etc/passwd", "not an http(s) URL"),
-])
+@pytest.mark.parametrize(
+    ("location", "why"),
+    [
+        ("http://10.0.0.1/admin", "10.0.0.1 is a private address"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+        ("http://localhost/", "localhost is a localhost name"),
+        ("http://2130706433/", "2130706433 is 127.0.0.1, which is a loopback address"),
+        (
+            "http://inside.example/",
+            "inside.example resolves to 127.0.0.1, which is a loopback address",
+        ),
+        ("http://news.example:8080/", "port 8080 is not allowed (only http's default, 80)"),
+        ("file:///etc/passwd", "not an http(s) URL"),
+    ],
+)
 def test_redirects_into_private_addresses_are_refused(
-        server: PageServer, monkeypatch: pytest.MonkeyPatch, location: str, why: str) -> None:
-    net = Internet(server, {"news.example": [[Internet.PUBLIC]],
-                            "inside.example": [["127.0.0.1"]]})
+    server: PageServer, monkeypatch: pytest.MonkeyPatch, location: str, why: str
+) -> None:
+    net = Internet(server, {"news.example": [[Internet.PUBLIC]], "inside.example": [["127.0.0.1"]]})
     paths = len(server.paths)
     result = net.fetcher(monkeypatch).fetch(f"http://news.example/redirect?to={location}")
     assert (result.title, result.reason) == (None, f"redirect to {location} refused: {why}")
@@ -322,13 +352,15 @@ def test_redirects_into_private_addresses_are_refused(
 
 @pytest.mark.slow
 def test_https_checks_the_certificate_against_the_host_name(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import ssl
 
     cert, key = self_signed_certificate(tmp_path, "news.example")
     with serving(tls_context(cert, key)) as server:
-        net = Internet(server, {"news.example": [[Internet.PUBLIC]],
-                                "other.example": [[Internet.PUBLIC]]})
+        net = Internet(
+            server, {"news.example": [[Internet.PUBLIC]], "other.example": [[Internet.PUBLIC]]}
+        )
         fetcher = net.fetcher(monkeypatch)
         fetcher.tls = ssl.create_default_context(cafile=str(cert))
         # connected to the checked address; SNI, certificate and Host name the host
@@ -351,8 +383,7 @@ def test_the_opt_in_reaches_private_addresses(server: PageServer) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", ["/slow", "/trickle-headers", "/trickle-body"])
-def test_the_per_url_deadline_holds_whatever_the_server_does(server: PageServer,
-                                                             path: str) -> None:
+def test_the_per_url_deadline_holds_whatever_the_server_does(server: PageServer, path: str) -> None:
     # a per-read timeout of 5 s never fires on a server that sends a byte every 50 ms (for
     # 8 s), nor before the slow page answers (5 s): the wall-clock deadline of 0.5 s must. The
     # bound leaves room for a loaded machine and still tells the two apart.
@@ -377,10 +408,13 @@ def test_the_run_budget_bounds_all_the_urls(server: PageServer) -> None:
 def test_fetching_stops_at_the_run_deadline() -> None:
     fetcher = _policy_fetcher()
     fetcher.resolver = lambda *a: pytest.fail("nothing is looked up after the deadline")  # type: ignore[assignment]
-    results = fetcher.results(["http://example.org/a", "http://example.org/b"],
-                              until=time.monotonic() - 1)
-    assert results == [FetchResult(u, None, "not fetched: the time budget ran out")
-                       for u in ("http://example.org/a", "http://example.org/b")]
+    results = fetcher.results(
+        ["http://example.org/a", "http://example.org/b"], until=time.monotonic() - 1
+    )
+    assert results == [
+        FetchResult(u, None, "not fetched: the time budget ran out")
+        for u in ("http://example.org/a", "http://example.org/b")
+    ]
 
 
 def test_a_slow_lookup_is_bounded_by_the_deadline() -> None:
@@ -418,17 +452,32 @@ def test_the_titles_note_says_why_each_url_has_no_title(
 # -- the command line: the opt-in, and a reason per URL (issue 10, bug 4) ------------------------
 
 
-def _fix(server: PageServer, tmp_path: Path, *flags: str,
-         env: dict[str, str] | None = None) -> tuple[int, str, str]:
+def _fix(
+    server: PageServer, tmp_path: Path, *flags: str, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     from click.testing import CliRunner
     from wikilint.bot.cli.main import main
 
     path = tmp_path / "page.wiki"
-    path.write_text(f"A.<ref>{server.base}/good</ref> B.<ref>{server.base}/missing</ref>\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"A.<ref>{server.base}/good</ref> B.<ref>{server.base}/missing</ref>\n", encoding="utf-8"
+    )
     env = {"WIKILINT_ALLOW_PRIVATE_FETCH": "", **(env or {})}
-    result = CliRunner().invoke(main, ["fix", "--stdout", "--unsafe-fixes", "--contact", CONTACT,
-                                       "--select", "bare-url", *flags, str(path)], env=env)
+    result = CliRunner().invoke(
+        main,
+        [
+            "fix",
+            "--stdout",
+            "--unsafe-fixes",
+            "--contact",
+            CONTACT,
+            "--select",
+            "bare-url",
+            *flags,
+            str(path),
+        ],
+        env=env,
+    )
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -438,13 +487,16 @@ def test_fix_refuses_private_urls_and_says_so_per_url(server: PageServer, tmp_pa
     assert code == 0 and "cite web" not in out
     assert server.accepted == before
     for path in ("good", "missing"):
-        assert (f"page.wiki: note: no title for {server.base}/{path}: refused: 127.0.0.1 is a "
-                "loopback address") in err
+        assert (
+            f"page.wiki: note: no title for {server.base}/{path}: refused: 127.0.0.1 is a "
+            "loopback address"
+        ) in err
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
-def test_fix_with_the_opt_in_fetches_from_the_local_server(server: PageServer, tmp_path: Path,
-                                                          how: str) -> None:
+def test_fix_with_the_opt_in_fetches_from_the_local_server(
+    server: PageServer, tmp_path: Path, how: str
+) -> None:
     flags = ("--allow-private-fetch",) if how == "flag" else ()
     env = {"WIKILINT_ALLOW_PRIVATE_FETCH": "1"} if how == "env" else {}
     code, out, err = _fix(server, tmp_path, *flags, env=env)
@@ -455,8 +507,10 @@ def test_fix_with_the_opt_in_fetches_from_the_local_server(server: PageServer, t
 
 @pytest.mark.slow
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=60).map(lambda tail: "http://" + tail)
-       | st.from_regex(r"https?://[a-z0-9.:\[\]%@-]{0,30}(/[^\s]{0,20})?", fullmatch=True))
+@given(
+    st.text(max_size=60).map(lambda tail: "http://" + tail)
+    | st.from_regex(r"https?://[a-z0-9.:\[\]%@-]{0,30}(/[^\s]{0,20})?", fullmatch=True)
+)
 def test_any_url_gives_a_result_never_an_exception(url: str) -> None:
     def unresolvable(host: str, port: int) -> list[str]:
         raise socket.gaierror("no such host")

@@ -228,8 +228,22 @@ def test_text_with_newlines_is_left_alone() -> None:
 @given(
     st.lists(
         st.sampled_from(
-            ["== A ==", "=== B ===", "word", "{{t|x==y}}", "<math>a==b</math>", "* item.",
-             ".", "[[L]]", "<ref>r</ref>", "=", "====", "# n", "  ", "\t"]
+            [
+                "== A ==",
+                "=== B ===",
+                "word",
+                "{{t|x==y}}",
+                "<math>a==b</math>",
+                "* item.",
+                ".",
+                "[[L]]",
+                "<ref>r</ref>",
+                "=",
+                "====",
+                "# n",
+                "  ",
+                "\t",
+            ]
         ),
         max_size=40,
     ).map(" ".join)
@@ -246,7 +260,8 @@ def test_restoration_only_turns_whitespace_into_newlines(text: str) -> None:
 _WORDS = st.sampled_from(["a", "b", "x", "y", "then", "one", "Two", "It", "1", "2", "42"])
 _SYMBOLS = st.sampled_from(["=", "==", "===", "*", "**", "#", "##", "#*", "+", "-", ","])
 _SENTENCE = st.tuples(
-    _WORDS, st.lists(st.one_of(_WORDS, _SYMBOLS), min_size=1, max_size=12),
+    _WORDS,
+    st.lists(st.one_of(_WORDS, _SYMBOLS), min_size=1, max_size=12),
     st.sampled_from(["", ".", "!", "?", ":", ";"]),
 ).map(lambda parts: " ".join([parts[0], *parts[1]]) + parts[2])
 _PROSE = st.lists(_SENTENCE, min_size=1, max_size=8).map(" ".join)

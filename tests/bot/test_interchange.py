@@ -51,21 +51,25 @@ def test_sarif_results_match_the_json_output(located: list[output.Located]) -> N
         (location,) = result["locations"]
         assert location["physicalLocation"]["artifactLocation"]["uri"] == "pages/a%20b.wiki"
         region = location["physicalLocation"]["region"]
-        assert (region["startLine"], region["startColumn"]) == (expected["line"],
-                                                               expected["column"])
+        assert (region["startLine"], region["startColumn"]) == (
+            expected["line"],
+            expected["column"],
+        )
         assert region["charOffset"] == expected["start"]
         assert region["charLength"] == expected["end"] - expected["start"]
         if expected["fix"]:
             replacements = result["fixes"][0]["artifactChanges"][0]["replacements"]
-            assert [(r["deletedRegion"]["charOffset"], r["insertedContent"]["text"])
-                    for r in replacements] == [(e["start"], e["replacement"])
-                                               for e in expected["fix"]["edits"]]
+            assert [
+                (r["deletedRegion"]["charOffset"], r["insertedContent"]["text"])
+                for r in replacements
+            ] == [(e["start"], e["replacement"]) for e in expected["fix"]["edits"]]
         else:
             assert "fixes" not in result
 
 
 def test_junit_has_a_failing_case_per_finding_and_a_passing_case_per_clean_file(
-        located: list[output.Located]) -> None:
+    located: list[output.Located],
+) -> None:
     root = ET.fromstring(format_junit(located, ["pages/a b.wiki", "clean.wiki"]))
     assert root.tag == "testsuites"
     suites = {s.get("name"): s for s in root.findall("testsuite")}

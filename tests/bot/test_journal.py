@@ -65,8 +65,7 @@ def test_pending_save_survives_until_recorded(tmp_path: Path) -> None:
     with Journal(path, "s") as j:  # the process died; a new one opens the journal
         assert j.unfinished_saves() == [("A", 10)]
         run2 = j.start_run(FP)
-        assert j.db.execute("SELECT status FROM runs WHERE id=?", (run,)).fetchone()[0] \
-            == "crashed"
+        assert j.db.execute("SELECT status FROM runs WHERE id=?", (run,)).fetchone()[0] == "crashed"
         j.record(run2, FP, PageRecord("A", 12, "unchanged"))
         assert j.unfinished_saves() == []
 
@@ -97,8 +96,11 @@ for i in range(1000):
 @pytest.mark.slow
 def test_kill_9_leaves_whole_records(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite"
-    proc = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(path)],
-                          cwd=Path(__file__).resolve().parents[2], check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_SCRIPT, str(path)],
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
     assert proc.returncode == -9
     with Journal(path, "s") as j:
         rows = j.page_log()
@@ -130,9 +132,12 @@ time.sleep(30)
 
 def test_lock_held_by_another_process_and_freed_when_it_dies(tmp_path: Path) -> None:
     path = tmp_path / "j.lock"
-    proc = subprocess.Popen([sys.executable, "-c", LOCK_SCRIPT, str(path)],
-                            cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOCK_SCRIPT, str(path)],
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
         with pytest.raises(LockHeld, match=str(proc.pid)):

@@ -19,8 +19,10 @@ CASES = {
     "newline removed at end": ("a\nb\n", "a\nb"),
     "crlf kept": ("a\r\nb\r\nc\r\n", "a\r\nB\r\nc\r\n"),
     "mixed endings": ("a\r\nb\nc\rd\n", "a\r\nb\nC\rd\n"),
-    "lines inserted and deleted": ("1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
-                                   "0\n1\n2\n4\n5\n6\n7\n8\n9\n10\n11\n"),
+    "lines inserted and deleted": (
+        "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
+        "0\n1\n2\n4\n5\n6\n7\n8\n9\n10\n11\n",
+    ),
     "empty to text": ("", "new\n"),
     "text to empty": ("old\n", ""),
     "unicode": ("Étude – “x”\n", "Étude – “y”\n"),
@@ -33,14 +35,16 @@ def apply_with(tool: list[str], tmp_path: Path, name: str, old: str, new: str) -
     (work / name).write_bytes(old.encode())
     patch = unified_diff(name, old, new)
     (tmp_path / f"{tool[0]}.patch").write_bytes(patch.encode())
-    subprocess.run([*tool, str(tmp_path / f"{tool[0]}.patch")], cwd=work, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*tool, str(tmp_path / f"{tool[0]}.patch")], cwd=work, check=True, capture_output=True
+    )
     return (work / name).read_bytes()
 
 
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("tool", [["patch", "-p1", "--binary", "-i"], ["git", "apply"]],
-                         ids=["patch", "git-apply"])
+@pytest.mark.parametrize(
+    "tool", [["patch", "-p1", "--binary", "-i"], ["git", "apply"]], ids=["patch", "git-apply"]
+)
 def test_the_diff_applies_exactly(case: str, tool: list[str], tmp_path: Path) -> None:
     if shutil.which(tool[0]) is None:
         pytest.fail(f"{tool[0]} is not installed")
@@ -61,16 +65,25 @@ endings = st.sampled_from(["\n", "\r\n", "\r"])
 
 
 @settings(max_examples=40, deadline=None)
-@given(old=st.lists(st.tuples(st.sampled_from(["a", "b", "c", ""]), endings), max_size=10),
-       new=st.lists(st.tuples(st.sampled_from(["a", "b", "c", ""]), endings), max_size=10),
-       old_tail=st.booleans(), new_tail=st.booleans())
-def test_patch_reproduces_any_change(tmp_path_factory: pytest.TempPathFactory,
-                                     old: list[tuple[str, str]], new: list[tuple[str, str]],
-                                     old_tail: bool, new_tail: bool) -> None:
+@given(
+    old=st.lists(st.tuples(st.sampled_from(["a", "b", "c", ""]), endings), max_size=10),
+    new=st.lists(st.tuples(st.sampled_from(["a", "b", "c", ""]), endings), max_size=10),
+    old_tail=st.booleans(),
+    new_tail=st.booleans(),
+)
+def test_patch_reproduces_any_change(
+    tmp_path_factory: pytest.TempPathFactory,
+    old: list[tuple[str, str]],
+    new: list[tuple[str, str]],
+    old_tail: bool,
+    new_tail: bool,
+) -> None:
     before = "".join(a + b for a, b in old) + ("tail" if old_tail else "")
     after = "".join(a + b for a, b in new) + ("tail" if new_tail else "")
     if before == after:
         return
     tmp = tmp_path_factory.mktemp("p")
-    assert apply_with(["patch", "-p1", "--binary", "-s", "-i"], tmp, "f.wiki", before,
-                      after) == after.encode()
+    assert (
+        apply_with(["patch", "-p1", "--binary", "-s", "-i"], tmp, "f.wiki", before, after)
+        == after.encode()
+    )

@@ -15,31 +15,56 @@ def reason(text: str, policy: PagePolicy = POLICY) -> str | None:
     return policy.reason(text)
 
 
-@pytest.mark.parametrize("text", [
-    "{{nobots}}", "{{bots|deny=all}}", f"{{{{bots|deny={BOT}}}}}", "{{bots|allow=none}}",
-    "{{bots|allow=OtherBot}}",
-    # Issue 11 #6: MediaWiki reads all of these as {{nobots}}.
-    "{{Template:Nobots}}", "{{template:nobots}}", "{{ nobots }}", "{{Nobots}}",
-    "{{TEMPLATE:Nobots}}", "{{Template: nobots}}", "{{nobots<!-- keep off -->}}",
-    "{{Template:Bots|deny=all}}", "{{ bots | deny = wikilintbot }}",
-    "text {{cite web|title={{nobots}}}} text",  # anywhere in the page
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{nobots}}",
+        "{{bots|deny=all}}",
+        f"{{{{bots|deny={BOT}}}}}",
+        "{{bots|allow=none}}",
+        "{{bots|allow=OtherBot}}",
+        # Issue 11 #6: MediaWiki reads all of these as {{nobots}}.
+        "{{Template:Nobots}}",
+        "{{template:nobots}}",
+        "{{ nobots }}",
+        "{{Nobots}}",
+        "{{TEMPLATE:Nobots}}",
+        "{{Template: nobots}}",
+        "{{nobots<!-- keep off -->}}",
+        "{{Template:Bots|deny=all}}",
+        "{{ bots | deny = wikilintbot }}",
+        "text {{cite web|title={{nobots}}}} text",  # anywhere in the page
+    ],
+)
 def test_exclusion(text: str) -> None:
     assert reason(text) == EXCLUDED
 
 
-@pytest.mark.parametrize("text", [
-    "plain text", f"{{{{bots|allow=OtherBot,{BOT}}}}}", "{{bots|deny=OtherBot}}",
-    "<nowiki>{{nobots}}</nowiki>", "<!-- {{nobots}} -->", "{{nobots2}}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain text",
+        f"{{{{bots|allow=OtherBot,{BOT}}}}}",
+        "{{bots|deny=OtherBot}}",
+        "<nowiki>{{nobots}}</nowiki>",
+        "<!-- {{nobots}} -->",
+        "{{nobots2}}",
+    ],
+)
 def test_no_exclusion(text: str) -> None:
     assert reason(text) is None
 
 
-@pytest.mark.parametrize("text", [
-    "{{In use}}\ntext", "{{under construction}}", "{{Template:In_use}}", "{{ in-use }}",
-    "{{Inuse|5 minutes}}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{In use}}\ntext",
+        "{{under construction}}",
+        "{{Template:In_use}}",
+        "{{ in-use }}",
+        "{{Inuse|5 minutes}}",
+    ],
+)
 def test_in_use(text: str) -> None:
     assert reason(text) == IN_USE
 

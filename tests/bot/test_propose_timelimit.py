@@ -27,8 +27,16 @@ class _Site:
 
 
 def _revision(site: Any, title: str) -> wiki.Revision:
-    return wiki.Revision(title, 1, 10 + len(title), 0, "2026-01-01T00:00:00Z", "Human",
-                         PAGES[title], "2026-01-01T00:00:01Z")
+    return wiki.Revision(
+        title,
+        1,
+        10 + len(title),
+        0,
+        "2026-01-01T00:00:00Z",
+        "Human",
+        PAGES[title],
+        "2026-01-01T00:00:01Z",
+    )
 
 
 @pytest.fixture
@@ -43,8 +51,21 @@ def offline_wiki(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_page_over_the_limit_is_skipped_and_the_next_one_proposed(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
     started = time.monotonic()
-    res = CliRunner().invoke(cli, ["propose", "--page", "Slow", "--page", "Fast",
-                                   "--lint-timeout", "5", "--state", str(state), "--no-color"])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "propose",
+            "--page",
+            "Slow",
+            "--page",
+            "Fast",
+            "--lint-timeout",
+            "5",
+            "--state",
+            str(state),
+            "--no-color",
+        ],
+    )
     assert time.monotonic() - started < 40  # the slow page alone: 60 s
     assert res.exit_code == 0, res.output
     assert "skipped [[Slow]]: lint time limit: linting took more than 5s" in res.output

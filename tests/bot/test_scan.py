@@ -21,8 +21,13 @@ from tests.bot.killer import MARK, KillerConfig
 CITE = "{{cite web |url=https://example.org/a |title=A}}"
 
 
-def page_xml(title: str, revisions: list[tuple[int, str]], ns: int = 0, pageid: int = 1,
-             model: str = "wikitext") -> str:
+def page_xml(
+    title: str,
+    revisions: list[tuple[int, str]],
+    ns: int = 0,
+    pageid: int = 1,
+    model: str = "wikitext",
+) -> str:
     revs = "".join(
         f"""    <revision>
       <id>{revid}</id>
@@ -70,8 +75,9 @@ def sample_pages(n: int = 12) -> list[str]:
     pages = []
     for i in range(n):
         body = f"Para {i}.<ref>{CITE}</ref>\n\n== S ==\nText {i}." if i % 3 else f"Clean {i}."
-        pages.append(page_xml(f"Page {i}", [(100 + i, "old " + CITE), (1000 + i, body)],
-                              pageid=i + 1))
+        pages.append(
+            page_xml(f"Page {i}", [(100 + i, "old " + CITE), (1000 + i, body)], pageid=i + 1)
+        )
     return pages
 
 
@@ -92,12 +98,15 @@ def dump(tmp_path: Path) -> Path:
 
 
 def test_reads_the_latest_revision_of_each_page_in_namespace_0(tmp_path: Path) -> None:
-    xml = dump_xml([
-        page_xml("A", [(1, "old"), (5, "new")]),
-        page_xml("Talk:A", [(2, "talk")], ns=1, pageid=2),
-        page_xml("M", [(3, "return {}")], pageid=3, model="Scribunto"),
-        page_xml("B & C", [(4, "<b>")], pageid=4),
-    ], version="0.10")
+    xml = dump_xml(
+        [
+            page_xml("A", [(1, "old"), (5, "new")]),
+            page_xml("Talk:A", [(2, "talk")], ns=1, pageid=2),
+            page_xml("M", [(3, "return {}")], pageid=3, model="Scribunto"),
+            page_xml("B & C", [(4, "<b>")], pageid=4),
+        ],
+        version="0.10",
+    )
     skipped = []
     with open_dump(write(tmp_path / "d.xml", xml)) as stream:
         pages = list(iter_pages(stream, {0}, lambda: skipped.append(1)))
@@ -113,8 +122,9 @@ def test_all_namespaces(tmp_path: Path) -> None:
 
 def test_json_lines_have_the_page_and_finding_fields(dump: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    code, out, err = scan_output(dump, "--select", "cite-missing-access-date",
-                                 "--report", str(report))
+    code, out, err = scan_output(
+        dump, "--select", "cite-missing-access-date", "--report", str(report)
+    )
     assert code == 0, err
     got = records(out)
     assert [r["title"] for r in got] == [f"Page {i}" for i in range(12) if i % 3]
@@ -144,11 +154,17 @@ def test_jobs_1_and_2_and_dask_give_the_same_results(dump: Path) -> None:
     assert serial[0] == 0 and serial[1]
     assert scan_output(dump, "--jobs", "2", "--chunk-size", "2")[:2] == serial[:2]
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  protocol="tcp", host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
-        dask_run = scan_output(dump, "--engine", "dask", "--scheduler",
-                               cluster.scheduler_address, "--chunk-size", "3")
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        dask_run = scan_output(
+            dump, "--engine", "dask", "--scheduler", cluster.scheduler_address, "--chunk-size", "3"
+        )
     assert dask_run[:2] == serial[:2]
 
 
@@ -160,8 +176,9 @@ def test_titles_only_is_a_titles_file(dump: Path) -> None:
 
 def test_text_format_and_output_file(dump: Path, tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
-    code, out, _ = scan_output(dump, "--format", "text", "--select", "UR305",
-                               "--output", str(target))
+    code, out, _ = scan_output(
+        dump, "--format", "text", "--select", "UR305", "--output", str(target)
+    )
     assert code == 0 and out == ""
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("Page 1:1:13: UR305 cite-missing-access-date ")
@@ -194,8 +211,9 @@ def test_truncated_bz2_is_a_clear_error(dump: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])
 def test_findings_before_a_malformed_tail_are_still_written(tmp_path: Path, jobs: str) -> None:
     xml = dump_xml(sample_pages(4)).replace("</mediawiki>", "<page><title>x</mediawiki>")
-    code, out, _ = scan_output(write(tmp_path / "d.xml", xml), "--select", "UR305",
-                               "--jobs", jobs, "--chunk-size", "1")
+    code, out, _ = scan_output(
+        write(tmp_path / "d.xml", xml), "--select", "UR305", "--jobs", jobs, "--chunk-size", "1"
+    )
     assert code == 2
     assert [r["title"] for r in records(out)] == ["Page 1", "Page 2"]
 
@@ -228,8 +246,9 @@ def test_deeply_nested_markup_is_reported_not_fatal(text: str) -> None:
     assert record["title"] == "Deep"  # a record, whatever the parser made of it
 
 
-def test_a_crashing_page_does_not_stop_the_scan(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crashing_page_does_not_stop_the_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from wikilint.bot.scan import worker
 
     real_lint = worker.lint
@@ -280,8 +299,7 @@ def test_titles_only_feeds_wikilint_run(dump: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow  # worker processes
 def test_a_page_that_kills_its_worker_is_reported_and_the_scan_goes_on() -> None:
-    pages = [Page(f"P{i}", 0, i, i, MARK if i == 3 else f"fine {i}")
-             for i in range(8)]
+    pages = [Page(f"P{i}", 0, i, i, MARK if i == 3 else f"fine {i}") for i in range(8)]
     got = list(run_local(pages, ScanOptions(KillerConfig()), jobs=2, chunk=2))
     assert [page.title for page, _ in got] == [p.title for p in pages]
     errors = {page.title: record.get("error") for page, record in got if record.get("error")}

@@ -66,8 +66,13 @@ def dumps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     generate_parts(parts_dir / "bench-pages-articles.xml.bz2", PAGES, 3, mean_blocks=SMALL)
     ms_dir = folder / "msparts"
     ms_dir.mkdir()
-    generate_parts(ms_dir / "bench-pages-articles-multistream.xml.bz2", PAGES, 3,
-                   multistream=True, mean_blocks=SMALL)
+    generate_parts(
+        ms_dir / "bench-pages-articles-multistream.xml.bz2",
+        PAGES,
+        3,
+        multistream=True,
+        mean_blocks=SMALL,
+    )
     return {"plain": plain, "multistream": multistream, "parts": parts_dir, "msparts": ms_dir}
 
 
@@ -83,10 +88,12 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 def test_the_index_is_found_by_wikimedias_naming(dumps: dict[str, Path]) -> None:
     assert index_for(dumps["multistream"]) == dumps["multistream"].with_name(
-        "bench-pages-articles-multistream-index.txt.bz2")
+        "bench-pages-articles-multistream-index.txt.bz2"
+    )
     part = next(dumps["msparts"].glob("*multistream1.xml-p*.bz2"))
     assert index_for(part) == part.with_name(
-        part.name.replace("multistream1.xml", "multistream-index1.txt"))
+        part.name.replace("multistream1.xml", "multistream-index1.txt")
+    )
     assert index_for(dumps["plain"]) is None
 
 
@@ -128,8 +135,9 @@ def test_an_index_of_another_dump_is_an_error(dumps: dict[str, Path], tmp_path: 
     dump = dumps["multistream"]
     streams = read_index(index_for(dump))  # type: ignore[arg-type]
     wrong = tmp_path / "wrong-index.txt"
-    wrong.write_text("".join(f"{offset}:{i}:T\n" for i, (offset, n) in enumerate(streams)
-                             for _ in range(n + 1)))
+    wrong.write_text(
+        "".join(f"{offset}:{i}:T\n" for i, (offset, n) in enumerate(streams) for _ in range(n + 1))
+    )
     code, _, err = cli(str(dump), "--index", str(wrong), "--streams-per-task", "1")
     assert code == 2
     assert "the index lists 101 pages in this range, the dump holds 100" in err
@@ -170,12 +178,18 @@ def test_several_files_are_one_task_each_or_their_byte_ranges(dumps: dict[str, P
 
 
 def test_inputs_are_read_in_natural_order(tmp_path: Path) -> None:
-    names = ["w-pages-articles10.xml-p91p100.bz2", "w-pages-articles2.xml-p11p20.bz2",
-             "w-pages-articles1.xml-p1p10.bz2"]
+    names = [
+        "w-pages-articles10.xml-p91p100.bz2",
+        "w-pages-articles2.xml-p11p20.bz2",
+        "w-pages-articles1.xml-p1p10.bz2",
+    ]
     for name in names:
         (tmp_path / name).write_bytes(b"")
-    assert [Path(p).name for p in expand_inputs([str(tmp_path / "w-*.bz2")])] == sorted(
-        names, key=natural_key) == [names[2], names[1], names[0]]
+    assert (
+        [Path(p).name for p in expand_inputs([str(tmp_path / "w-*.bz2")])]
+        == sorted(names, key=natural_key)
+        == [names[2], names[1], names[0]]
+    )
     with pytest.raises(DumpError, match="no file matches"):
         expand_inputs([str(tmp_path / "nothing-*.bz2")])
 
@@ -191,11 +205,23 @@ def test_every_input_form_gives_the_same_output(dumps: dict[str, Path]) -> None:
     reference = cli(str(dumps["plain"]), "--jobs", "1")
     assert reference[0] == 0 and reference[1].count("\n") > 50
     assert cli(str(dumps["multistream"]), "--streams-per-task", "1")[:2] == reference[:2]
-    assert cli(str(dumps["multistream"]), "--jobs", "2", "--streams-per-task", "1")[:2] \
+    assert (
+        cli(str(dumps["multistream"]), "--jobs", "2", "--streams-per-task", "1")[:2]
         == reference[:2]
+    )
     assert cli(str(dumps["parts"] / "*.bz2"), "--jobs", "2")[:2] == reference[:2]
-    assert cli(str(dumps["msparts"] / "*.bz2"), "--jobs", "2", "--streams-per-task", "1",
-               "--format", "text")[1] == cli(str(dumps["plain"]), "--format", "text")[1]
+    assert (
+        cli(
+            str(dumps["msparts"] / "*.bz2"),
+            "--jobs",
+            "2",
+            "--streams-per-task",
+            "1",
+            "--format",
+            "text",
+        )[1]
+        == cli(str(dumps["plain"]), "--format", "text")[1]
+    )
 
 
 def test_dask_workers_read_their_partitions_and_find_the_same(
@@ -231,8 +257,9 @@ def test_dask_workers_read_their_partitions_and_find_the_same(
 
     monkeypatch.setattr(engines, "dask_client", recording_client)
     serial = cli(str(dumps["multistream"]), "--jobs", "1")
-    dask_run = cli(str(dumps["multistream"]), "--engine", "dask", "--jobs", "2",
-                   "--streams-per-task", "1")
+    dask_run = cli(
+        str(dumps["multistream"]), "--engine", "dask", "--jobs", "2", "--streams-per-task", "1"
+    )
     assert dask_run[:2] == serial[:2]
     from distributed import Future
 
@@ -278,9 +305,22 @@ def slow_reference(slow_dump: Path) -> str:
 
 def start_scan(dump: Path, output: Path, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "wikilint.bot.cli.main", "scan", str(dump), "--streams-per-task",
-         "1", "--output", str(output), *extra],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "wikilint.bot.cli.main",
+            "scan",
+            str(dump),
+            "--streams-per-task",
+            "1",
+            "--output",
+            str(output),
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_for_partitions(output: Path, count: int, proc: subprocess.Popen[bytes]) -> None:
@@ -322,8 +362,16 @@ def test_resume_after_sigterm_a_kill_and_ctrl_c_writes_every_page_once(
     assert third.returncode == 128 + signal.SIGINT, err
     assert b"interrupted (SIGINT); continue with --resume" in err
 
-    code, _, err = cli(str(slow_dump), "--streams-per-task", "1", "--output", str(output),
-                       "--resume", "--jobs", "2")
+    code, _, err = cli(
+        str(slow_dump),
+        "--streams-per-task",
+        "1",
+        "--output",
+        str(output),
+        "--resume",
+        "--jobs",
+        "2",
+    )
     assert code == 0, err
     assert "written by an earlier run" in err
     assert output.read_text(encoding="utf-8") == slow_reference
@@ -351,9 +399,16 @@ def test_a_dask_worker_killed_mid_scan_costs_no_page(
     distributed = pytest.importorskip("distributed")
     output = tmp_path / "out.jsonl"
     killed_after: list[int] = []
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         victim = next(iter(client.run(os.getpid).values()))
 
         def kill_a_worker_once_partitions_come_in() -> None:
@@ -369,9 +424,17 @@ def test_a_dask_worker_killed_mid_scan_costs_no_page(
 
         killer = threading.Thread(target=kill_a_worker_once_partitions_come_in)
         killer.start()
-        code, _, err = cli(str(slow_dump), "--engine", "dask", "--scheduler",
-                           cluster.scheduler_address, "--streams-per-task", "1",
-                           "--output", str(output))
+        code, _, err = cli(
+            str(slow_dump),
+            "--engine",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+            "--streams-per-task",
+            "1",
+            "--output",
+            str(output),
+        )
         killer.join()
     assert code == 0, err
     assert killed_after and killed_after[0] < 12  # killed while partitions were still to come
@@ -399,8 +462,9 @@ def test_resume_drops_lines_written_after_the_last_finished_partition(
 def test_resume_refuses_other_settings_and_stdout(dumps: dict[str, Path], tmp_path: Path) -> None:
     output = tmp_path / "out.jsonl"
     assert cli(str(dumps["multistream"]), "--output", str(output))[0] == 0
-    code, _, err = cli(str(dumps["multistream"]), "--output", str(output), "--resume",
-                       "--select", "bare-url")
+    code, _, err = cli(
+        str(dumps["multistream"]), "--output", str(output), "--resume", "--select", "bare-url"
+    )
     assert code == 2 and "other inputs or settings" in err
     code, _, err = cli(str(dumps["multistream"]), "--resume")
     assert code == 2 and "--resume needs --output" in err
@@ -423,8 +487,9 @@ def test_output_to_a_device_keeps_no_state_next_to_it(dumps: dict[str, Path]) ->
 def test_progress_logs_a_line_every_interval_when_not_on_a_terminal(
     dumps: dict[str, Path],
 ) -> None:
-    code, _, err = cli(str(dumps["multistream"]), "--streams-per-task", "1",
-                       "--progress-interval", "0.1")
+    code, _, err = cli(
+        str(dumps["multistream"]), "--streams-per-task", "1", "--progress-interval", "0.1"
+    )
     assert code == 0
     progress = [line for line in err.splitlines() if line.startswith("wikilint scan: ")]
     assert len(progress) >= 2  # at least one during the scan, and the last
@@ -440,8 +505,10 @@ def test_progress_on_a_terminal_shows_rate_and_eta(monkeypatch: pytest.MonkeyPat
     meter = Progress(out, total_bytes=1000, total_parts=10, terminal=True)
     clock[0] += 10
     meter.update(500, 7, 250, 2)
-    assert out.getvalue() == "\r\x1b[K500 pages, 7 findings, 50 pages/s, 2/10 partitions, " \
+    assert (
+        out.getvalue() == "\r\x1b[K500 pages, 7 findings, 50 pages/s, 2/10 partitions, "
         "25.0%, ETA 30s"
+    )
     resumed = Progress(io.StringIO(), total_bytes=1000, terminal=False)
     resumed.resumed(400, 500)
     clock[0] += 10

@@ -20,8 +20,7 @@ pytestmark = pytest.mark.slow  # worker processes killed at a time limit
 
 
 def _pages() -> list[Page]:
-    return [Page(f"P{i}", 0, i, i, f"{SLOW} colour" if i == 3 else f"colour {i}")
-            for i in range(6)]
+    return [Page(f"P{i}", 0, i, i, f"{SLOW} colour" if i == 3 else f"colour {i}") for i in range(6)]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -36,8 +35,10 @@ def test_a_page_over_the_limit_is_reported_and_the_scan_goes_on(jobs: int) -> No
     assert slow["error"].startswith("lint time limit: linting took more than 5s")
     assert slow["findings"][0]["rule"] == "internal-error"
     assert "stopped linting this page" in slow["findings"][0]["message"]
-    assert all(r.get("error") is None and [f["rule"] for f in r["findings"]] == ["test-killer"]
-               for r in by_title.values())
+    assert all(
+        r.get("error") is None and [f["rule"] for f in r["findings"]] == ["test-killer"]
+        for r in by_title.values()
+    )
 
 
 def test_a_crash_is_still_a_crash_with_a_limit() -> None:
@@ -50,14 +51,19 @@ def test_a_crash_is_still_a_crash_with_a_limit() -> None:
 def test_partitioned_inputs_report_the_slow_page(tmp_path: Path) -> None:
     """Several files: workers read their own partitions; the one holding the slow page is
     redone page by page and the page reported."""
-    first = write(tmp_path / "a.xml", dump_xml([page_xml("A1", [(1, "colour")], pageid=1),
-                                                page_xml("Slow", [(2, f"{SLOW} colour")],
-                                                         pageid=2)]))
+    first = write(
+        tmp_path / "a.xml",
+        dump_xml(
+            [
+                page_xml("A1", [(1, "colour")], pageid=1),
+                page_xml("Slow", [(2, f"{SLOW} colour")], pageid=2),
+            ]
+        ),
+    )
     second = write(tmp_path / "b.xml", dump_xml([page_xml("B1", [(3, "colour")], pageid=3)]))
     out = tmp_path / "out.jsonl"
     started = time.monotonic()
-    summary = run_scan([first, second], None, KillerConfig(), jobs=2, output=out,
-                       page_timeout=5)
+    summary = run_scan([first, second], None, KillerConfig(), jobs=2, output=out, page_timeout=5)
     assert time.monotonic() - started < 45
     got = {r["title"]: r for r in records(out.read_text())}
     assert set(got) == {"A1", "Slow", "B1"}

@@ -42,14 +42,18 @@ def test_composed_edits_equal_applying_one_list_then_the_other(
 def _edits_on(text: str) -> st.SearchStrategy[tuple[str, list[Edit]]]:
     return st.just(text).flatmap(
         lambda t: st.lists(st.integers(0, len(t)), max_size=8).flatmap(
-            lambda cuts: st.lists(st.text(alphabet="pq", max_size=3), min_size=8, max_size=8)
-            .map(lambda reps: (t, _non_overlapping(sorted(cuts), reps)))))
+            lambda cuts: st.lists(st.text(alphabet="pq", max_size=3), min_size=8, max_size=8).map(
+                lambda reps: (t, _non_overlapping(sorted(cuts), reps))
+            )
+        )
+    )
 
 
 def _non_overlapping(cuts: list[int], replacements: list[str]) -> list[Edit]:
     edits: list[Edit] = []
-    for (start, end), replacement in zip(zip(cuts[::2], cuts[1::2], strict=False),
-                                         replacements, strict=False):
+    for (start, end), replacement in zip(
+        zip(cuts[::2], cuts[1::2], strict=False), replacements, strict=False
+    ):
         if edits and (start < edits[-1].end or start == end == edits[-1].end):
             continue
         edits.append(Edit(start, end, replacement))
@@ -62,9 +66,11 @@ def _normalised(source: str) -> TextView:
     return TextView(source, edits)
 
 
-sources = st.lists(st.sampled_from(["ab", "c", " ", "\r\n", "\n", "\r", "d e"]), max_size=20).map(
-    "".join
-).flatmap(lambda text: st.sampled_from([text, "\ufeff" + text]))
+sources = (
+    st.lists(st.sampled_from(["ab", "c", " ", "\r\n", "\n", "\r", "d e"]), max_size=20)
+    .map("".join)
+    .flatmap(lambda text: st.sampled_from([text, "\ufeff" + text]))
+)
 
 
 @pytest.mark.slow
@@ -154,7 +160,8 @@ def test_an_edit_that_drops_or_adds_lines_keeps_the_lines_it_leaves_alone() -> N
     whole = view.text.index("B"), view.text.index("C") + 1
     # As many line breaks as before: the i-th keeps the i-th one's ending.
     assert view.apply([Edit(*whole, "B <ref name=a />\nC\nD")]) == (
-        "A\r\nB <ref name=a />\r\nC\nD\r\n")
+        "A\r\nB <ref name=a />\r\nC\nD\r\n"
+    )
     # Over a restored break, a line the fix adds is written; the restored break is not.
     flat = "Intro. == A == Text here"
     at = flat.index(" Text")

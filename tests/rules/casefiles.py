@@ -26,8 +26,17 @@ from typing import Any
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASE_KEYS = {
-    "name", "input", "findings", "output", "remaining", "options", "select", "section",
-    "unsafe", "titles", "today",
+    "name",
+    "input",
+    "findings",
+    "output",
+    "remaining",
+    "options",
+    "select",
+    "section",
+    "unsafe",
+    "titles",
+    "today",
 }
 
 

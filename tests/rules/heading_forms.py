@@ -41,10 +41,14 @@ FORMS = [
     Form("two equals only", "==" + B, [(1, 2, "B")]),
     Form("text after", "== A == b" + B, [(1, 2, "B")]),
     Form("space before", " == A ==" + B, [(1, 2, "B")]),
-    Form("comment before on its line", "== Z ==\n<!-- c -->== A ==" + B,
-         [(1, 2, "Z"), (2, 2, "B")]),
-    Form("comment line then heading", "z\n  <!-- c --> <!-- d -->  \n== A ==" + B,
-         [(1, 2, "A"), (2, 2, "B")]),
+    Form(
+        "comment before on its line", "== Z ==\n<!-- c -->== A ==" + B, [(1, 2, "Z"), (2, 2, "B")]
+    ),
+    Form(
+        "comment line then heading",
+        "z\n  <!-- c --> <!-- d -->  \n== A ==" + B,
+        [(1, 2, "A"), (2, 2, "B")],
+    ),
     Form("at the end", "x\n== A ==", [(1, 2, "A")]),
     Form("in a comment", "<!--\n== A ==\n-->" + B, [(1, 2, "B")]),
     Form("after an unclosed comment", "== Z ==\n<!--\n== A ==" + B, [(1, 2, "Z")]),
@@ -60,24 +64,29 @@ FORMS = [
     Form("in div", "<div>\n== A ==\n</div>" + B, [(1, 2, "A"), (2, 2, "B")]),
     Form("in a table", "{|\n|-\n|\n== A ==\n|}" + B, [(1, 2, "A"), (2, 2, "B")]),
     Form("in a template", "== Z ==\n{{foo|\n== A ==\n}}" + B, [(1, 2, "Z"), (3, 2, "B")]),
-    Form("in a named parameter", "== Z ==\n{{foo|a=b\n== A ==\n}}" + B,
-         [(1, 2, "Z"), (3, 2, "B")]),
+    Form("in a named parameter", "== Z ==\n{{foo|a=b\n== A ==\n}}" + B, [(1, 2, "Z"), (3, 2, "B")]),
     Form("one = in a template", "{{foo|\n=x=\n}}" + B, [(1, 2, "B")]),
     Form("in a template argument", "{{{1|\n== A ==\n}}}" + B, [(2, 2, "B")]),
     Form("in four braces", "{{{{foo}}\n== A ==\n}}" + B, [(2, 2, "B")]),
     Form("in a link in a template", "{{foo|[[x|\n== A ==\n]]}}" + B, [(2, 2, "B")]),
-    Form("in a link", "== Z ==\n[[File:a|\n== A ==\n]]" + B,
-         [(1, 2, "Z"), (2, 2, "A"), (3, 2, "B")]),
-    Form("in an unclosed template", "== Z ==\n{{foo|\n== A ==" + B,
-         [(1, 2, "Z"), (2, 2, "A"), (3, 2, "B")]),
+    Form(
+        "in a link", "== Z ==\n[[File:a|\n== A ==\n]]" + B, [(1, 2, "Z"), (2, 2, "A"), (3, 2, "B")]
+    ),
+    Form(
+        "in an unclosed template",
+        "== Z ==\n{{foo|\n== A ==" + B,
+        [(1, 2, "Z"), (2, 2, "A"), (3, 2, "B")],
+    ),
     Form("unclosed template in the heading", "== A {{foo ==" + B, [(1, 2, "B")]),
     Form("in a language-conversion block", "-{\n== A ==\n}-" + B, [(1, 2, "A"), (2, 2, "B")]),
-    Form("sub-sections", "== A ==\n=== A1 ===\n==== A2 ====\n== C ==" + B,
-         [(1, 2, "A"), (2, 3, "A1"), (3, 4, "A2"), (4, 2, "C"), (5, 2, "B")]),
+    Form(
+        "sub-sections",
+        "== A ==\n=== A1 ===\n==== A2 ====\n== C ==" + B,
+        [(1, 2, "A"), (2, 3, "A1"), (3, 4, "A2"), (4, 2, "C"), (5, 2, "B")],
+    ),
     # Wikipedia's extension tags (Cite, Poem, SyntaxHighlight, Math): not on the test wiki.
     Form("in ref", "<ref>\n== A ==\n</ref>" + B, [(1, 2, "B")]),
     Form("in poem", "<poem>\n== A ==\n</poem>" + B, [(1, 2, "B")]),
-    Form("in syntaxhighlight", "<syntaxhighlight>\n== A ==\n</syntaxhighlight>" + B,
-         [(1, 2, "B")]),
+    Form("in syntaxhighlight", "<syntaxhighlight>\n== A ==\n</syntaxhighlight>" + B, [(1, 2, "B")]),
     Form("ref in the heading", "== A<ref>x</ref> ==" + B, [(1, 2, "A"), (2, 2, "B")]),
 ]

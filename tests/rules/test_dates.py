@@ -55,17 +55,29 @@ def test_parse_full_dates(value: str, style: str, short: bool, ymd: tuple[int, i
 @pytest.mark.parametrize(
     ("value", "kind"),
     [
-        ("2020", Kind.YEAR), ("2020a", Kind.YEAR), ("March 2020", Kind.MONTH_YEAR),
-        ("Sept 2020", Kind.MONTH_YEAR), ("Spring 2020", Kind.SEASON),
-        ("Third Quarter 2020", Kind.SEASON), ("Christmas 2020", Kind.SEASON),
-        ("n.d.", Kind.NO_DATE), ("nd", Kind.NO_DATE), ("c. 1920", Kind.CIRCA),
-        ("circa 1920", Kind.CIRCA), ("((whenever))", Kind.LITERAL),
-        ("1918–1920", Kind.PARTIAL_RANGE), ("1918–20", Kind.PARTIAL_RANGE),
-        ("March–April 2020", Kind.PARTIAL_RANGE), ("Winter 2019–2020", Kind.PARTIAL_RANGE),
+        ("2020", Kind.YEAR),
+        ("2020a", Kind.YEAR),
+        ("March 2020", Kind.MONTH_YEAR),
+        ("Sept 2020", Kind.MONTH_YEAR),
+        ("Spring 2020", Kind.SEASON),
+        ("Third Quarter 2020", Kind.SEASON),
+        ("Christmas 2020", Kind.SEASON),
+        ("n.d.", Kind.NO_DATE),
+        ("nd", Kind.NO_DATE),
+        ("c. 1920", Kind.CIRCA),
+        ("circa 1920", Kind.CIRCA),
+        ("((whenever))", Kind.LITERAL),
+        ("1918–1920", Kind.PARTIAL_RANGE),
+        ("1918–20", Kind.PARTIAL_RANGE),
+        ("March–April 2020", Kind.PARTIAL_RANGE),
+        ("Winter 2019–2020", Kind.PARTIAL_RANGE),
         ("March 2019 – April 2020", Kind.PARTIAL_RANGE),
-        ("5–7 May 2020", Kind.RANGE), ("May 5–7, 2020", Kind.RANGE),
-        ("May 5 – June 7, 2020", Kind.RANGE), ("5 May – 7 June 2020", Kind.RANGE),
-        ("5 May 2019 – 7 June 2020", Kind.RANGE), ("May 5, 2019 – June 7, 2020", Kind.RANGE),
+        ("5–7 May 2020", Kind.RANGE),
+        ("May 5–7, 2020", Kind.RANGE),
+        ("May 5 – June 7, 2020", Kind.RANGE),
+        ("5 May – 7 June 2020", Kind.RANGE),
+        ("5 May 2019 – 7 June 2020", Kind.RANGE),
+        ("May 5, 2019 – June 7, 2020", Kind.RANGE),
     ],
 )
 def test_parse_other_valid_forms(value: str, kind: Kind) -> None:
@@ -76,9 +88,20 @@ def test_parse_other_valid_forms(value: str, kind: Kind) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["31 February 2020", "29 February 2021", "February 29, 1900", "32 May 2020",
-     "2021-13-01", "2021-04-31", "03/04/2021", "2021-03", "7–5 May 2020", "1920–1918",
-     "0 May 2020", "20210314"],
+    [
+        "31 February 2020",
+        "29 February 2021",
+        "February 29, 1900",
+        "32 May 2020",
+        "2021-13-01",
+        "2021-04-31",
+        "03/04/2021",
+        "2021-03",
+        "7–5 May 2020",
+        "1920–1918",
+        "0 May 2020",
+        "20210314",
+    ],
 )
 def test_parse_invalid(value: str) -> None:
     parsed = parse_value(value)
@@ -122,15 +145,19 @@ def test_render_keeps_year_suffix_and_refuses_iso_for_it() -> None:
 
 
 def test_prose_scanner_skips_ranges_and_finds_non_mos_forms() -> None:
-    text = ("On 5–7 May 2020 and 3 and 4 July 2020; Wilde, Robert. 2019 February 20. "
-            "On the 9th of May 2017.")
+    text = (
+        "On 5–7 May 2020 and 3 and 4 July 2020; Wilde, Robert. 2019 February 20. "
+        "On the 9th of May 2017."
+    )
     found = [(d.text, d.style) for d in find_prose_dates(text)]
     assert found == [("2019 February 20", "ymd"), ("the 9th of May 2017", "the-of")]
 
 
 def test_wayback_timestamps() -> None:
-    assert wayback_timestamp("https://web.archive.org/web/20131203112920/http://a.org") == \
-        "20131203112920"
+    assert (
+        wayback_timestamp("https://web.archive.org/web/20131203112920/http://a.org")
+        == "20131203112920"
+    )
     assert wayback_timestamp("https://archive.today/20131203/http://a.org") is None
     assert timestamp_parts("20131203112920") == (2013, 12, 3)
     assert timestamp_parts("201312") == (2013, 12, None)
@@ -173,8 +200,20 @@ def test_prose_format_round_trips(day: dt.date, style: str, short: bool) -> None
     assert len(found) == 1 and found[0].date == date and found[0].style == style
 
 
-MONTH_LONG = ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"]
+MONTH_LONG = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 # -- the whole corpus: fixes converge, are idempotent and never change a date -------------------
@@ -206,7 +245,7 @@ def test_corpus_fixes_keep_every_date(path: Path) -> None:
             if finding.rule == "archive-date-mismatch":
                 continue  # the date comes from the timestamp by design (see the rule's cases)
             for edit in finding.fix.edits:
-                before, after = _dates_in(text[edit.start:edit.end]), _dates_in(edit.replacement)
+                before, after = _dates_in(text[edit.start : edit.end]), _dates_in(edit.replacement)
                 assert before and before == after, (finding.message, before, after)
         text = apply_edits(text, [e for f in applied for e in f.fix.edits])  # type: ignore[union-attr]
     assert text == fixed.text

@@ -47,7 +47,7 @@ def test_every_node_of_the_sample_has_its_exact_span() -> None:
         "== H ==\ntext\n=== I ===",
         "{{{arg|default}}} {{{x}}}",
         "&amp; &#123; &#x1F;",
-        "<br> <br/> </div> <div class=\"a\">x</div>",
+        '<br> <br/> </div> <div class="a">x</div>',
         "<!-- c --> <nowiki>{{x}}</nowiki> <pre>a</pre>",
         "{{a|{{b|{{c|d=e}}}}}}",
     ],
@@ -59,8 +59,19 @@ def test_spans_are_exact_on_tricky_markup(text: str) -> None:
 WIKI_ALPHABET = st.sampled_from(
     [
         *"{}[]|=<>/!'*#:;-\n x&",
-        "ref", "<ref>", "</ref>", "{{", "}}", "[[", "]]", "<!--", "-->", "name=",
-        "http://a.b", "==", "\x00",
+        "ref",
+        "<ref>",
+        "</ref>",
+        "{{",
+        "}}",
+        "[[",
+        "]]",
+        "<!--",
+        "-->",
+        "name=",
+        "http://a.b",
+        "==",
+        "\x00",
     ]
 )
 
@@ -115,9 +126,12 @@ SECTIONED = "Lead\n== One ==\na\n=== Sub ===\nb\n== Two ==\nc\n<!--\n== Hidden =
 def test_sections_by_number_and_title() -> None:
     doc = Document.parse(SECTIONED)
     assert [(s.number, s.level, s.title) for s in doc.sections] == [
-        (1, 2, "One"), (2, 3, "Sub"), (3, 2, "Two")]
+        (1, 2, "One"),
+        (2, 3, "Sub"),
+        (3, 2, "Two"),
+    ]
     one = doc.find_section("One")
-    assert SECTIONED[one.start:one.end] == "== One ==\na\n=== Sub ===\nb\n"
+    assert SECTIONED[one.start : one.end] == "== One ==\na\n=== Sub ===\nb\n"
     assert doc.find_section(2).title == "Sub"
     assert doc.find_section("two").number == 3
     assert doc.section_at(SECTIONED.index("b\n")).title == "Sub"
@@ -151,14 +165,16 @@ def test_sections_are_numbered_as_mediawiki_numbers_them(form: Form) -> None:
     doc = Document.parse(form.text)
     assert [(s.number, s.level, s.title) for s in doc.sections] == form.sections
     last = doc.sections[-1]
-    assert form.text[last.start:last.end].startswith(form.text[last.heading_start:last.heading_end])
+    assert form.text[last.start : last.end].startswith(
+        form.text[last.heading_start : last.heading_end]
+    )
 
 
 def test_a_heading_with_code_does_not_shift_the_numbers_after_it() -> None:
     text = "== A <code>x</code> ==\na\n== B <!-- c --> ==\nb\n== C {{tl|x}} ==\nc\n== D ==\nd\n"
     doc = Document.parse(text)
     assert [s.title for s in doc.sections] == ["A x", "B", "C", "D"]
-    assert text[doc.find_section(4).start:].startswith("== D ==")
+    assert text[doc.find_section(4).start :].startswith("== D ==")
     assert doc.find_section("A x").number == 1
     assert doc.section_at(text.index("c\n")).title == "C"
     assert doc.section_at(text.index("a\n")).number == 1

@@ -121,8 +121,9 @@ def test_section_limits_findings_and_fixes(make_rule: RuleFactory) -> None:
 def test_fix_with_an_edit_outside_the_section_is_dropped(make_rule: RuleFactory) -> None:
     def cross(self, ctx):  # type: ignore[no-untyped-def]
         inside = ctx.text.index("x")
-        yield self.finding("x", inside, inside + 1,
-                           Fix.safe(Edit(0, 1, "B"), Edit(inside, inside + 1, "y")))
+        yield self.finding(
+            "x", inside, inside + 1, Fix.safe(Edit(0, 1, "B"), Edit(inside, inside + 1, "y"))
+        )
 
     make_rule("test-cross", cross)
     text = "a\n== One ==\nx\n"

@@ -27,8 +27,7 @@ def test_repeated_source_compares_each_ref_a_bounded_number_of_times(
     count: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     normalize = references.normalize_content
-    monkeypatch.setattr(references, "normalize_content",
-                        lambda text: _CountingStr(normalize(text)))
+    monkeypatch.setattr(references, "normalize_content", lambda text: _CountingStr(normalize(text)))
     _CountingStr.comparisons = 0
     same = "A.<ref>{{cite web |url=https://example.org/a |title=T}}</ref>\n" * count
     other = "B.<ref>{{cite web |url=https://example.org/a |title=U}}</ref>\n"

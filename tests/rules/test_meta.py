@@ -52,10 +52,23 @@ def test_fixable_rule_names_its_fixes_for_the_edit_summary(rule: type[rules.Rule
 
 
 CATALOGUE = {
-    "duplicate-efn", "duplicate-ref", "ref-name-conflict", "undefined-ref", "ref-punctuation",
-    "page-param", "repeated-source", "date-format", "prose-date-format", "invalid-date",
-    "archive-date-mismatch", "bare-url", "placeholder-title", "archive-url-malformed",
-    "insecure-link", "cite-missing-access-date", "isbn-checksum",
+    "duplicate-efn",
+    "duplicate-ref",
+    "ref-name-conflict",
+    "undefined-ref",
+    "ref-punctuation",
+    "page-param",
+    "repeated-source",
+    "date-format",
+    "prose-date-format",
+    "invalid-date",
+    "archive-date-mismatch",
+    "bare-url",
+    "placeholder-title",
+    "archive-url-malformed",
+    "insecure-link",
+    "cite-missing-access-date",
+    "isbn-checksum",
 }
 
 

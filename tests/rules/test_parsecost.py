@@ -54,9 +54,7 @@ def test_a_few_unclosed_openers_are_parsed_as_usual() -> None:
     assert rules.lint(text).doc is not None
 
 
-def test_a_huge_line_that_starts_like_a_heading_fails_fast(
-    monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_huge_line_that_starts_like_a_heading_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     # A one-line page of 1.2 MB that starts with "==": on today's main the tokenizer crashes
     # the process (segmentation fault) after seconds; 0.8 MB took 5.6 s.
     text = "== H " + "''x'' a == b " * 100_000

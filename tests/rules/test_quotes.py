@@ -24,7 +24,11 @@ def test_an_unclosed_bold_ends_with_its_line() -> None:
 def test_quotes_paired_within_lines_are_kept() -> None:
     text = "''a'' and '''b'''\n''c {{x|\n}} d''\n'''''e'''''"
     assert styles(Document.parse(text)) == [
-        "''a''", "'''b'''", "''c {{x|\n}} d''", "'''''e'''''", "'''e'''",
+        "''a''",
+        "'''b'''",
+        "''c {{x|\n}} d''",
+        "'''''e'''''",
+        "'''e'''",
     ]
 
 
@@ -35,8 +39,22 @@ def test_a_url_before_an_unclosed_italic_ends_where_the_quotes_start() -> None:
 
 
 QUOTE_ALPHABET = st.sampled_from(
-    [*"'\n x|[]{}<>", "''", "'''", "{{a|", "}}", "[[", "]]", "<ref>", "</ref>", "http://a.b",
-     "{|\n| ", "\n|}", "==", "* "]
+    [
+        *"'\n x|[]{}<>",
+        "''",
+        "'''",
+        "{{a|",
+        "}}",
+        "[[",
+        "]]",
+        "<ref>",
+        "</ref>",
+        "http://a.b",
+        "{|\n| ",
+        "\n|}",
+        "==",
+        "* ",
+    ]
 )
 
 

@@ -24,8 +24,16 @@ from wikilint.rules.references import (
 )
 
 REF_RULES = rules.Config.from_mapping(
-    {"select": ["duplicate-efn", "duplicate-ref", "ref-name-conflict", "undefined-ref",
-                "ref-punctuation", "repeated-source"]}
+    {
+        "select": [
+            "duplicate-efn",
+            "duplicate-ref",
+            "ref-name-conflict",
+            "undefined-ref",
+            "ref-punctuation",
+            "repeated-source",
+        ]
+    }
 )
 
 
@@ -39,7 +47,10 @@ def index(text: str):
 def test_tag_names_are_case_insensitive_trimmed_and_unquoted() -> None:
     idx = index('<ref Name=" a ">x</ref><ref NAME=a/><ref name=\'a\' /><ref name="a"></ref>')
     assert [(r.name, r.is_definition, r.is_reuse) for r in idx.refs] == [
-        ("a", True, False), ("a", False, True), ("a", False, True), ("a", False, True),
+        ("a", True, False),
+        ("a", False, True),
+        ("a", False, True),
+        ("a", False, True),
     ]
     assert len(idx.reuses[("", "a")]) == 3
 
@@ -47,7 +58,7 @@ def test_tag_names_are_case_insensitive_trimmed_and_unquoted() -> None:
 def test_footnote_templates_groups_and_kinds() -> None:
     idx = index(
         "{{efn|A}}{{efn-ua|B}}{{efn|group=upper-roman|C}}{{refn|group=n|name=x|D}}"
-        "{{refn|E}}{{#tag:ref|F|name=t|group=g}}{{r|x|group=n}}{{efn|name=\"q\"}}"
+        '{{refn|E}}{{#tag:ref|F|name=t|group=g}}{{r|x|group=n}}{{efn|name="q"}}'
     )
     got = [(r.kind, r.group, r.name, r.content) for r in idx.refs]
     assert got == [
@@ -70,8 +81,12 @@ def test_list_defined_refs_take_the_list_group() -> None:
         "{{reflist|refs=<ref name=d group=h>D</ref>}}"
     )
     got = [(r.name, r.group, r.list_defined) for r in idx.refs]
-    assert got == [("a", "note", True), ("b", "g", True), ("c", "lower-alpha", True),
-                   ("d", "h", True)]
+    assert got == [
+        ("a", "note", True),
+        ("b", "g", True),
+        ("c", "lower-alpha", True),
+        ("d", "h", True),
+    ]
 
 
 def test_enclosing_templates() -> None:
@@ -88,9 +103,15 @@ def test_protected_refs_are_not_indexed_but_their_names_are_taken() -> None:
 
 @pytest.mark.parametrize(
     ("content", "ibid"),
-    [("Ibid., p. 5.", True), ("ibidem", True), ("Smith, op. cit., p. 3", True),
-     ("Smith, loc. cit.", True), ("{{Ibid}}", True), ("Ibidson 2001", False),
-     ("Smith 2001, p. 5.", False)],
+    [
+        ("Ibid., p. 5.", True),
+        ("ibidem", True),
+        ("Smith, op. cit., p. 3", True),
+        ("Smith, loc. cit.", True),
+        ("{{Ibid}}", True),
+        ("Ibidson 2001", False),
+        ("Smith 2001, p. 5.", False),
+    ],
 )
 def test_ibid(content: str, ibid: bool) -> None:
     assert index(f"<ref>{content}</ref>").refs[0].is_ibid is ibid
@@ -120,14 +141,19 @@ def test_source_keys() -> None:
 @pytest.mark.parametrize(
     ("content", "name"),
     [
-        ("{{cite book |last=Deutscher |first=Isaac |year=2015 |title=The Prophet}}",
-         "Deutscher2015"),
+        (
+            "{{cite book |last=Deutscher |first=Isaac |year=2015 |title=The Prophet}}",
+            "Deutscher2015",
+        ),
         ("{{cite book |author=[[Isaac Deutscher]] |date=5 January 2015}}", "Deutscher2015"),
         ("{{cite book |author=Deutscher, Isaac |date=2015}}", "Deutscher2015"),
         ("{{cite journal |vauthors=Smith AB, Jones C |date=2001}}", "Smith2001"),
         ("{{sfn|Service|2009|p=5}}", "Service2009"),
-        ("{{cite web |url=http://www.marxists.org/archive/lenin/works/1917/staterev/ch04.htm"
-         " |title=The State}}", "marxists-lenin-ch4"),
+        (
+            "{{cite web |url=http://www.marxists.org/archive/lenin/works/1917/staterev/ch04.htm"
+            " |title=The State}}",
+            "marxists-lenin-ch4",
+        ),
         ("[http://www.bbc.co.uk/news/world-12345678 BBC]", "bbc"),
         ("{{cite web |title=The Big Report of Things}}", "big-report-things"),
         ("The post was created in 1919 by the committee.", "post-created-1919"),
@@ -201,11 +227,25 @@ def resolved(text: str) -> list[tuple[str, str | None]]:
 
 REF_PIECES = st.sampled_from(
     [
-        "<ref>Smith.</ref>", "<ref>Smith. </ref>", "<ref>Jones.</ref>", "<ref name=a>Smith.</ref>",
-        "<ref name=b>Smith.</ref>", "<ref name=a/>", "<ref name=b />", "{{r|b}}",
-        "<ref group=n>Smith.</ref>", "<ref name=c group=n>Smith.</ref>",
-        "{{efn|Note.}}", "{{efn|name=e|Note.}}", "{{efn|name=e}}", "{{efn-ua|Note.}}",
-        "Text", ".", ", ", " ", "\n",
+        "<ref>Smith.</ref>",
+        "<ref>Smith. </ref>",
+        "<ref>Jones.</ref>",
+        "<ref name=a>Smith.</ref>",
+        "<ref name=b>Smith.</ref>",
+        "<ref name=a/>",
+        "<ref name=b />",
+        "{{r|b}}",
+        "<ref group=n>Smith.</ref>",
+        "<ref name=c group=n>Smith.</ref>",
+        "{{efn|Note.}}",
+        "{{efn|name=e|Note.}}",
+        "{{efn|name=e}}",
+        "{{efn-ua|Note.}}",
+        "Text",
+        ".",
+        ", ",
+        " ",
+        "\n",
     ]
 )
 

@@ -13,9 +13,15 @@ from tests.paths import SAMPLE
 pytestmark = pytest.mark.corpus  # the whole sample
 
 URL_RULES = [
-    "bare-url", "placeholder-title", "archive-url-malformed", "insecure-link",
-    "cite-missing-access-date", "isbn-checksum", "page-param",
+    "bare-url",
+    "placeholder-title",
+    "archive-url-malformed",
+    "insecure-link",
+    "cite-missing-access-date",
+    "isbn-checksum",
+    "page-param",
 ]
+
 
 @pytest.fixture(scope="module")
 def sample() -> str:
@@ -46,8 +52,9 @@ def test_bare_url_kronstadt(sample: str, result: rules.LintResult) -> None:
     found = [sample[f.start : f.end] for f in result.findings if f.rule == "bare-url"]
     assert any(u.startswith("http://www.inkrit.de/") for u in found)
     ref = sample.index("<ref>Kronstadt Rebellion")
-    assert any(ref < f.start < sample.index("</ref>", ref) for f in result.findings
-               if f.rule == "bare-url")
+    assert any(
+        ref < f.start < sample.index("</ref>", ref) for f in result.findings if f.rule == "bare-url"
+    )
 
 
 def test_insecure_links_are_the_http_marxists_links(sample: str, result: rules.LintResult) -> None:

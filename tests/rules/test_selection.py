@@ -38,8 +38,9 @@ def test_an_unknown_prefix_is_an_error_with_a_suggestion() -> None:
 
 
 def test_extend_select_adds_to_the_selection_and_extend_ignore_to_ignore() -> None:
-    config = Config.from_mapping({"select": ["DT"], "extend-select": ["UR304"],
-                                  "extend-ignore": ["DT201"]})
+    config = Config.from_mapping(
+        {"select": ["DT"], "extend-select": ["UR304"], "extend-ignore": ["DT201"]}
+    )
     assert codes(config) == (all_codes("DT") - {"DT201"}) | {"UR304"}
     # --extend-select adds to the file's selection; --select replaces both
     assert codes(config.with_selection(extend_select=["RF101"])) == codes(config) | {"RF101"}
@@ -49,17 +50,24 @@ def test_extend_select_adds_to_the_selection_and_extend_ignore_to_ignore() -> No
 
 
 def test_per_file_ignores_apply_to_matching_paths_only() -> None:
-    config = Config.from_mapping({"per-file-ignores": {"archive/*.wiki": ["date-format"],
-                                                        "*.draft.wiki": ["UR3"]}})
+    config = Config.from_mapping(
+        {"per-file-ignores": {"archive/*.wiki": ["date-format"], "*.draft.wiki": ["UR3"]}}
+    )
     assert "DT201" not in codes(config.for_file("archive/old.wiki"))
     assert "DT201" in codes(config.for_file("current/new.wiki"))
     assert codes(config.for_file("a/b/page.draft.wiki")) == all_codes("") - all_codes("UR3")
     assert config.for_file("page.wiki") is config
 
 
-@pytest.mark.parametrize("bad", [{"per-file-ignores": ["x"]},
-                                 {"per-file-ignores": {"*.wiki": "DT"}},
-                                 {"extend-select": "DT"}, {"exclude": [1]}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"per-file-ignores": ["x"]},
+        {"per-file-ignores": {"*.wiki": "DT"}},
+        {"extend-select": "DT"},
+        {"exclude": [1]},
+    ],
+)
 def test_malformed_selection_settings_are_one_line_errors(bad: dict[str, object]) -> None:
     with pytest.raises(ConfigError, match=r"^wikilint.toml: "):
         Config.from_mapping(bad, "wikilint.toml")

@@ -23,7 +23,17 @@ def marks(text: str) -> list[str]:
 
 def test_table_syntax_is_read_per_line_as_mediawiki_does() -> None:
     assert marks(TABLE) == [
-        "1:{|", "2:|+", "3:|-", "4:!", "4:!!", "4:||", "5:|-", "6:|", "6:|", "6:||", "6:||",
+        "1:{|",
+        "2:|+",
+        "3:|-",
+        "4:!",
+        "4:!!",
+        "4:||",
+        "5:|-",
+        "6:|",
+        "6:|",
+        "6:||",
+        "6:||",
         "7:|}",
     ]
 
@@ -43,15 +53,16 @@ def test_no_table_no_markup() -> None:
 @pytest.mark.parametrize(
     ("text", "original"),
     [
-        ("|archiveurl=//web.archive.org/web/20100415171054/http://www.nytimes.com/a#b |x",
-         "http://www.nytimes.com/a"),
+        (
+            "|archiveurl=//web.archive.org/web/20100415171054/http://www.nytimes.com/a#b |x",
+            "http://www.nytimes.com/a",
+        ),
         ("[https://web.archive.org/web/2010id_/https://x.org/a?b=1 T]", "https://x.org/a?b=1"),
         ("http://web.archive.org/web/2010/www.foo.com/a", "www.foo.com/a"),
         ("[https://archive.ph/2020.01.01-1234/https://x.org/y t]", "https://x.org/y"),
         ("http://www.webcitation.org/5abc?url=http%3A%2F%2Fx.org%2F z", "http%3A%2F%2Fx.org%2F"),
         ("//webarchive.loc.gov/all/20100101/http://x.org/a", "http://x.org/a"),
-        ("https://www.webarchive.org.uk/wayback/archive/20100101/http://x.org/a",
-         "http://x.org/a"),
+        ("https://www.webarchive.org.uk/wayback/archive/20100101/http://x.org/a", "http://x.org/a"),
         ("https://ghostarchive.org/search?term=https://x.org/a", "https://x.org/a"),
     ],
 )

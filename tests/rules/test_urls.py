@@ -47,7 +47,9 @@ def test_find_urls(text: str, urls: list[str]) -> None:
 
 def test_split_url_and_host() -> None:
     assert split_url("HTTPS://User@WWW.Example.ORG:8080/a/B?c#d") == (
-        "https", "www.example.org", "/a/B?c#d"
+        "https",
+        "www.example.org",
+        "/a/B?c#d",
     )
     assert split_url("//example.org/a") == ("", "example.org", "/a")
     assert host_of("not a url") == ""
@@ -96,13 +98,21 @@ def test_wayback_key_ignores_what_the_wayback_machine_ignores() -> None:
 def test_parse_wayback() -> None:
     w = parse_wayback("https://web.archive.org/web/20180716012705/https://x.org/e.htm#a#a")
     assert w is not None
-    assert (w.kind, w.timestamp, w.modifier, w.valid_timestamp) == ("web", "20180716012705", "",
-                                                                     True)
+    assert (w.kind, w.timestamp, w.modifier, w.valid_timestamp) == (
+        "web",
+        "20180716012705",
+        "",
+        True,
+    )
     assert w.original == "https://x.org/e.htm#a#a"
     assert w.url[w.original_start :] == w.original
 
     w = parse_wayback("http://web.archive.org/web/2005id_/http://x.org/")
-    assert w is not None and (w.timestamp, w.modifier, w.original) == ("2005", "id_", "http://x.org/")
+    assert w is not None and (w.timestamp, w.modifier, w.original) == (
+        "2005",
+        "id_",
+        "http://x.org/",
+    )
 
     w = parse_wayback("https://web.archive.org/web/*/x.org/*")
     assert w is not None and w.is_wildcard and not w.valid_timestamp
@@ -173,10 +183,26 @@ def test_escape_title() -> None:
 
 # What MediaWiki's pre-save transform rewrites, or what changes a page's behaviour: none of it
 # may survive in an escaped title (issue 11, critical 2).
-_INJECTIONS = ("~~~", "~~~~", "~~~~~", "__NOTOC__", "__NOINDEX__", "__FORCETOC__",
-               "__SANSSOMMAIRE__", "{{subst:PAGENAME}}", "{{safesubst:x}}", "subst:x",
-               "SafeSubst :x", "[[foo|]]", "[[foo (bar)|]]", "''italic''", "'''bold'''",
-               "<ref>x</ref>", "[http://example.org x]", "{{!}}")
+_INJECTIONS = (
+    "~~~",
+    "~~~~",
+    "~~~~~",
+    "__NOTOC__",
+    "__NOINDEX__",
+    "__FORCETOC__",
+    "__SANSSOMMAIRE__",
+    "{{subst:PAGENAME}}",
+    "{{safesubst:x}}",
+    "subst:x",
+    "SafeSubst :x",
+    "[[foo|]]",
+    "[[foo (bar)|]]",
+    "''italic''",
+    "'''bold'''",
+    "<ref>x</ref>",
+    "[http://example.org x]",
+    "{{!}}",
+)
 
 
 def _as_read(escaped: str) -> str:
@@ -202,7 +228,8 @@ def test_escaped_titles_parse_as_plain_text(raw: str) -> None:
     assert [str(p.name).strip() for p in cite.params] == ["title", "website"]
     for node in cite.get("title").value.nodes:
         assert isinstance(node, Text | HTMLEntity) or (
-            isinstance(node, Template) and str(node) == "{{!}}"), (raw, escaped, node)
+            isinstance(node, Template) and str(node) == "{{!}}"
+        ), (raw, escaped, node)
 
 
 def test_titles_lose_terminal_escapes_and_bidirectional_overrides() -> None:
@@ -218,8 +245,11 @@ def test_long_titles_are_capped_at_a_word_boundary() -> None:
     assert cap_title("x" * 1000) == "x" * (MAX_TITLE_LENGTH - 1) + "\u2026"  # no space: hard cut
 
 
-_URLISH = st.from_regex(r"(https?://)?(www\.)?[a-z]{1,8}\.(org|com)(/[A-Za-z0-9_.~-]{0,8}){0,3}/?"
-                        r"(\?[a-z]=[0-9])?(#[a-z]{1,3})?", fullmatch=True)
+_URLISH = st.from_regex(
+    r"(https?://)?(www\.)?[a-z]{1,8}\.(org|com)(/[A-Za-z0-9_.~-]{0,8}){0,3}/?"
+    r"(\?[a-z]=[0-9])?(#[a-z]{1,3})?",
+    fullmatch=True,
+)
 
 
 @given(_URLISH)

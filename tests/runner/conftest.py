@@ -42,7 +42,8 @@ def _pywikibot_dir() -> None:
     (path / "user-config.py").write_text(
         "family = 'wikipedia'\nmylang = 'test'\nsolve_captcha = False\n"
         "max_retries = 1\nretry_wait = 0\nretry_max = 1\nput_throttle = 0\n"
-        "socket_timeout = (3, 30)\nAPI_config_expiry = 0\n")
+        "socket_timeout = (3, 30)\nAPI_config_expiry = 0\n"
+    )
     os.environ["PYWIKIBOT_DIR"] = str(path)
     os.environ.pop("PYWIKIBOT_NO_USER_CONFIG", None)
 
@@ -57,6 +58,7 @@ def _replacer(old: str, new: str, safe: bool) -> Callable[[Rule, Context], Itera
             edit = Edit(m.start(), m.end(), new)
             fix = Fix.safe(edit) if safe else Fix.unsafe(edit)
             yield rule.finding(f"{old!r} → {new!r}", m.start(), m.end(), fix)
+
     return check
 
 
@@ -64,16 +66,25 @@ def register_test_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     """test-colour (safe: colour→color), test-teh (unsafe: teh→the), test-spaces (safe,
     whitespace only: two spaces → one)."""
     registry._load()
-    specs = [("test-colour", "ZZ951", "colour", "color", True),
-             ("test-teh", "ZZ952", "teh", "the", False),
-             ("test-spaces", "ZZ953", "  ", " ", True)]
+    specs = [
+        ("test-colour", "ZZ951", "colour", "color", True),
+        ("test-teh", "ZZ952", "teh", "the", False),
+        ("test-spaces", "ZZ953", "  ", " ", True),
+    ]
     for name, code, old, new, safe in specs:
-        cls = type(name.title().replace("-", ""), (Rule,), {
-            "__doc__": "test rule", "name": name, "code": code, "summary": "test rule",
-            "severity": Severity.WARNING,
-            "fixable": Fixability.SAFE if safe else Fixability.UNSAFE,
-            "check": _replacer(old, new, safe),
-        })
+        cls = type(
+            name.title().replace("-", ""),
+            (Rule,),
+            {
+                "__doc__": "test rule",
+                "name": name,
+                "code": code,
+                "summary": "test rule",
+                "severity": Severity.WARNING,
+                "fixable": Fixability.SAFE if safe else Fixability.UNSAFE,
+                "check": _replacer(old, new, safe),
+            },
+        )
         monkeypatch.setitem(registry._RULES, name, cls)
         monkeypatch.setitem(registry._CODES, code, name)
 
@@ -125,9 +136,16 @@ class FakeWiki:
     def add(self, title: str, text: str, user: str = "Human") -> Revision:
         self._revid += 1
         history = self.pages.setdefault(title, [])
-        rev = Revision(title, 1, self._revid, history[-1].revid if history else 0,
-                       f"2024-01-01T00:00:{self._revid % 60:02d}Z", user, text,
-                       "2024-01-01T00:00:00Z")
+        rev = Revision(
+            title,
+            1,
+            self._revid,
+            history[-1].revid if history else 0,
+            f"2024-01-01T00:00:{self._revid % 60:02d}Z",
+            user,
+            text,
+            "2024-01-01T00:00:00Z",
+        )
         history.append(rev)
         return rev
 
@@ -138,9 +156,13 @@ class FakeWiki:
         if self.login_error:
             raise self.login_error
 
-    def revisions(self, sources: Any, skip: Callable[[str, int, tuple[str, ...]], bool],
-                  rc_since: str | None, rc_seen: Callable[[str], None]
-                  ) -> Iterator[Revision | Unreadable]:
+    def revisions(
+        self,
+        sources: Any,
+        skip: Callable[[str, int, tuple[str, ...]], bool],
+        rc_since: str | None,
+        rc_seen: Callable[[str], None],
+    ) -> Iterator[Revision | Unreadable]:
         for title in dict.fromkeys(sources.titles):
             if title not in self.pages:
                 yield Unreadable(title, None, "the page does not exist")
@@ -163,8 +185,9 @@ class FakeWiki:
     def in_use_names(self, templates: tuple[str, ...]) -> set[str]:
         return set(templates) | self.redirects
 
-    def save(self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool,
-             tags: str | None) -> SaveResult:
+    def save(
+        self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool, tags: str | None
+    ) -> SaveResult:
         if self.before_save:
             self.before_save(self, base, plan)
         latest = self.pages[base.title][-1]
@@ -217,8 +240,10 @@ def base_tables(tmp_path: Path, titles: list[str], **overrides: dict[str, Any]) 
         # The test rules are registered in this process only: lint here, not in the worker.
         "limits": {"edit_throttle": 0, "page_lint_timeout": 0},
         "safety": {"shutoff_page": "User:WikilintBot/Shutoff", "cosmetic_check": "render"},
-        "state": {"journal": str(tmp_path / "journal.sqlite"),
-                  "proposals": str(tmp_path / "proposals.sqlite")},
+        "state": {
+            "journal": str(tmp_path / "journal.sqlite"),
+            "proposals": str(tmp_path / "proposals.sqlite"),
+        },
     }
     for table, values in overrides.items():
         tables.setdefault(table, {}).update(values)

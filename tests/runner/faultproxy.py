@@ -27,32 +27,52 @@ HTML_MAINTENANCE = (
 )
 
 ERRORS: dict[str, dict[str, Any]] = {
-    "maxlag": {"code": "maxlag", "info": "Waiting for 10.0.0.1: 7 seconds lagged.", "lag": 7,
-               "host": "10.0.0.1", "type": "db"},
-    "readonly": {"code": "readonly", "info": "The wiki is currently in read-only mode.",
-                 "readonlyreason": "Database maintenance"},
-    "ratelimited": {"code": "ratelimited",
-                    "info": "As an anti-abuse measure, you are limited from performing this "
-                            "action too many times in a short space of time."},
-    "abusefilter-warning": {"code": "abusefilter-warning",
-                            "info": "This action has been automatically identified as harmful.",
-                            "abusefilter": {"id": 3, "description": "test filter",
-                                            "actions": ["warn"]}},
-    "abusefilter-disallowed": {"code": "abusefilter-disallowed",
-                               "info": "This action has been automatically identified as "
-                                       "harmful, and therefore disallowed.",
-                               "abusefilter": {"id": 4, "description": "test filter",
-                                               "actions": ["disallow"]}},
-    "spamblacklist": {"code": "spamblacklist",
-                      "info": "The text you wanted to save was blocked by the spam filter.",
-                      "spamblacklist": {"matches": ["spam.example"]}},
-    "blocked": {"code": "blocked", "info": "You have been blocked from editing.",
-                "blockinfo": {"blockid": 1, "blockedby": "WikiAdmin", "blockreason": "test"}},
+    "maxlag": {
+        "code": "maxlag",
+        "info": "Waiting for 10.0.0.1: 7 seconds lagged.",
+        "lag": 7,
+        "host": "10.0.0.1",
+        "type": "db",
+    },
+    "readonly": {
+        "code": "readonly",
+        "info": "The wiki is currently in read-only mode.",
+        "readonlyreason": "Database maintenance",
+    },
+    "ratelimited": {
+        "code": "ratelimited",
+        "info": "As an anti-abuse measure, you are limited from performing this "
+        "action too many times in a short space of time.",
+    },
+    "abusefilter-warning": {
+        "code": "abusefilter-warning",
+        "info": "This action has been automatically identified as harmful.",
+        "abusefilter": {"id": 3, "description": "test filter", "actions": ["warn"]},
+    },
+    "abusefilter-disallowed": {
+        "code": "abusefilter-disallowed",
+        "info": "This action has been automatically identified as "
+        "harmful, and therefore disallowed.",
+        "abusefilter": {"id": 4, "description": "test filter", "actions": ["disallow"]},
+    },
+    "spamblacklist": {
+        "code": "spamblacklist",
+        "info": "The text you wanted to save was blocked by the spam filter.",
+        "spamblacklist": {"matches": ["spam.example"]},
+    },
+    "blocked": {
+        "code": "blocked",
+        "info": "You have been blocked from editing.",
+        "blockinfo": {"blockid": 1, "blockedby": "WikiAdmin", "blockreason": "test"},
+    },
 }
 EDIT_FAILURES: dict[str, dict[str, Any]] = {
-    "captcha": {"edit": {"result": "Failure",
-                         "captcha": {"type": "simple", "mime": "text/plain", "id": "1234",
-                                     "question": "1+1"}}},
+    "captcha": {
+        "edit": {
+            "result": "Failure",
+            "captcha": {"type": "simple", "mime": "text/plain", "id": "1234", "question": "1+1"},
+        }
+    },
 }
 
 
@@ -65,9 +85,11 @@ class Fault:
     hits: int = field(default=0)
 
     def matches(self, method: str, params: dict[str, str]) -> bool:
-        return (self.hits < self.times
-                and (self.method == "*" or method == self.method)
-                and (self.action == "*" or params.get("action") == self.action))
+        return (
+            self.hits < self.times
+            and (self.method == "*" or method == self.method)
+            and (self.action == "*" or params.get("action") == self.action)
+        )
 
 
 class FaultProxy:
@@ -141,8 +163,11 @@ class FaultProxy:
                     break
         action = params.get("action", "")
         self.log.append((method, action, fault.kind if fault else "pass"))
-        headers = {k: v for k, v in h.headers.items()
-                   if k.lower() not in ("host", "content-length", "accept-encoding")}
+        headers = {
+            k: v
+            for k, v in h.headers.items()
+            if k.lower() not in ("host", "content-length", "accept-encoding")
+        }
         if fault is None:
             self._forward(h, method, path_qs.query, body, headers)
             return
@@ -159,8 +184,9 @@ class FaultProxy:
             self._json(h, EDIT_FAILURES[kind])
         elif kind == "badtoken":
             params["token"] = "0123456789abcdef0123456789abcdef+\\"
-            self._forward(h, method, path_qs.query, urllib.parse.urlencode(params).encode(),
-                          headers)
+            self._forward(
+                h, method, path_qs.query, urllib.parse.urlencode(params).encode(), headers
+            )
         elif kind == "lost-session":
             headers.pop("Cookie", None)
             headers.pop("cookie", None)
@@ -182,19 +208,31 @@ class FaultProxy:
         else:
             raise AssertionError(f"unknown fault {kind}")
 
-    def _upstream(self, method: str, query: str, body: bytes,
-                  headers: dict[str, str]) -> requests.Response:
+    def _upstream(
+        self, method: str, query: str, body: bytes, headers: dict[str, str]
+    ) -> requests.Response:
         url = self.upstream + (f"?{query}" if query else "")
-        return requests.request(method, url, data=body or None, headers=headers, timeout=60,
-                                allow_redirects=False)
+        return requests.request(
+            method, url, data=body or None, headers=headers, timeout=60, allow_redirects=False
+        )
 
-    def _forward(self, h: BaseHTTPRequestHandler, method: str, query: str, body: bytes,
-                 headers: dict[str, str]) -> None:
+    def _forward(
+        self,
+        h: BaseHTTPRequestHandler,
+        method: str,
+        query: str,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> None:
         r = self._upstream(method, query, body, headers)
         h.send_response(r.status_code)
         for k, v in r.raw.headers.items():
-            if k.lower() in ("content-length", "transfer-encoding", "connection",
-                             "content-encoding"):
+            if k.lower() in (
+                "content-length",
+                "transfer-encoding",
+                "connection",
+                "content-encoding",
+            ):
                 continue
             h.send_header(k, v)
         h.send_header("Content-Length", str(len(r.content)))

@@ -46,29 +46,43 @@ class HookedGateway(PywikibotGateway):
 
     hook: Hook | None = None
 
-    def save(self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool,
-             tags: str | None) -> SaveResult:
+    def save(
+        self, base: Revision, plan: Plan, rebase: Rebase | None, *, minor: bool, tags: str | None
+    ) -> SaveResult:
         if self.hook is not None:
             self.hook(base)
         return super().save(base, plan, rebase, minor=minor, tags=tags)
 
 
-def write_config(tmp_path: Path, api: str, titles: list[str], shutoff: str,
-                 **overrides: dict[str, Any]) -> Path:
+def write_config(
+    tmp_path: Path, api: str, titles: list[str], shutoff: str, **overrides: dict[str, Any]
+) -> Path:
     creds = mwapi.load_credentials()["bot"]
     pw = tmp_path / "passwords"
-    pw.write_text(f"({creds['user']!r}, BotPassword({creds['botpassword_app']!r}, "
-                  f"{creds['botpassword']!r}))\n")
+    pw.write_text(
+        f"({creds['user']!r}, BotPassword({creds['botpassword_app']!r}, "
+        f"{creds['botpassword']!r}))\n"
+    )
     pw.chmod(0o600)
     tables: dict[str, dict[str, Any]] = {
-        "wiki": {"site": api, "user": BOT, "password_file": str(pw),
-                 "summary_prefix": "wikilint", "docs_page": "User:WikilintBot/Tests"},
+        "wiki": {
+            "site": api,
+            "user": BOT,
+            "password_file": str(pw),
+            "summary_prefix": "wikilint",
+            "docs_page": "User:WikilintBot/Tests",
+        },
         "sources": {"titles": titles},
         "lint": {"select": ["test-colour"]},
         "fixes": {"unsafe": "skip"},
         # page_lint_timeout 0: the test rules are registered in this process only.
-        "limits": {"edit_throttle": 0, "max_retries": 2, "retry_wait": 0.1, "retry_max": 0.5,
-                   "page_lint_timeout": 0},
+        "limits": {
+            "edit_throttle": 0,
+            "max_retries": 2,
+            "retry_wait": 0.1,
+            "retry_max": 0.5,
+            "page_lint_timeout": 0,
+        },
         "safety": {"shutoff_page": shutoff, "cosmetic_check": "render"},
         "state": {"journal": str(tmp_path / "journal.sqlite")},
     }
@@ -83,8 +97,11 @@ def write_config(tmp_path: Path, api: str, titles: list[str], shutoff: str,
     return path
 
 
-def run(config: Path, hook: Hook | None = None, report: Path | None = None,
-        ) -> tuple[int, dict[str, Any]]:
+def run(
+    config: Path,
+    hook: Hook | None = None,
+    report: Path | None = None,
+) -> tuple[int, dict[str, Any]]:
     report = report or config.with_name("report.json")
 
     def factory(c: BotConfig) -> PywikibotGateway:
@@ -92,34 +109,57 @@ def run(config: Path, hook: Hook | None = None, report: Path | None = None,
         gw.hook = hook
         return gw
 
-    code = runner.execute(str(config), str(report), False, gateway_factory=factory,
-                          interactive=False)
+    code = runner.execute(
+        str(config), str(report), False, gateway_factory=factory, interactive=False
+    )
     data = json.loads(report.read_text()) if report.exists() else {}
     return code, data
 
 
 def history(client: mwapi.ApiClient, page: str) -> list[dict[str, Any]]:
     """Every revision with user, comment and text, oldest first (independent of the bot code)."""
-    data = client.get(action="query", prop="revisions", titles=page, rvlimit=50, rvdir="newer",
-                      rvprop="ids|user|comment|content", rvslots="main")
-    return [{"revid": r["revid"], "parentid": r["parentid"], "user": r["user"],
-             "comment": r.get("comment", ""), "text": r["slots"]["main"]["content"]}
-            for r in data["query"]["pages"][0].get("revisions", [])]
+    data = client.get(
+        action="query",
+        prop="revisions",
+        titles=page,
+        rvlimit=50,
+        rvdir="newer",
+        rvprop="ids|user|comment|content",
+        rvslots="main",
+    )
+    return [
+        {
+            "revid": r["revid"],
+            "parentid": r["parentid"],
+            "user": r["user"],
+            "comment": r.get("comment", ""),
+            "text": r["slots"]["main"]["content"],
+        }
+        for r in data["query"]["pages"][0].get("revisions", [])
+    ]
 
 
-def assert_no_text_lost(client: mwapi.ApiClient, page: str, markers: tuple[str, ...] = (),
-                        fixer: Callable[[str], str] = colour_fix) -> list[dict[str, Any]]:
+def assert_no_text_lost(
+    client: mwapi.ApiClient,
+    page: str,
+    markers: tuple[str, ...] = (),
+    fixer: Callable[[str], str] = colour_fix,
+) -> list[dict[str, Any]]:
     """Every wikilint revision is exactly the fix of its parent (so it dropped nothing anyone
     wrote), and every marker another editor added survives. wikilint's revisions are the bot
     account's with a "wikilint:" summary (the same account also makes intervening edits)."""
     revs = history(client, page)
     by_id = {r["revid"]: r for r in revs}
     for rev in revs:
-        if rev["user"] == BOT and rev["comment"].startswith("wikilint:") \
-                and rev["parentid"] in by_id:
+        if (
+            rev["user"] == BOT
+            and rev["comment"].startswith("wikilint:")
+            and rev["parentid"] in by_id
+        ):
             parent = by_id[rev["parentid"]]
             assert rev["text"].rstrip() == fixer(parent["text"]).rstrip(), (
-                f"bot revision {rev['revid']} of [[{page}]] is not the fix of {parent['revid']}")
+                f"bot revision {rev['revid']} of [[{page}]] is not the fix of {parent['revid']}"
+            )
     for marker in markers:
         assert marker in revs[-1]["text"], f"{marker!r} was lost from [[{page}]]"
     return revs
@@ -127,5 +167,8 @@ def assert_no_text_lost(client: mwapi.ApiClient, page: str, markers: tuple[str, 
 
 def bot_revisions(client: mwapi.ApiClient, page: str) -> list[dict[str, Any]]:
     """wikilint's own revisions of a page."""
-    return [r for r in history(client, page)
-            if r["user"] == BOT and r["comment"].startswith("wikilint:")]
+    return [
+        r
+        for r in history(client, page)
+        if r["user"] == BOT and r["comment"].startswith("wikilint:")
+    ]

@@ -44,6 +44,15 @@ def test_no_contact_leaves_the_user_agent_as_pywikibot_makes_it(
 
 def _restore_after(monkeypatch: pytest.MonkeyPatch, config: object) -> None:
     """configure_pywikibot sets process-wide pywikibot settings: put them back after a test."""
-    for name in ("user_agent_description", "write_maxlag", "read_maxlag", "max_retries",
-                 "retry_wait", "retry_max", "put_throttle", "solve_captcha", "simulate"):
+    for name in (
+        "user_agent_description",
+        "write_maxlag",
+        "read_maxlag",
+        "max_retries",
+        "retry_wait",
+        "retry_max",
+        "put_throttle",
+        "solve_captcha",
+        "simulate",
+    ):
         monkeypatch.setattr(config, name, getattr(config, name))

@@ -23,8 +23,9 @@ PAGE = "Sky is blue<ref>Source A</ref>. More.\n\n== References ==\n{{reflist}}\n
 FIXED = "Sky is blue.<ref>Source A</ref> More.\n\n== References ==\n{{reflist}}\n"
 
 
-def setup(tmp_path: Path, api: str, human: mwapi.ApiClient, n: int,
-          **overrides: dict) -> tuple[Path, list[str], dict[str, str]]:
+def setup(
+    tmp_path: Path, api: str, human: mwapi.ApiClient, n: int, **overrides: dict
+) -> tuple[Path, list[str], dict[str, str]]:
     shutoff = title("Shutoff")
     human.edit(shutoff, "run")
     mwapi.ApiClient.for_account("bot").post(action="clearhasmsg")
@@ -32,8 +33,9 @@ def setup(tmp_path: Path, api: str, human: mwapi.ApiClient, n: int,
     for p in pages:
         human.edit(p, PAGE)
     overrides.setdefault("lint", {"select": ["ref-punctuation"]})
-    cfg = write_config(tmp_path, api, pages, shutoff, safety={"cosmetic_check": "whitespace"},
-                       **overrides)
+    cfg = write_config(
+        tmp_path, api, pages, shutoff, safety={"cosmetic_check": "whitespace"}, **overrides
+    )
     pwb = tmp_path / "pwb"
     pwb.mkdir()
     (pwb / "user-config.py").write_text("family = 'wikipedia'\nmylang = 'test'\n")
@@ -43,9 +45,14 @@ def setup(tmp_path: Path, api: str, human: mwapi.ApiClient, n: int,
 
 def wikilint(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     code = "from wikilint.bot.cli.main import main; main()"
-    return subprocess.Popen([sys.executable, "-c", code, *args],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_cli_run_dry_run_then_real(tmp_path: Path, api: str, human: mwapi.ApiClient) -> None:
@@ -77,8 +84,13 @@ def test_cli_config_error_exit_2(tmp_path: Path, api: str, human: mwapi.ApiClien
 
 
 def test_kill_9_mid_run_then_resume(tmp_path: Path, api: str, human: mwapi.ApiClient) -> None:
-    cfg, pages, env = setup(tmp_path, api, human, 5, limits={
-        "edit_throttle": 1.5, "max_retries": 2, "retry_wait": 0.1, "retry_max": 0.5})
+    cfg, pages, env = setup(
+        tmp_path,
+        api,
+        human,
+        5,
+        limits={"edit_throttle": 1.5, "max_retries": 2, "retry_wait": 0.1, "retry_max": 0.5},
+    )
     proc = wikilint(["run", "--config", str(cfg)], env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not bot_revisions(human, pages[0]):
@@ -98,8 +110,13 @@ def test_kill_9_mid_run_then_resume(tmp_path: Path, api: str, human: mwapi.ApiCl
 
 
 def test_sigterm_stops_cleanly_exit_4(tmp_path: Path, api: str, human: mwapi.ApiClient) -> None:
-    cfg, pages, env = setup(tmp_path, api, human, 4, limits={
-        "edit_throttle": 2, "max_retries": 2, "retry_wait": 0.1, "retry_max": 0.5})
+    cfg, pages, env = setup(
+        tmp_path,
+        api,
+        human,
+        4,
+        limits={"edit_throttle": 2, "max_retries": 2, "retry_wait": 0.1, "retry_max": 0.5},
+    )
     proc = wikilint(["run", "--config", str(cfg)], env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not bot_revisions(human, pages[0]):

@@ -20,24 +20,28 @@ pytestmark = pytest.mark.usefixtures("test_rules")
 
 
 def revision(text: str, protection: tuple[str, ...] = ()) -> Revision:
-    return Revision("Page", 1, 10, 9, "2026-01-01T00:00:00Z", "Human", text,
-                    "2026-01-01T00:00:01Z", protection)
+    return Revision(
+        "Page", 1, 10, 9, "2026-01-01T00:00:00Z", "Human", text, "2026-01-01T00:00:01Z", protection
+    )
 
 
-def config_for(tmp_path: Path, mode: str = "submit", **tables: dict[str, Any]
-               ) -> botconfig.BotConfig:
-    return botconfig.load(write_bot_toml(tmp_path / "bot.toml",
-                                         base_tables(tmp_path, ["Page"], **tables), mode=mode))
+def config_for(
+    tmp_path: Path, mode: str = "submit", **tables: dict[str, Any]
+) -> botconfig.BotConfig:
+    return botconfig.load(
+        write_bot_toml(tmp_path / "bot.toml", base_tables(tmp_path, ["Page"], **tables), mode=mode)
+    )
 
 
-def env_for(config: botconfig.BotConfig, rights: frozenset[str] = frozenset({"edit"})
-            ) -> decide.PageEnv:
+def env_for(
+    config: botconfig.BotConfig, rights: frozenset[str] = frozenset({"edit"})
+) -> decide.PageEnv:
     policy = PagePolicy(username=BOT, max_size=config.limits.max_page_size)
     style = SummaryStyle(prefix="wikilint")
 
     def compute(rev: Revision, unsafe: bool, propose: bool) -> decide.PageChanges:
-        return decide.page_changes(rev.text, rev.title, config.lint, policy, style, unsafe,
-                                   propose)
+        return decide.page_changes(rev.text, rev.title, config.lint, policy, style, unsafe, propose)
+
     return decide.PageEnv(rights, compute)
 
 
@@ -79,14 +83,16 @@ def test_propose_mode_never_saves(tmp_path: Path) -> None:
 
 def test_nothing_to_do(tmp_path: Path) -> None:
     config = config_for(tmp_path)
-    assert decide.decide(revision("Fine."), config, env_for(config)) == decide.Decision(
-        "unchanged")
+    assert decide.decide(revision("Fine."), config, env_for(config)) == decide.Decision("unchanged")
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("{{nobots}} colour", "excluded by {{bots}}/{{nobots}}"),
-    ("{{Template:In use}} colour", "tagged {{in use}}/{{under construction}}"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("{{nobots}} colour", "excluded by {{bots}}/{{nobots}}"),
+        ("{{Template:In use}} colour", "tagged {{in use}}/{{under construction}}"),
+    ],
+)
 def test_the_page_policy_skips(tmp_path: Path, text: str, reason: str) -> None:
     config = config_for(tmp_path)
     d = decide.decide(revision(text), config, env_for(config))
@@ -106,12 +112,19 @@ def test_protection_the_account_cannot_edit_is_a_skip_before_any_lint(tmp_path: 
     def no_lint(rev: Revision, unsafe: bool, propose: bool) -> decide.PageChanges:
         raise AssertionError("a protected page is not linted")
 
-    d = decide.decide(revision("colour", ("autoconfirmed", "sysop")), config,
-                      decide.PageEnv(frozenset({"edit", "editsemiprotected"}), no_lint))
-    assert d == decide.Decision("skip", "the page is protected (edit: sysop)",
-                                protection="autoconfirmed,sysop")
-    allowed = decide.decide(revision("colour", ("sysop",)), config,
-                            env_for(config, frozenset({"edit", "editprotected"})))
+    d = decide.decide(
+        revision("colour", ("autoconfirmed", "sysop")),
+        config,
+        decide.PageEnv(frozenset({"edit", "editsemiprotected"}), no_lint),
+    )
+    assert d == decide.Decision(
+        "skip", "the page is protected (edit: sysop)", protection="autoconfirmed,sysop"
+    )
+    allowed = decide.decide(
+        revision("colour", ("sysop",)),
+        config,
+        env_for(config, frozenset({"edit", "editprotected"})),
+    )
     assert allowed.action == "save"
 
 

@@ -27,21 +27,32 @@ def saves_something_else(wiki: FakeWiki) -> None:
         result = real(base, plan, rebase, minor=minor, tags=tags)
         if result.status != "saved":
             return result
-        return SaveResult("saved", result.title, result.revid, base=result.base,
-                          differs="the saved text differs from the text sent from line 1 on",
-                          warnings=["the saved text differs"])
+        return SaveResult(
+            "saved",
+            result.title,
+            result.revid,
+            base=result.base,
+            differs="the saved text differs from the text sent from line 1 on",
+            warnings=["the saved text differs"],
+        )
 
     wiki.save = save  # type: ignore[method-assign]
 
 
-def test_a_differing_save_is_its_own_outcome_and_not_clean(tmp_path: Path,
-                                                           fake_wiki: FakeWiki) -> None:
+def test_a_differing_save_is_its_own_outcome_and_not_clean(
+    tmp_path: Path, fake_wiki: FakeWiki
+) -> None:
     fake_wiki.add("A", "colour")
     fake_wiki.add("B", "colour")
     saves_something_else(fake_wiki)
     cfg = write_bot_toml(tmp_path / "bot.toml", base_tables(tmp_path, ["A", "B"]))
-    code = runner.execute(str(cfg), str(tmp_path / "report.json"), False,
-                          gateway_factory=lambda c: fake_wiki, interactive=False)
+    code = runner.execute(
+        str(cfg),
+        str(tmp_path / "report.json"),
+        False,
+        gateway_factory=lambda c: fake_wiki,
+        interactive=False,
+    )
     assert code == runner.EXIT_FAILED
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["actions"] == {"differs": 2}
@@ -49,20 +60,26 @@ def test_a_differing_save_is_its_own_outcome_and_not_clean(tmp_path: Path,
     assert "2 saved revisions are not the change wikilint made" in report["reason"]
     # even --limits-are-success does not make it clean
     fake_wiki.add("A", "colour again")
-    assert runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
-                          interactive=False, limits_are_success=True) == runner.EXIT_FAILED
+    assert (
+        runner.execute(
+            str(cfg),
+            None,
+            False,
+            gateway_factory=lambda c: fake_wiki,
+            interactive=False,
+            limits_are_success=True,
+        )
+        == runner.EXIT_FAILED
+    )
 
 
-def test_a_differing_revision_is_read_again_next_run(tmp_path: Path,
-                                                     fake_wiki: FakeWiki) -> None:
+def test_a_differing_revision_is_read_again_next_run(tmp_path: Path, fake_wiki: FakeWiki) -> None:
     fake_wiki.add("A", "colour")
     saves_something_else(fake_wiki)
     cfg = write_bot_toml(tmp_path / "bot.toml", base_tables(tmp_path, ["A"]))
-    runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
-                   interactive=False)
+    runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki, interactive=False)
     reads = len(fake_wiki.reads)
-    runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
-                   interactive=False)
+    runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki, interactive=False)
     assert len(fake_wiki.reads) > reads  # not marked as processed
 
 
@@ -90,7 +107,9 @@ def test_a_version_2_journal_takes_the_new_outcome(tmp_path: Path) -> None:
     db.close()
     with Journal(path, "w") as journal:
         with journal.transaction() as tx:
-            tx.execute("INSERT INTO page_log (run_id, title, revid, action, findings, at) "
-                       "VALUES (1, 'New', 4, 'differs', '{}', '2026-01-02')")
+            tx.execute(
+                "INSERT INTO page_log (run_id, title, revid, action, findings, at) "
+                "VALUES (1, 'New', 4, 'differs', '{}', '2026-01-02')"
+            )
         rows = journal.db.execute("SELECT title, action FROM page_log ORDER BY id").fetchall()
     assert [(r["title"], r["action"]) for r in rows] == [("Old", "edited"), ("New", "differs")]

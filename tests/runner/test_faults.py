@@ -48,10 +48,13 @@ def edits(proxy: FaultProxy) -> list[str]:
     return [what for method, action, what in proxy.log if action == "edit"]
 
 
-@pytest.mark.parametrize("kind", ["http500", "http503-html", "maxlag", "readonly", "badtoken",
-                                  "lost-session", "ratelimited"])
-def test_transient_fault_once_is_retried(setup: Any, proxy: FaultProxy,
-                                         human: mwapi.ApiClient, kind: str) -> None:
+@pytest.mark.parametrize(
+    "kind",
+    ["http500", "http503-html", "maxlag", "readonly", "badtoken", "lost-session", "ratelimited"],
+)
+def test_transient_fault_once_is_retried(
+    setup: Any, proxy: FaultProxy, human: mwapi.ApiClient, kind: str
+) -> None:
     cfg, (page,) = setup(["once-" + kind])
     proxy.add(kind)
     code, report = run(cfg)
@@ -63,10 +66,10 @@ def test_transient_fault_once_is_retried(setup: Any, proxy: FaultProxy,
     assert_no_text_lost(human, page)
 
 
-@pytest.mark.parametrize("kind", ["http500", "http503-html", "http200-html", "maxlag",
-                                  "readonly"])
-def test_persistent_fault_stops_resumably(setup: Any, proxy: FaultProxy,
-                                          human: mwapi.ApiClient, kind: str) -> None:
+@pytest.mark.parametrize("kind", ["http500", "http503-html", "http200-html", "maxlag", "readonly"])
+def test_persistent_fault_stops_resumably(
+    setup: Any, proxy: FaultProxy, human: mwapi.ApiClient, kind: str
+) -> None:
     cfg, pages = setup(["a-" + kind, "b-" + kind])
     proxy.add(kind, times=100)
     code, report = run(cfg)
@@ -85,8 +88,12 @@ def test_persistent_fault_stops_resumably(setup: Any, proxy: FaultProxy,
 
 @pytest.mark.parametrize("kind", ["commit-then-drop", "commit-then-hang"])
 def test_timeout_after_commit_makes_exactly_one_revision(
-        setup: Any, proxy: FaultProxy, human: mwapi.ApiClient, kind: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    setup: Any,
+    proxy: FaultProxy,
+    human: mwapi.ApiClient,
+    kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from pywikibot import config
 
     monkeypatch.setattr(config, "socket_timeout", (3, 2))  # the hang outlasts the read timeout
@@ -105,15 +112,18 @@ def test_timeout_after_commit_makes_exactly_one_revision(
     assert "colour" not in human.latest(page).text
 
 
-@pytest.mark.parametrize(("kind", "reason"), [
-    ("abusefilter-warning", "an abuse filter warned about this edit"),
-    ("abusefilter-disallowed", "an abuse filter disallowed this edit"),
-    ("spamblacklist", "a link is on the spam blacklist"),
-    ("captcha", "the wiki asked for a captcha"),
-])
-def test_refusals_skip_the_page_without_prompt(setup: Any, proxy: FaultProxy,
-                                               human: mwapi.ApiClient, kind: str,
-                                               reason: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("abusefilter-warning", "an abuse filter warned about this edit"),
+        ("abusefilter-disallowed", "an abuse filter disallowed this edit"),
+        ("spamblacklist", "a link is on the spam blacklist"),
+        ("captcha", "the wiki asked for a captcha"),
+    ],
+)
+def test_refusals_skip_the_page_without_prompt(
+    setup: Any, proxy: FaultProxy, human: mwapi.ApiClient, kind: str, reason: str
+) -> None:
     cfg, (page, other) = setup(["refused-" + kind, "next-" + kind])
     proxy.add(kind)
     code, report = run(cfg)
@@ -128,8 +138,7 @@ def test_refusals_skip_the_page_without_prompt(setup: Any, proxy: FaultProxy,
     assert code == runner.EXIT_OK and len(bot_revisions(human, page)) == 1
 
 
-def test_blocked_error_stops_the_run(setup: Any, proxy: FaultProxy,
-                                     human: mwapi.ApiClient) -> None:
+def test_blocked_error_stops_the_run(setup: Any, proxy: FaultProxy, human: mwapi.ApiClient) -> None:
     cfg, pages = setup(["blocked-a", "blocked-b"])
     proxy.add("blocked")
     code, report = run(cfg)
@@ -138,8 +147,9 @@ def test_blocked_error_stops_the_run(setup: Any, proxy: FaultProxy,
     assert edits(proxy) == ["blocked"]  # stopped at once: no second page tried
 
 
-def test_maxlag_on_reads_stops_resumably(setup: Any, proxy: FaultProxy,
-                                         human: mwapi.ApiClient) -> None:
+def test_maxlag_on_reads_stops_resumably(
+    setup: Any, proxy: FaultProxy, human: mwapi.ApiClient
+) -> None:
     cfg, pages = setup(["readlag"])
     proxy.add("maxlag", action="query", method="*", times=100)
     code, report = run(cfg)

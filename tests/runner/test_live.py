@@ -31,8 +31,14 @@ def shutoff(sysop: mwapi.ApiClient, bot_client: mwapi.ApiClient) -> Iterator[str
     yield page
 
 
-def make(tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient,
-         pages: dict[str, str], **overrides: dict[str, Any]) -> tuple[Path, dict[str, str]]:
+def make(
+    tmp_path: Path,
+    api: str,
+    shutoff: str,
+    human: mwapi.ApiClient,
+    pages: dict[str, str],
+    **overrides: dict[str, Any],
+) -> tuple[Path, dict[str, str]]:
     titles = {}
     for key, text in pages.items():
         titles[key] = title(key)
@@ -40,17 +46,24 @@ def make(tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient,
     return write_config(tmp_path, api, list(titles.values()), shutoff, **overrides), titles
 
 
-def test_run_edits_skips_and_remembers(tmp_path: Path, api: str, shutoff: str,
-                                       human: mwapi.ApiClient) -> None:
-    cfg, t = make(tmp_path, api, shutoff, human, {
-        "fix": "The colour red.\n\nMore colour.",
-        "nobots": "{{nobots}}\nThe colour red.",
-        "deny": f"{{{{bots|deny={BOT}}}}}\ncolour",
-        "allow-other": "{{bots|allow=SomeOtherBot}}\ncolour",
-        "nowiki": "<nowiki>{{nobots}}</nowiki> colour",
-        "inuse": "{{In use}}\ncolour",
-        "clean": "Nothing to fix.",
-    })
+def test_run_edits_skips_and_remembers(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient
+) -> None:
+    cfg, t = make(
+        tmp_path,
+        api,
+        shutoff,
+        human,
+        {
+            "fix": "The colour red.\n\nMore colour.",
+            "nobots": "{{nobots}}\nThe colour red.",
+            "deny": f"{{{{bots|deny={BOT}}}}}\ncolour",
+            "allow-other": "{{bots|allow=SomeOtherBot}}\ncolour",
+            "nowiki": "<nowiki>{{nobots}}</nowiki> colour",
+            "inuse": "{{In use}}\ncolour",
+            "clean": "Nothing to fix.",
+        },
+    )
     code, report = run(cfg)
     assert code == runner.EXIT_OK, report
     assert report["actions"] == {"edited": 2, "skipped": 4, "unchanged": 1}
@@ -61,8 +74,9 @@ def test_run_edits_skips_and_remembers(tmp_path: Path, api: str, shutoff: str,
         assert bot_revisions(human, t[key]) == [], key
     for page in t.values():
         assert_no_text_lost(human, page)
-    edit = human.get(action="query", prop="revisions", titles=t["fix"],
-                     rvprop="comment|flags|user")["query"]["pages"][0]["revisions"][0]
+    edit = human.get(
+        action="query", prop="revisions", titles=t["fix"], rvprop="comment|flags|user"
+    )["query"]["pages"][0]["revisions"][0]
     assert edit["user"] == BOT and edit["minor"]
     assert edit["comment"].startswith("wikilint: ") and "User:WikilintBot/Tests" in edit["comment"]
     # Second run: every revision already processed, nothing read or saved again.
@@ -72,15 +86,22 @@ def test_run_edits_skips_and_remembers(tmp_path: Path, api: str, shutoff: str,
 
 
 def test_nobots_written_with_the_template_prefix_is_honoured(
-        tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient) -> None:
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient
+) -> None:
     """Issue 11 #6: MediaWiki transcludes {{Template:Nobots}}, {{template:nobots}} and
     {{ nobots }} as {{nobots}}; the bot must leave each such page alone."""
-    cfg, t = make(tmp_path, api, shutoff, human, {
-        "prefixed": "{{Template:Nobots}}\nThe colour red.",
-        "lower": "{{template:nobots}}\nThe colour red.",
-        "spaced": "{{ nobots }}\nThe colour red.",
-        "control": "The colour red.",
-    })
+    cfg, t = make(
+        tmp_path,
+        api,
+        shutoff,
+        human,
+        {
+            "prefixed": "{{Template:Nobots}}\nThe colour red.",
+            "lower": "{{template:nobots}}\nThe colour red.",
+            "spaced": "{{ nobots }}\nThe colour red.",
+            "control": "The colour red.",
+        },
+    )
     code, report = run(cfg)
     assert code == runner.EXIT_OK, report
     assert report["actions"] == {"edited": 1, "skipped": 3}
@@ -91,7 +112,8 @@ def test_nobots_written_with_the_template_prefix_is_honoured(
 
 
 def test_whitespace_and_render_identical_changes_are_not_saved(
-        tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient) -> None:
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient
+) -> None:
     # A parameter the (missing) template never shows: the fix changes the wikitext only.
     cfg, t = make(tmp_path, api, shutoff, human, {"hidden": "Text {{No such template|colour}}."})
     code, report = run(cfg)
@@ -100,8 +122,9 @@ def test_whitespace_and_render_identical_changes_are_not_saved(
     assert bot_revisions(human, t["hidden"]) == []
 
 
-def test_shutoff_page_set_mid_run(tmp_path: Path, api: str, shutoff: str,
-                                  human: mwapi.ApiClient, sysop: mwapi.ApiClient) -> None:
+def test_shutoff_page_set_mid_run(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient, sysop: mwapi.ApiClient
+) -> None:
     cfg, t = make(tmp_path, api, shutoff, human, {"a": "colour a", "b": "colour b"})
     saves = []
 
@@ -128,12 +151,16 @@ def test_shutoff_page_set_mid_run(tmp_path: Path, api: str, shutoff: str,
     assert_no_text_lost(human, t["b"])
 
 
-def test_talk_page_message_stops_the_run(tmp_path: Path, api: str, shutoff: str,
-                                         human: mwapi.ApiClient,
-                                         bot_client: mwapi.ApiClient) -> None:
+def test_talk_page_message_stops_the_run(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient, bot_client: mwapi.ApiClient
+) -> None:
     cfg, t = make(tmp_path, api, shutoff, human, {"a": "colour"})
-    human.edit(f"User talk:{BOT}", "Please stop, your edits are wrong. ~~~~",
-               section="new", sectiontitle="Stop")
+    human.edit(
+        f"User talk:{BOT}",
+        "Please stop, your edits are wrong. ~~~~",
+        section="new",
+        sectiontitle="Stop",
+    )
     try:
         code, report = run(cfg)
         assert code == runner.EXIT_STOPPED and "talk-page message" in report["reason"]
@@ -144,11 +171,11 @@ def test_talk_page_message_stops_the_run(tmp_path: Path, api: str, shutoff: str,
     assert code == runner.EXIT_OK and len(bot_revisions(human, t["a"])) == 1
 
 
-def test_blocked_account_stops_the_run(tmp_path: Path, api: str, shutoff: str,
-                                       human: mwapi.ApiClient, admin: mwapi.ApiClient) -> None:
+def test_blocked_account_stops_the_run(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient, admin: mwapi.ApiClient
+) -> None:
     cfg, t = make(tmp_path, api, shutoff, human, {"a": "colour"})
-    res = admin.post(action="block", user=BOT, expiry="1 hour", reason="test",
-                     token=admin.token())
+    res = admin.post(action="block", user=BOT, expiry="1 hour", reason="test", token=admin.token())
     assert "error" not in res, res
     try:
         code, report = run(cfg)
@@ -160,13 +187,13 @@ def test_blocked_account_stops_the_run(tmp_path: Path, api: str, shutoff: str,
     assert code == runner.EXIT_OK and len(bot_revisions(human, t["a"])) == 1
 
 
-def test_blocked_between_read_and_save(tmp_path: Path, api: str, shutoff: str,
-                                       human: mwapi.ApiClient, admin: mwapi.ApiClient) -> None:
+def test_blocked_between_read_and_save(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient, admin: mwapi.ApiClient
+) -> None:
     cfg, t = make(tmp_path, api, shutoff, human, {"a": "colour", "b": "colour"})
 
     def block(base: Any) -> None:
-        admin.post(action="block", user=BOT, expiry="1 hour", reason="test",
-                   token=admin.token())
+        admin.post(action="block", user=BOT, expiry="1 hour", reason="test", token=admin.token())
 
     try:
         code, report = run(cfg, block)
@@ -177,21 +204,27 @@ def test_blocked_between_read_and_save(tmp_path: Path, api: str, shutoff: str,
 
 
 @pytest.mark.parametrize("who", ["human-other-line", "human-same-line", "same-account"])
-def test_edit_conflicts_lose_nothing(tmp_path: Path, api: str, shutoff: str,
-                                     human: mwapi.ApiClient, bot_client: mwapi.ApiClient,
-                                     who: str) -> None:
+def test_edit_conflicts_lose_nothing(
+    tmp_path: Path,
+    api: str,
+    shutoff: str,
+    human: mwapi.ApiClient,
+    bot_client: mwapi.ApiClient,
+    who: str,
+) -> None:
     original = "First colour line.\n\nMiddle.\n\nLast line."
     cfg, t = make(tmp_path, api, shutoff, human, {"p": original})
     page = t["p"]
     if who == "human-same-line":
-        changed, marker, editor = original.replace("First colour", "First HUMAN colour"), \
-            "HUMAN", human
+        changed, marker, editor = (
+            original.replace("First colour", "First HUMAN colour"),
+            "HUMAN",
+            human,
+        )
     elif who == "human-other-line":
-        changed, marker, editor = original.replace("Last line.", "Last HUMAN line."), \
-            "HUMAN", human
+        changed, marker, editor = original.replace("Last line.", "Last HUMAN line."), "HUMAN", human
     else:
-        changed, marker, editor = original.replace("Middle.", "Middle SELF."), "SELF", \
-            bot_client
+        changed, marker, editor = original.replace("Middle.", "Middle SELF."), "SELF", bot_client
     done = []
 
     def intervene(base: Any) -> None:
@@ -206,9 +239,9 @@ def test_edit_conflicts_lose_nothing(tmp_path: Path, api: str, shutoff: str,
     assert_no_text_lost(human, page, (marker,))
 
 
-def test_page_deleted_mid_run_is_not_recreated(tmp_path: Path, api: str, shutoff: str,
-                                               human: mwapi.ApiClient,
-                                               sysop: mwapi.ApiClient) -> None:
+def test_page_deleted_mid_run_is_not_recreated(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient, sysop: mwapi.ApiClient
+) -> None:
     cfg, t = make(tmp_path, api, shutoff, human, {"gone": "colour", "next": "colour"})
 
     def delete(base: Any) -> None:
@@ -222,8 +255,9 @@ def test_page_deleted_mid_run_is_not_recreated(tmp_path: Path, api: str, shutoff
     assert len(bot_revisions(human, t["next"])) == 1
 
 
-def test_protected_page_is_skipped(tmp_path: Path, api: str, shutoff: str,
-                                   human: mwapi.ApiClient, sysop: mwapi.ApiClient) -> None:
+def test_protected_page_is_skipped(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient, sysop: mwapi.ApiClient
+) -> None:
     cfg, t = make(tmp_path, api, shutoff, human, {"prot": "colour", "next": "colour"})
     sysop.protect(t["prot"], "sysop")
     code, report = runner_dry_run(cfg)
@@ -248,23 +282,34 @@ def runner_dry_run(cfg: Path) -> tuple[int, dict[str, Any]]:
     return code, json.loads(report.read_text())
 
 
-def test_a_run_whose_every_save_fails_exits_1(tmp_path: Path, api: str, shutoff: str,
-                                             human: mwapi.ApiClient) -> None:
-    cfg, t = make(tmp_path, api, shutoff, human, {"a": "colour", "b": "colour"},
-                  wiki={"tags": "nonexistent-tag"})
+def test_a_run_whose_every_save_fails_exits_1(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient
+) -> None:
+    cfg, t = make(
+        tmp_path,
+        api,
+        shutoff,
+        human,
+        {"a": "colour", "b": "colour"},
+        wiki={"tags": "nonexistent-tag"},
+    )
     code, report = run(cfg)
     assert code == runner.EXIT_FAILED, report
     assert report["status"] == "failed" and report["saves"] == {
-        "attempted": 2, "saved": 0, "failed": 2, "differs": 0}
+        "attempted": 2,
+        "saved": 0,
+        "failed": 2,
+        "differs": 0,
+    }
     assert report["reason"].startswith("no save succeeded") and "badtags" in report["reason"]
     assert report["actions"] == {"failed": 2}
     for page in t.values():
         assert bot_revisions(human, page) == [] and human.latest(page).text == "colour"
 
 
-def test_talk_and_shutoff_are_read_fresh_each_save(tmp_path: Path, api: str, shutoff: str,
-                                                   human: mwapi.ApiClient,
-                                                   sysop: mwapi.ApiClient) -> None:
+def test_talk_and_shutoff_are_read_fresh_each_save(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient, sysop: mwapi.ApiClient
+) -> None:
     cfg, t = make(tmp_path, api, shutoff, human, {"a": "colour"})
     sysop.delete(shutoff)  # a missing shutoff page stops the run too
     code, report = run(cfg)
@@ -274,12 +319,19 @@ def test_talk_and_shutoff_are_read_fresh_each_save(tmp_path: Path, api: str, shu
 
 def test_odd_texts(tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient) -> None:
     nested = "{{a|" * 200 + "x" + "}}" * 200 + " colour"
-    cfg, t = make(tmp_path, api, shutoff, human, {
-        "malformed": "<ref>unclosed {{cite|x= [[link colour\n</div> '''",
-        "nested": nested,
-        "nfc": "Cafe\u0301 colour",  # MediaWiki stores NFC: no phantom change from it
-        "big": "colour " + "x" * 2000,
-    }, limits={"max_page_size": 1500})
+    cfg, t = make(
+        tmp_path,
+        api,
+        shutoff,
+        human,
+        {
+            "malformed": "<ref>unclosed {{cite|x= [[link colour\n</div> '''",
+            "nested": nested,
+            "nfc": "Cafe\u0301 colour",  # MediaWiki stores NFC: no phantom change from it
+            "big": "colour " + "x" * 2000,
+        },
+        limits={"max_page_size": 1500},
+    )
     code, report = run(cfg)
     assert code == runner.EXIT_OK, report
     assert human.latest(t["nfc"]).text == "Café color"
@@ -291,14 +343,21 @@ def test_odd_texts(tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClien
         assert len(bot_revisions(human, t[key])) == 1 and "colour" not in revs[-1]["text"]
 
 
-def test_propose_mode_queues_and_saves_nothing(tmp_path: Path, api: str, shutoff: str,
-                                               human: mwapi.ApiClient) -> None:
+def test_propose_mode_queues_and_saves_nothing(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient
+) -> None:
     from wikilint.bot.change.store import Store
 
-    cfg, t = make(tmp_path, api, shutoff, human, {"a": "colour teh"},
-                  lint={"select": ["test-colour", "test-teh"]},
-                  fixes={"unsafe": "propose"},
-                  state={"proposals": str(tmp_path / "proposals.sqlite")})
+    cfg, t = make(
+        tmp_path,
+        api,
+        shutoff,
+        human,
+        {"a": "colour teh"},
+        lint={"select": ["test-colour", "test-teh"]},
+        fixes={"unsafe": "propose"},
+        state={"proposals": str(tmp_path / "proposals.sqlite")},
+    )
     cfg.write_text(cfg.read_text().replace('mode = "submit"', 'mode = "propose"'))
     code, report = run(cfg)
     assert code == runner.EXIT_OK and report["actions"] == {"proposed": 1}

@@ -22,8 +22,11 @@ def test_an_unknown_generator_in_bot_toml_is_a_config_error(tmp_path: Path) -> N
     cfg = write_bot_toml(tmp_path / "bot.toml", tables)
     res = CliRunner().invoke(runner.run, ["--config", str(cfg)])
     assert res.exit_code == runner.EXIT_CONFIG
-    assert "pages_from" in res.output and "-bogus:x" in res.output and "-cat:Foo" not in \
-        res.output.split("generator:")[1]
+    assert (
+        "pages_from" in res.output
+        and "-bogus:x" in res.output
+        and "-cat:Foo" not in res.output.split("generator:")[1]
+    )
 
 
 @pytest.mark.usefixtures("test_rules")
@@ -37,9 +40,12 @@ def test_run_pages_from_replaces_the_sources(tmp_path: Path, fake_wiki: FakeWiki
 
 @pytest.mark.live
 @pytest.mark.usefixtures("test_rules")
-def test_run_pages_from_a_category_and_a_template(tmp_path: Path, api: str,
-                                                  shutoff: str,  # noqa: F811
-                                                  human: mwapi.ApiClient) -> None:
+def test_run_pages_from_a_category_and_a_template(
+    tmp_path: Path,
+    api: str,
+    shutoff: str,  # noqa: F811
+    human: mwapi.ApiClient,
+) -> None:
     tag = uuid.uuid4().hex[:8]
     cat, tpl = f"Runner gen cat {tag}", f"Runner gen tpl {tag}"
     human.edit(f"Template:{tpl}", "template body")
@@ -47,10 +53,14 @@ def test_run_pages_from_a_category_and_a_template(tmp_path: Path, api: str,
     human.edit(in_cat, f"colour [[Category:{cat}]]")
     human.edit(by_tpl, f"colour {{{{{tpl}}}}}")
     human.edit(neither, "colour")
-    cfg = write_config(tmp_path, api, [neither], shutoff,
-                       safety={"cosmetic_check": "whitespace"})
-    code = runner.execute(str(cfg), str(tmp_path / "report.json"), False, interactive=False,
-                          pages_from=(f"-cat:{cat}", f"-transcludes:{tpl}"))
+    cfg = write_config(tmp_path, api, [neither], shutoff, safety={"cosmetic_check": "whitespace"})
+    code = runner.execute(
+        str(cfg),
+        str(tmp_path / "report.json"),
+        False,
+        interactive=False,
+        pages_from=(f"-cat:{cat}", f"-transcludes:{tpl}"),
+    )
     assert code == runner.EXIT_OK
     assert len(bot_revisions(human, in_cat)) == 1 and len(bot_revisions(human, by_tpl)) == 1
     assert bot_revisions(human, neither) == []  # bot.toml's titles were replaced

@@ -16,35 +16,42 @@ from tests.runner.conftest import FakeWiki, base_tables, write_bot_toml
 pytestmark = pytest.mark.usefixtures("test_rules")
 
 
-def run_pages(tmp_path: Path, fake_wiki: FakeWiki, titles: list[str], interactive: bool,
-              **limits: int) -> int:
+def run_pages(
+    tmp_path: Path, fake_wiki: FakeWiki, titles: list[str], interactive: bool, **limits: int
+) -> int:
     for t in titles:
         fake_wiki.add(t, "colour")
     tables = base_tables(tmp_path, titles)
     tables["limits"].update(limits)
     cfg = write_bot_toml(tmp_path / "bot.toml", tables)
-    return runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
-                          interactive=interactive)
+    return runner.execute(
+        str(cfg), None, False, gateway_factory=lambda c: fake_wiki, interactive=interactive
+    )
 
 
-def test_terminal_bar_counts_against_the_titles(tmp_path: Path, fake_wiki: FakeWiki,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_terminal_bar_counts_against_the_titles(
+    tmp_path: Path, fake_wiki: FakeWiki, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_pages(tmp_path, fake_wiki, ["A", "B", "C"], True, max_pages=100) == 0
     err = capsys.readouterr().err
     assert "[######..............] 1/3 pages" in err
     assert "[####################] 3/3 pages" in err and "/100" not in err
 
 
-def test_terminal_bar_counts_against_the_page_limit(tmp_path: Path, fake_wiki: FakeWiki,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_terminal_bar_counts_against_the_page_limit(
+    tmp_path: Path, fake_wiki: FakeWiki, capsys: pytest.CaptureFixture[str]
+) -> None:
     run_pages(tmp_path, fake_wiki, ["A", "B", "C"], True, max_pages=2)
     err = capsys.readouterr().err
     assert "2/2 pages" in err and "3/" not in err
 
 
-def test_no_terminal_logs_a_progress_line(tmp_path: Path, fake_wiki: FakeWiki,
-                                          monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_terminal_logs_a_progress_line(
+    tmp_path: Path,
+    fake_wiki: FakeWiki,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setattr(progress, "LOG_EVERY", 0.0)
     run_pages(tmp_path, fake_wiki, ["A", "B"], False)
     err = capsys.readouterr().err

@@ -20,11 +20,18 @@ from tests.runner.conftest import BOT, FakeWiki, base_tables, colour_fix, write_
 pytestmark = pytest.mark.usefixtures("test_rules")
 
 
-def make_runner(tmp_path: Path, wiki: FakeWiki, titles: list[str], mode: str = "submit",
-                dry_run: bool = False, clock: Any = None, **overrides: dict[str, Any]
-                ) -> tuple[runner.Runner, Journal]:
-    path = write_bot_toml(tmp_path / "bot.toml", base_tables(tmp_path, titles, **overrides),
-                          mode=mode)
+def make_runner(
+    tmp_path: Path,
+    wiki: FakeWiki,
+    titles: list[str],
+    mode: str = "submit",
+    dry_run: bool = False,
+    clock: Any = None,
+    **overrides: dict[str, Any],
+) -> tuple[runner.Runner, Journal]:
+    path = write_bot_toml(
+        tmp_path / "bot.toml", base_tables(tmp_path, titles, **overrides), mode=mode
+    )
     config = botconfig.load(path)
     journal = Journal(config.state.journal, wiki.site_name)
     kwargs: dict[str, Any] = {"dry_run": dry_run, "sleep": lambda s: None}
@@ -53,7 +60,9 @@ def test_saves_safe_fixes_and_records_them(tmp_path: Path, fake_wiki: FakeWiki) 
     assert json.loads(log["A"]["findings"]) == {"test-colour": 1}
     assert log["B"]["action"] == "unchanged"
     assert (log["Missing"]["action"], log["Missing"]["reason"]) == (
-        "skipped", "the page does not exist")
+        "skipped",
+        "the page does not exist",
+    )
     assert report.actions == {"edited": 1, "unchanged": 1, "skipped": 1}
     assert report.findings == {"test-colour": 1}
 
@@ -77,30 +86,35 @@ def test_changed_rules_reprocess_pages(tmp_path: Path, fake_wiki: FakeWiki) -> N
     fake_wiki.add("B", "Nothing to do.")
     r, journal = make_runner(tmp_path, fake_wiki, ["B"])
     r.run()
-    path = write_bot_toml(tmp_path / "bot2.toml", base_tables(
-        tmp_path, ["B"], lint={"select": ["test-colour"]}))
+    path = write_bot_toml(
+        tmp_path / "bot2.toml", base_tables(tmp_path, ["B"], lint={"select": ["test-colour"]})
+    )
     r2 = runner.Runner(botconfig.load(path), fake_wiki, journal, sleep=lambda s: None)
     r2.run()
     assert fake_wiki.reads == ["B", "B"]
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("{{nobots}} colour", "excluded by {{bots}}/{{nobots}}"),
-    (f"{{{{bots|deny={BOT}}}}} colour", "excluded by {{bots}}/{{nobots}}"),
-    ("{{bots|deny=all}} colour", "excluded by {{bots}}/{{nobots}}"),
-    ("{{bots|allow=OtherBot}} colour", "excluded by {{bots}}/{{nobots}}"),
-    # Issue 11 #6: the names MediaWiki reads as {{nobots}} (rules.wikitext.template_key).
-    ("{{Template:Nobots}} colour", "excluded by {{bots}}/{{nobots}}"),
-    ("{{template:nobots}} colour", "excluded by {{bots}}/{{nobots}}"),
-    ("{{ nobots }} colour", "excluded by {{bots}}/{{nobots}}"),
-    ("{{Template:In_use}} colour", "tagged {{in use}}/{{under construction}}"),
-    ("{{in use}} colour", "tagged {{in use}}/{{under construction}}"),
-    ("{{Under construction|date=x}} colour", "tagged {{in use}}/{{under construction}}"),
-    ("{{Working on it}} colour", "tagged {{in use}}/{{under construction}}"),  # a redirect
-    ("colour \x00 nul", "the text contains NUL characters"),
-])
-def test_skips_with_reason_and_leaves_text(tmp_path: Path, fake_wiki: FakeWiki, text: str,
-                                           reason: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("{{nobots}} colour", "excluded by {{bots}}/{{nobots}}"),
+        (f"{{{{bots|deny={BOT}}}}} colour", "excluded by {{bots}}/{{nobots}}"),
+        ("{{bots|deny=all}} colour", "excluded by {{bots}}/{{nobots}}"),
+        ("{{bots|allow=OtherBot}} colour", "excluded by {{bots}}/{{nobots}}"),
+        # Issue 11 #6: the names MediaWiki reads as {{nobots}} (rules.wikitext.template_key).
+        ("{{Template:Nobots}} colour", "excluded by {{bots}}/{{nobots}}"),
+        ("{{template:nobots}} colour", "excluded by {{bots}}/{{nobots}}"),
+        ("{{ nobots }} colour", "excluded by {{bots}}/{{nobots}}"),
+        ("{{Template:In_use}} colour", "tagged {{in use}}/{{under construction}}"),
+        ("{{in use}} colour", "tagged {{in use}}/{{under construction}}"),
+        ("{{Under construction|date=x}} colour", "tagged {{in use}}/{{under construction}}"),
+        ("{{Working on it}} colour", "tagged {{in use}}/{{under construction}}"),  # a redirect
+        ("colour \x00 nul", "the text contains NUL characters"),
+    ],
+)
+def test_skips_with_reason_and_leaves_text(
+    tmp_path: Path, fake_wiki: FakeWiki, text: str, reason: str
+) -> None:
     fake_wiki.redirects = {"Working on it"}
     fake_wiki.add("P", text)
     r, journal = make_runner(tmp_path, fake_wiki, ["P"])
@@ -109,12 +123,15 @@ def test_skips_with_reason_and_leaves_text(tmp_path: Path, fake_wiki: FakeWiki, 
     assert fake_wiki.saves == [] and fake_wiki.text("P") == text
 
 
-@pytest.mark.parametrize("text", [
-    "<nowiki>{{nobots}}</nowiki> colour",
-    f"{{{{bots|allow={BOT}}}}} colour",
-    "{{bots|deny=OtherBot}} colour",
-    "<!-- {{nobots}} --> colour",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<nowiki>{{nobots}}</nowiki> colour",
+        f"{{{{bots|allow={BOT}}}}} colour",
+        "{{bots|deny=OtherBot}} colour",
+        "<!-- {{nobots}} --> colour",
+    ],
+)
 def test_exclusion_that_does_not_apply(tmp_path: Path, fake_wiki: FakeWiki, text: str) -> None:
     fake_wiki.add("P", text)
     r, _journal = make_runner(tmp_path, fake_wiki, ["P"])
@@ -131,8 +148,9 @@ def test_too_large(tmp_path: Path, fake_wiki: FakeWiki) -> None:
     assert fake_wiki.saves == []
 
 
-def test_parse_failure_is_a_skip(tmp_path: Path, fake_wiki: FakeWiki,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parse_failure_is_a_skip(
+    tmp_path: Path, fake_wiki: FakeWiki, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from wikilint import rules
 
     def broken(*args: Any, **kwargs: Any) -> Any:
@@ -162,15 +180,17 @@ def test_deeply_nested_and_non_nfc_text(tmp_path: Path, fake_wiki: FakeWiki) -> 
     assert fake_wiki.text("NFC") == "Cafe\u0301 color" or fake_wiki.text("NFC") == "Café color"
 
 
-def test_protected_page_is_skipped_unlinted_and_not_read_again(tmp_path: Path,
-                                                               fake_wiki: FakeWiki) -> None:
+def test_protected_page_is_skipped_unlinted_and_not_read_again(
+    tmp_path: Path, fake_wiki: FakeWiki
+) -> None:
     fake_wiki.add("P", "colour")
     fake_wiki.protection["P"] = ("sysop",)
     r, journal = make_runner(tmp_path, fake_wiki, ["P"])
     report = r.run()
     assert report.exit_code == runner.EXIT_OK and fake_wiki.saves == []
     assert actions(journal, report.run_id) == {
-        "P": ("skipped", "the page is protected (edit: sysop)")}
+        "P": ("skipped", "the page is protected (edit: sysop)")
+    }
     assert report.findings == {}  # not linted (and no titles fetched for it)
     again = runner.Runner(r.config, fake_wiki, journal, sleep=lambda s: None).run()
     assert again.pages == 0 and fake_wiki.reads == ["P"]  # remembered: not even read
@@ -182,8 +202,9 @@ def test_protected_page_is_skipped_unlinted_and_not_read_again(tmp_path: Path,
     assert last.actions == {"edited": 1} and fake_wiki.text("P") == "color"
 
 
-def test_a_new_revision_of_a_protected_page_is_read_again(tmp_path: Path,
-                                                         fake_wiki: FakeWiki) -> None:
+def test_a_new_revision_of_a_protected_page_is_read_again(
+    tmp_path: Path, fake_wiki: FakeWiki
+) -> None:
     fake_wiki.add("P", "colour")
     fake_wiki.protection["P"] = ("sysop",)
     r, journal = make_runner(tmp_path, fake_wiki, ["P"])
@@ -212,8 +233,7 @@ def test_protection_the_account_may_edit_through(tmp_path: Path, fake_wiki: Fake
     assert r.run().actions == {"edited": 2}
 
 
-def test_a_save_refused_as_protected_is_remembered_too(tmp_path: Path,
-                                                      fake_wiki: FakeWiki) -> None:
+def test_a_save_refused_as_protected_is_remembered_too(tmp_path: Path, fake_wiki: FakeWiki) -> None:
     """A level we read as editable (a custom one named after a right the account has) that the
     wiki refuses anyway: remembered at that protection like a predicted one."""
     from wikilint.bot.wiki.api import SaveResult
@@ -222,7 +242,8 @@ def test_a_save_refused_as_protected_is_remembered_too(tmp_path: Path,
     fake_wiki.protection["P"] = ("templateeditor",)
     fake_wiki.rights = frozenset({"edit", "templateeditor"})
     fake_wiki.save = lambda base, plan, rebase, **kw: SaveResult(  # type: ignore[method-assign]
-        "skipped", base.title, reason="the page is protected")
+        "skipped", base.title, reason="the page is protected"
+    )
     r, journal = make_runner(tmp_path, fake_wiki, ["P"])
     assert r.run().skip_reasons == {"the page is protected": 1}
     again = runner.Runner(r.config, fake_wiki, journal, sleep=lambda s: None).run()
@@ -231,7 +252,8 @@ def test_a_save_refused_as_protected_is_remembered_too(tmp_path: Path,
 
 @pytest.mark.slow  # a time limit
 def test_a_page_over_the_lint_time_limit_is_skipped_and_the_run_goes_on(
-        tmp_path: Path, fake_wiki: FakeWiki) -> None:
+    tmp_path: Path, fake_wiki: FakeWiki
+) -> None:
     """The lint runs in a worker process that is killed at the limit (here a rule sleeping a
     minute stands for a page that makes the parser quadratic)."""
     import dataclasses
@@ -241,8 +263,7 @@ def test_a_page_over_the_lint_time_limit_is_skipped_and_the_run_goes_on(
 
     fake_wiki.add("Slow", f"{SLOW} colour")
     fake_wiki.add("Fast", "colour")
-    r, journal = make_runner(tmp_path, fake_wiki, ["Slow", "Fast"],
-                             limits={"page_lint_timeout": 5})
+    r, journal = make_runner(tmp_path, fake_wiki, ["Slow", "Fast"], limits={"page_lint_timeout": 5})
     config = dataclasses.replace(r.config, lint=KillerConfig())
     started = time.monotonic()
     report = runner.Runner(config, fake_wiki, journal, sleep=lambda s: None).run()
@@ -261,8 +282,13 @@ def test_a_page_over_the_lint_time_limit_is_skipped_and_the_run_goes_on(
 def test_the_lint_worker_runs_the_real_rules(tmp_path: Path, fake_wiki: FakeWiki) -> None:
     """With a limit (the default), the page is linted and fixed in the worker process."""
     fake_wiki.add("A", "See [http://www.marxists.org/x example] here.")
-    r, _ = make_runner(tmp_path, fake_wiki, ["A"], lint={"select": ["insecure-link"]},
-                       limits={"page_lint_timeout": 30})
+    r, _ = make_runner(
+        tmp_path,
+        fake_wiki,
+        ["A"],
+        lint={"select": ["insecure-link"]},
+        limits={"page_lint_timeout": 30},
+    )
     report = r.run()
     assert report.actions == {"edited": 1} and report.findings == {"insecure-link": 1}
     assert fake_wiki.text("A") == "See [https://www.marxists.org/x example] here."
@@ -303,8 +329,10 @@ def test_unsafe_skip_policy_makes_no_proposal(tmp_path: Path, fake_wiki: FakeWik
     fake_wiki.add("P", "teh")
     r, _journal = make_runner(tmp_path, fake_wiki, ["P"], fixes={"unsafe": "skip"})
     r.run()
-    assert not (tmp_path / "proposals.sqlite").exists() or Store(
-        tmp_path / "proposals.sqlite").list() == []
+    assert (
+        not (tmp_path / "proposals.sqlite").exists()
+        or Store(tmp_path / "proposals.sqlite").list() == []
+    )
     assert fake_wiki.saves == []
 
 
@@ -328,8 +356,9 @@ def test_dry_run_saves_nothing_and_forgets(tmp_path: Path, fake_wiki: FakeWiki) 
     assert not journal.already_processed("P", fake_wiki.pages["P"][-1].revid, r.fingerprint)
 
 
-def test_shutoff_page_set_mid_run_stops_before_next_save(tmp_path: Path,
-                                                         fake_wiki: FakeWiki) -> None:
+def test_shutoff_page_set_mid_run_stops_before_next_save(
+    tmp_path: Path, fake_wiki: FakeWiki
+) -> None:
     for t in "ABC":
         fake_wiki.add(t, f"{t} colour")
 
@@ -346,13 +375,17 @@ def test_shutoff_page_set_mid_run_stops_before_next_save(tmp_path: Path,
     assert journal.run_status(report.run_id) == "stopped"
 
 
-@pytest.mark.parametrize(("shutoff", "messages", "fragment"), [
-    (None, False, "does not exist"),
-    ("", False, "says ''"),
-    ("  run \n", True, "talk-page message"),
-])
-def test_guards_stop_the_run(tmp_path: Path, fake_wiki: FakeWiki, shutoff: str | None,
-                             messages: bool, fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("shutoff", "messages", "fragment"),
+    [
+        (None, False, "does not exist"),
+        ("", False, "says ''"),
+        ("  run \n", True, "talk-page message"),
+    ],
+)
+def test_guards_stop_the_run(
+    tmp_path: Path, fake_wiki: FakeWiki, shutoff: str | None, messages: bool, fragment: str
+) -> None:
     fake_wiki.shutoff_text = shutoff
     fake_wiki.new_messages = messages
     fake_wiki.add("A", "colour")
@@ -373,8 +406,9 @@ def test_guards_pass_with_run_value(tmp_path: Path, fake_wiki: FakeWiki) -> None
     assert fake_wiki.text("A") == "color"
 
 
-def test_edit_limit_stops_resumably_and_next_run_resumes(tmp_path: Path,
-                                                         fake_wiki: FakeWiki) -> None:
+def test_edit_limit_stops_resumably_and_next_run_resumes(
+    tmp_path: Path, fake_wiki: FakeWiki
+) -> None:
     for t in "ABCD":
         fake_wiki.add(t, f"{t} colour")
     r, journal = make_runner(tmp_path, fake_wiki, list("ABCD"), limits={"max_edits": 2})
@@ -405,8 +439,9 @@ def test_time_budget(tmp_path: Path, fake_wiki: FakeWiki) -> None:
 
     for t in "ABCDEFGH":
         fake_wiki.add(t, "clean")
-    r, _journal = make_runner(tmp_path, fake_wiki, list("ABCDEFGH"), clock=clock,
-                             limits={"time_budget": "1m"})
+    r, _journal = make_runner(
+        tmp_path, fake_wiki, list("ABCDEFGH"), clock=clock, limits={"time_budget": "1m"}
+    )
     report = r.run()
     assert report.exit_code == runner.EXIT_RESUMABLE and "time budget" in report.reason
     assert 0 < report.pages < 8
@@ -442,13 +477,17 @@ def test_ratelimited_slows_down(tmp_path: Path, fake_wiki: FakeWiki) -> None:
     assert r.throttle.interval == 20.0  # doubled twice
 
 
-@pytest.mark.parametrize(("code", "exit_code", "status"), [
-    ("blocked", runner.EXIT_STOPPED, "stopped"),
-    ("assertuserfailed", runner.EXIT_STOPPED, "stopped"),
-    ("readonly", runner.EXIT_RESUMABLE, "interrupted"),
-])
-def test_stoprun_from_save(tmp_path: Path, fake_wiki: FakeWiki, code: str, exit_code: int,
-                           status: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "exit_code", "status"),
+    [
+        ("blocked", runner.EXIT_STOPPED, "stopped"),
+        ("assertuserfailed", runner.EXIT_STOPPED, "stopped"),
+        ("readonly", runner.EXIT_RESUMABLE, "interrupted"),
+    ],
+)
+def test_stoprun_from_save(
+    tmp_path: Path, fake_wiki: FakeWiki, code: str, exit_code: int, status: str
+) -> None:
     class Cause(Exception):
         pass
 
@@ -468,8 +507,7 @@ def test_stoprun_from_save(tmp_path: Path, fake_wiki: FakeWiki, code: str, exit_
     assert journal.unfinished_saves() == [("A", fake_wiki.pages["A"][-1].revid)]
 
 
-def test_wiki_unavailable_stops_resumably_then_resumes(tmp_path: Path,
-                                                       fake_wiki: FakeWiki) -> None:
+def test_wiki_unavailable_stops_resumably_then_resumes(tmp_path: Path, fake_wiki: FakeWiki) -> None:
     import pywikibot.exceptions
 
     fake_wiki.add("A", "colour")
@@ -556,18 +594,23 @@ def test_many_failures_in_a_row_fail_the_run(tmp_path: Path, fake_wiki: FakeWiki
     assert report.actions == {"failed": runner.MAX_FAILURES_IN_A_ROW}
 
 
-def _refuse_titles(refused: set[str], error: str = "saving failed: badtags: The tag "
-                   "\"nonexistent-tag\" is not allowed to be manually applied.") -> Any:
+def _refuse_titles(
+    refused: set[str],
+    error: str = "saving failed: badtags: The tag "
+    '"nonexistent-tag" is not allowed to be manually applied.',
+) -> Any:
     from wikilint.bot.wiki.api import WikiError
 
     def refuse(wiki: FakeWiki, base: Any, plan: Any) -> None:
         if base.title in refused:
             raise WikiError(error)
+
     return refuse
 
 
-def test_a_run_whose_every_save_failed_exits_1_and_says_why(tmp_path: Path,
-                                                            fake_wiki: FakeWiki) -> None:
+def test_a_run_whose_every_save_failed_exits_1_and_says_why(
+    tmp_path: Path, fake_wiki: FakeWiki
+) -> None:
     for t in ("A", "B", "Clean"):
         fake_wiki.add(t, "colour" if t != "Clean" else "nothing to do")
     fake_wiki.before_save = _refuse_titles({"A", "B"})
@@ -581,8 +624,9 @@ def test_a_run_whose_every_save_failed_exits_1_and_says_why(tmp_path: Path,
     assert journal.run_status(report.run_id) == "failed"
 
 
-def test_one_save_failing_among_successes_still_completes(tmp_path: Path,
-                                                          fake_wiki: FakeWiki) -> None:
+def test_one_save_failing_among_successes_still_completes(
+    tmp_path: Path, fake_wiki: FakeWiki
+) -> None:
     for t in "ABC":
         fake_wiki.add(t, "colour")
     fake_wiki.before_save = _refuse_titles({"B"})
@@ -598,7 +642,8 @@ def test_a_page_refusal_is_a_skip_not_a_failed_save(tmp_path: Path, fake_wiki: F
 
     fake_wiki.add("A", "colour")
     fake_wiki.save = lambda base, plan, rebase, **kw: SaveResult(  # type: ignore[method-assign]
-        "skipped", base.title, reason="an abuse filter disallowed this edit")
+        "skipped", base.title, reason="an abuse filter disallowed this edit"
+    )
     r, _ = make_runner(tmp_path, fake_wiki, ["A"])
     report = r.run()
     assert (report.status, report.exit_code) == ("completed", runner.EXIT_OK)
@@ -606,7 +651,8 @@ def test_a_page_refusal_is_a_skip_not_a_failed_save(tmp_path: Path, fake_wiki: F
 
 
 def test_every_save_failing_before_the_edit_limit_is_still_a_failure(
-        tmp_path: Path, fake_wiki: FakeWiki) -> None:
+    tmp_path: Path, fake_wiki: FakeWiki
+) -> None:
     for t in "AB":
         fake_wiki.add(t, "colour")
     fake_wiki.before_save = _refuse_titles({"A", "B"})
@@ -634,13 +680,19 @@ def test_sigterm_finishes_page_then_stops(tmp_path: Path, fake_wiki: FakeWiki) -
 # -- the command -----------------------------------------------------------------------------
 
 
-def test_execute_report_file_and_exit_code(tmp_path: Path, fake_wiki: FakeWiki,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_execute_report_file_and_exit_code(
+    tmp_path: Path, fake_wiki: FakeWiki, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_wiki.add("A", "colour")
     fake_wiki.add("B", "{{nobots}}")
     cfg = write_bot_toml(tmp_path / "bot.toml", base_tables(tmp_path, ["A", "B"]))
-    code = runner.execute(str(cfg), str(tmp_path / "report.json"), False,
-                          gateway_factory=lambda c: fake_wiki, interactive=False)
+    code = runner.execute(
+        str(cfg),
+        str(tmp_path / "report.json"),
+        False,
+        gateway_factory=lambda c: fake_wiki,
+        interactive=False,
+    )
     assert code == runner.EXIT_OK
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["actions"] == {"edited": 1, "skipped": 1}
@@ -651,8 +703,9 @@ def test_execute_report_file_and_exit_code(tmp_path: Path, fake_wiki: FakeWiki,
     assert "completed" in out and "1 edited" in out
 
 
-def test_execute_config_error_is_exit_2_one_line(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_execute_config_error_is_exit_2_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = tmp_path / "bot.toml"
     cfg.write_text('[limits]\nmax_edit = 3\n[sources]\ntitles = ["A"]\n')
     assert runner.execute(str(cfg), None, False, interactive=False) == runner.EXIT_CONFIG
@@ -660,55 +713,74 @@ def test_execute_config_error_is_exit_2_one_line(tmp_path: Path,
     assert "\n" not in err and "max_edits" in err and str(cfg) in err
 
 
-@pytest.mark.parametrize("limits", ["edit_throttle = inf", "time_budget = nan",
-                                    "maxlag = 1e30"])
-def test_execute_bad_numbers_exit_2_before_any_page(tmp_path: Path, fake_wiki: FakeWiki,
-                                                    capsys: pytest.CaptureFixture[str],
-                                                    limits: str) -> None:
+@pytest.mark.parametrize("limits", ["edit_throttle = inf", "time_budget = nan", "maxlag = 1e30"])
+def test_execute_bad_numbers_exit_2_before_any_page(
+    tmp_path: Path, fake_wiki: FakeWiki, capsys: pytest.CaptureFixture[str], limits: str
+) -> None:
     fake_wiki.add("A", "colour")
     cfg = tmp_path / "bot.toml"
     cfg.write_text(f'[limits]\n{limits}\n[sources]\ntitles = ["A"]\n')
-    assert runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
-                          interactive=False) == runner.EXIT_CONFIG
+    assert (
+        runner.execute(
+            str(cfg), None, False, gateway_factory=lambda c: fake_wiki, interactive=False
+        )
+        == runner.EXIT_CONFIG
+    )
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and str(cfg) in err and f"[limits] {limits.split()[0]}" in err
     assert fake_wiki.reads == [] and fake_wiki.saves == []
 
 
-def test_execute_journal_that_cannot_be_opened_is_exit_2(tmp_path: Path, fake_wiki: FakeWiki,
-                                                         capsys: pytest.CaptureFixture[str]
-                                                         ) -> None:
+def test_execute_journal_that_cannot_be_opened_is_exit_2(
+    tmp_path: Path, fake_wiki: FakeWiki, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_wiki.add("A", "colour")
     (tmp_path / "state").write_text("a file where the journal's folder should be")
-    cfg = write_bot_toml(tmp_path / "bot.toml", base_tables(
-        tmp_path, ["A"], state={"journal": str(tmp_path / "state" / "journal.sqlite")}))
-    assert runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
-                          interactive=False) == runner.EXIT_CONFIG
+    cfg = write_bot_toml(
+        tmp_path / "bot.toml",
+        base_tables(tmp_path, ["A"], state={"journal": str(tmp_path / "state" / "journal.sqlite")}),
+    )
+    assert (
+        runner.execute(
+            str(cfg), None, False, gateway_factory=lambda c: fake_wiki, interactive=False
+        )
+        == runner.EXIT_CONFIG
+    )
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "state/journal.sqlite" in err
     assert fake_wiki.saves == []
 
 
-def test_execute_refuses_a_second_run(tmp_path: Path, fake_wiki: FakeWiki,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_execute_refuses_a_second_run(
+    tmp_path: Path, fake_wiki: FakeWiki, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_wiki.add("A", "colour")
     cfg = write_bot_toml(tmp_path / "bot.toml", base_tables(tmp_path, ["A"]))
     config = botconfig.load(cfg)
     with RunLock(config.lock_path):
-        code = runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
-                              interactive=False)
+        code = runner.execute(
+            str(cfg), None, False, gateway_factory=lambda c: fake_wiki, interactive=False
+        )
     assert code == runner.EXIT_LOCKED and fake_wiki.saves == []
     assert "another run holds" in capsys.readouterr().err
-    assert runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
-                          interactive=False) == runner.EXIT_OK  # lock released after
+    assert (
+        runner.execute(
+            str(cfg), None, False, gateway_factory=lambda c: fake_wiki, interactive=False
+        )
+        == runner.EXIT_OK
+    )  # lock released after
 
 
 def test_execute_login_stop(tmp_path: Path, fake_wiki: FakeWiki) -> None:
     fake_wiki.login_error = StopRun("WikilintBot is blocked: stopping")
     fake_wiki.add("A", "colour")
     cfg = write_bot_toml(tmp_path / "bot.toml", base_tables(tmp_path, ["A"]))
-    assert runner.execute(str(cfg), None, False, gateway_factory=lambda c: fake_wiki,
-                          interactive=False) == runner.EXIT_STOPPED
+    assert (
+        runner.execute(
+            str(cfg), None, False, gateway_factory=lambda c: fake_wiki, interactive=False
+        )
+        == runner.EXIT_STOPPED
+    )
     assert fake_wiki.saves == []
 
 
@@ -747,8 +819,9 @@ def test_logs_never_show_secrets(capfd: pytest.CaptureFixture[str]) -> None:
     assert text.count("<redacted>") >= 4 and "lgname=Bot" in text
 
 
-def test_lost_answer_of_a_committed_save_counts_as_the_edit(tmp_path: Path,
-                                                            fake_wiki: FakeWiki) -> None:
+def test_lost_answer_of_a_committed_save_counts_as_the_edit(
+    tmp_path: Path, fake_wiki: FakeWiki
+) -> None:
     fake_wiki.add("A", "colour")
 
     def committed_then_retried(wiki: FakeWiki, base: Any, plan: Any) -> None:

@@ -82,9 +82,9 @@ def revision_reads(proxy: FaultProxy) -> int:
 
 @pytest.mark.live
 @pytest.mark.usefixtures("test_rules")
-def test_category_template_and_batched_reads(tmp_path: Path, api: str, shutoff: str,
-                                             human: mwapi.ApiClient,
-                                             proxy: FaultProxy) -> None:
+def test_category_template_and_batched_reads(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient, proxy: FaultProxy
+) -> None:
     tag = uuid.uuid4().hex[:8]
     cat, sub, tpl = f"Runner cat {tag}", f"Runner subcat {tag}", f"Runner tpl {tag}"
     human.edit(f"Category:{sub}", f"[[Category:{cat}]]")
@@ -99,9 +99,19 @@ def test_category_template_and_batched_reads(tmp_path: Path, api: str, shutoff: 
     for t in by_template:
         human.edit(t, f"colour {{{{{tpl}}}}}")
     human.post(action="purge", titles=f"Category:{cat}|Category:{sub}", forcelinkupdate=1)
-    cfg = write_config(tmp_path, proxy.api, [], shutoff, sources={
-        "titles": [], "categories": [cat], "category_depth": 1,
-        "transcluding": [f"Template:{tpl}"]}, safety={"cosmetic_check": "whitespace"})
+    cfg = write_config(
+        tmp_path,
+        proxy.api,
+        [],
+        shutoff,
+        sources={
+            "titles": [],
+            "categories": [cat],
+            "category_depth": 1,
+            "transcluding": [f"Template:{tpl}"],
+        },
+        safety={"cosmetic_check": "whitespace"},
+    )
     code, report = run(cfg)
     assert code == runner.EXIT_OK, report
     assert report["actions"] == {"edited": 16}
@@ -121,15 +131,21 @@ def test_category_template_and_batched_reads(tmp_path: Path, api: str, shutoff: 
 
 @pytest.mark.live
 @pytest.mark.usefixtures("test_rules")
-def test_recent_changes_cursor(tmp_path: Path, api: str, shutoff: str,
-                               human: mwapi.ApiClient) -> None:
+def test_recent_changes_cursor(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient
+) -> None:
     ns_help = 12  # a namespace no other test writes to
     first = [f"Help:Runner rc {uuid.uuid4().hex[:8]}" for _ in range(2)]
     for t in first:
         human.edit(t, "colour")
-    cfg = write_config(tmp_path, api, [], shutoff, sources={
-        "titles": [], "recent_changes": True, "namespaces": [ns_help]},
-        safety={"cosmetic_check": "whitespace"})
+    cfg = write_config(
+        tmp_path,
+        api,
+        [],
+        shutoff,
+        sources={"titles": [], "recent_changes": True, "namespaces": [ns_help]},
+        safety={"cosmetic_check": "whitespace"},
+    )
     code, report = run(cfg)
     assert code == runner.EXIT_OK, report
     assert all(len(bot_revisions(human, t)) == 1 for t in first)

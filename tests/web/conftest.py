@@ -26,8 +26,9 @@ def chromium_paths() -> tuple[str, str]:
     browser = next((p for name in CHROMIUM if (p := shutil.which(name))), None)
     driver = shutil.which("chromedriver")
     if not browser or not driver:
-        pytest.fail("browser tests need Debian's chromium and chromium-driver "
-                    "(scripts/test installs them)")
+        pytest.fail(
+            "browser tests need Debian's chromium and chromium-driver (scripts/test installs them)"
+        )
     return browser, driver
 
 
@@ -39,10 +40,19 @@ def browser(live_wiki: str) -> Iterator[Any]:  # noqa: F811 - the imported fixtu
     binary, driver_path = chromium_paths()
     options = webdriver.ChromeOptions()
     options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,900", "--lang=en-US", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-default-apps"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        "--lang=en-US",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(60)
@@ -63,8 +73,7 @@ def wiki_origin(live_wiki: str) -> str:  # noqa: F811
     return live_wiki.rsplit("/", 1)[0]
 
 
-def start_server(settings_kwargs: dict[str, Any],
-                 config: Any = None) -> Iterator[RunningServer]:
+def start_server(settings_kwargs: dict[str, Any], config: Any = None) -> Iterator[RunningServer]:
     from werkzeug.serving import make_server
     from wikilint.bot.web.server import ServeSettings, create_app
 

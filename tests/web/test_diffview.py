@@ -41,8 +41,12 @@ def test_rows_per_paragraph_and_shifted_line_numbers() -> None:
 def test_the_sample_fixes_show_as_rows_of_their_paragraphs() -> None:
     text = (ROOT / "examples" / "leon-trotsky-section.wiki").read_text(encoding="utf-8")
     result = rules.fix(text)
-    edits = [e for a in result.applied if a.pass_number == 1 and a.finding.fix
-             for e in a.finding.fix.edits]
+    edits = [
+        e
+        for a in result.applied
+        if a.pass_number == 1 and a.finding.fix
+        for e in a.finding.fix.edits
+    ]
     got = rows(text, edits)
     assert got and len(got) <= len(edits)
     changed_old = [s.text for r in got for s in r.old if s.changed]
@@ -58,8 +62,10 @@ def test_the_sample_fixes_show_as_rows_of_their_paragraphs() -> None:
 def test_each_side_is_the_paragraph_when_nothing_is_cut(data: st.DataObject) -> None:
     text = data.draw(st.text(alphabet="ab \n|=.", min_size=1, max_size=60))
     points = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=6, unique=True)))
-    edits = [Edit(a, b, data.draw(st.text(alphabet="xy \n", max_size=4)))
-             for a, b in zip(points[::2], points[1::2], strict=False)]
+    edits = [
+        Edit(a, b, data.draw(st.text(alphabet="xy \n", max_size=4)))
+        for a, b in zip(points[::2], points[1::2], strict=False)
+    ]
     edits = [e for e in edits if e.start < e.end or e.replacement]
     got = rows(text, edits)
     new_text = apply_edits(text, edits)
@@ -69,6 +75,6 @@ def test_each_side_is_the_paragraph_when_nothing_is_cut(data: st.DataObject) -> 
         if ELISION in old_side + new_side:
             continue
         span = old_side.count("\n") + 1
-        assert old_side == "\n".join(old_lines[row.old_line - 1: row.old_line - 1 + span])
+        assert old_side == "\n".join(old_lines[row.old_line - 1 : row.old_line - 1 + span])
         span = new_side.count("\n") + 1
-        assert new_side == "\n".join(new_lines[row.new_line - 1: row.new_line - 1 + span])
+        assert new_side == "\n".join(new_lines[row.new_line - 1 : row.new_line - 1 + span])

@@ -30,8 +30,15 @@ CONFIG = rules.Config(select=("insecure-link", "date-format"))
 def seed(path: Path, page: str, text: str = TEXT) -> Proposal:
     change = compute_change(text, config=CONFIG)
     assert len(change.findings) >= 3
-    p = Proposal.from_change(change, site="localwiki:localwiki", page=page, section=None,
-                             base_revid=7, base_timestamp="2026-11-29T00:00:00Z", unsafe=False)
+    p = Proposal.from_change(
+        change,
+        site="localwiki:localwiki",
+        page=page,
+        section=None,
+        base_revid=7,
+        base_timestamp="2026-11-29T00:00:00Z",
+        unsafe=False,
+    )
     with Store(path) as store:
         store.add(p)
     return p
@@ -87,8 +94,9 @@ def test_everything_from_a_page_is_escaped(client: FlaskClient) -> None:
     assert texts and all(isinstance(t, str) for t in texts)  # rendered with textContent
 
 
-def test_unchecking_a_finding_recomputes_and_accept_stores_it(client: FlaskClient,
-                                                              state: Path) -> None:
+def test_unchecking_a_finding_recomputes_and_accept_stores_it(
+    client: FlaskClient, state: Path
+) -> None:
     page = client.get("/proposal/1", base_url=BASE).get_data(as_text=True)
     csrf = csrf_of(page)
     keys = re.findall(r'class="wl-check" value="([^"]+)" checked', page)
@@ -98,8 +106,9 @@ def test_unchecking_a_finding_recomputes_and_accept_stores_it(client: FlaskClien
     fewer = post(client, "/api/proposals/1/preview", {"accepted": kept}, csrf).get_json()  # type: ignore[attr-defined]
     assert sorted(fewer["accepted"]) == sorted(kept)
     assert changed_words(fewer["rows"]) < changed_words(full["rows"])
-    decided = post(client, "/api/proposals/1/decision", {"action": "accept", "accepted": kept},
-                   csrf).get_json()  # type: ignore[attr-defined]
+    decided = post(
+        client, "/api/proposals/1/decision", {"action": "accept", "accepted": kept}, csrf
+    ).get_json()  # type: ignore[attr-defined]
     assert decided["status"] == "accepted"
     with Store(state) as store:
         stored = store.get(1)

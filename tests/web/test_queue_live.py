@@ -29,17 +29,27 @@ PAGE = (
     "== History ==\nMiddle.<ref>{{cite web |url=http://www.bbc.co.uk/two |title=Two}}</ref>\n"
     "End.<ref>{{cite web |url=http://www.bbc.co.uk/three |title=Three}}</ref>\n"
 )
-HOSTILE = ('<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
-           "</textarea>")
+HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2"></textarea>'
 
 
 def propose(title: str, state: Path) -> None:
     group = click.Group("wikilint")
     register(group)
     fresh_site()
-    result = CliRunner().invoke(group, ["propose", "--page", title, "--select", "insecure-link",
-                                        "--state", str(state), "--no-color"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        group,
+        [
+            "propose",
+            "--page",
+            title,
+            "--select",
+            "insecure-link",
+            "--state",
+            str(state),
+            "--no-color",
+        ],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -54,8 +64,9 @@ def wait_for(driver: Any, condition: Any, timeout: float = 30) -> Any:
     return WebDriverWait(driver, timeout).until(condition)
 
 
-def test_uncheck_one_accept_submit_reload(browser: Any, queue_server: RunningServer,
-                                          human: ApiClient, tmp_path: Path) -> None:
+def test_uncheck_one_accept_submit_reload(
+    browser: Any, queue_server: RunningServer, human: ApiClient, tmp_path: Path
+) -> None:
     from selenium.webdriver.common.by import By
 
     title = unique_title("queue")
@@ -74,8 +85,10 @@ def test_uncheck_one_accept_submit_reload(browser: Any, queue_server: RunningSer
     dropped = checks[1].get_attribute("value")
     checks[1].click()
     wait_for(browser, lambda d: "2 of 3" in d.find_element(By.ID, "wl-checked-count").text)
-    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR,
-                                                    "#wl-diff-body ins.diffchange")) == 2)
+    wait_for(
+        browser,
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#wl-diff-body ins.diffchange")) == 2,
+    )
     browser.find_element(By.CSS_SELECTOR, 'button[data-action="accept"]').click()
     badge = browser.find_element(By.ID, "wl-proposal-status")
     wait_for(browser, lambda d: badge.text == "accepted")
@@ -106,13 +119,19 @@ def test_uncheck_one_accept_submit_reload(browser: Any, queue_server: RunningSer
     assert p.status == "submitted" and p.saved_revid == latest.revid
 
 
-def test_page_text_never_runs_in_the_queue(browser: Any, queue_server: RunningServer,
-                                           human: ApiClient, tmp_path: Path) -> None:
+def test_page_text_never_runs_in_the_queue(
+    browser: Any, queue_server: RunningServer, human: ApiClient, tmp_path: Path
+) -> None:
     from selenium.webdriver.common.by import By
 
     title = unique_title("queue-xss")
-    human.edit(title, PAGE.replace("== History ==", f"== {HOSTILE} ==").replace(
-        "|title=Two", f"|title={HOSTILE}"), createonly=True)
+    human.edit(
+        title,
+        PAGE.replace("== History ==", f"== {HOSTILE} ==").replace(
+            "|title=Two", f"|title={HOSTILE}"
+        ),
+        createonly=True,
+    )
     propose(title, tmp_path / "state.sqlite")
     browser.get(queue_server.url + "/")
     browser.find_element(By.LINK_TEXT, title).click()
@@ -134,18 +153,26 @@ def test_a_hostile_fetched_title_never_runs(browser: Any, tmp_path: Path) -> Non
     url = "http://example.org/story"
     text = f"Claim.<ref>{url}</ref>\n"
     env = rules.Environment(titles={url: HOSTILE + " <svg onload=window.__pwned=3>"})
-    change = compute_change(text, config=rules.Config(select=("bare-url",)), env=env,
-                            unsafe=True)
+    change = compute_change(text, config=rules.Config(select=("bare-url",)), env=env, unsafe=True)
     assert change.findings, "the bare URL gets a fix with the fetched title"
     state = tmp_path / "hostile.sqlite"
     with Store(state) as store:
-        store.add(Proposal.from_change(change, site="localwiki:localwiki", page="Hostile",
-                                       section=None, base_revid=1,
-                                       base_timestamp="2026-11-29T00:00:00Z", unsafe=True))
+        store.add(
+            Proposal.from_change(
+                change,
+                site="localwiki:localwiki",
+                page="Hostile",
+                section=None,
+                base_revid=1,
+                base_timestamp="2026-11-29T00:00:00Z",
+                unsafe=True,
+            )
+        )
     for server in start_server({"state": state}, rules.Config(select=("bare-url",))):
         browser.get(server.url + "/proposal/1")
-        wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR,
-                                                    "#wl-diff-body td.diff-addedline"))
+        wait_for(
+            browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#wl-diff-body td.diff-addedline")
+        )
         main = browser.find_element(By.TAG_NAME, "main")
         # the wikitext the fix writes (entities: rules.urls.escape_title), shown as text
         assert "&lt;svg onload=window.&#95;&#95;pwned=3&gt;" in main.text

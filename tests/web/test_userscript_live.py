@@ -18,16 +18,25 @@ pytestmark = pytest.mark.live
 
 
 def section_text(client: ApiClient, title: str, section: int) -> str:
-    data = client.get(action="query", prop="revisions", titles=title, rvslots="main",
-                      rvprop="content", rvsection=section)
+    data = client.get(
+        action="query",
+        prop="revisions",
+        titles=title,
+        rvslots="main",
+        rvprop="content",
+        rvsection=section,
+    )
     return str(data["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
 
 
 def a_section_with_safe_fixes(client: ApiClient, title: str) -> tuple[int, str]:
     for number in range(1, 30):
         text = section_text(client, title, number)
-        safe = [f for f in rules.lint(text).findings
-                if f.fix and f.fix.applicability is rules.Applicability.SAFE]
+        safe = [
+            f
+            for f in rules.lint(text).findings
+            if f.fix and f.fix.applicability is rules.Applicability.SAFE
+        ]
         if len(safe) >= 2:
             return number, text
     raise AssertionError("the sample page has no section with two safe fixes")
@@ -40,7 +49,8 @@ def wait_for(driver: Any, condition: Any, timeout: float = 30) -> Any:
 
 
 def test_button_lists_selects_and_applies_then_the_person_saves(
-        browser: Any, api_server: RunningServer, wiki_origin: str, human: ApiClient) -> None:
+    browser: Any, api_server: RunningServer, wiki_origin: str, human: ApiClient
+) -> None:
     from selenium.webdriver.common.by import By
 
     title = unique_title("userscript")
@@ -67,8 +77,9 @@ def test_button_lists_selects_and_applies_then_the_person_saves(
     items[-1].find_element(By.CSS_SELECTOR, "a.wikilint-select").click()
     selected = browser.execute_script(
         "var b = document.getElementById('wpTextbox1');"
-        "return b.value.substring(b.selectionStart, b.selectionEnd);")
-    assert selected == box.get_property("value")[target.start:target.end]
+        "return b.value.substring(b.selectionStart, b.selectionEnd);"
+    )
+    assert selected == box.get_property("value")[target.start : target.end]
 
     browser.find_element(By.ID, "wikilint-apply").click()
     wait_for(browser, lambda d: "applied" in status.text or "failed" in status.text)
@@ -85,15 +96,18 @@ def test_button_lists_selects_and_applies_then_the_person_saves(
     assert section_text(human, title, number).rstrip() == fixed.rstrip()
 
 
-def test_page_text_never_runs_as_script(browser: Any, api_server: RunningServer,
-                                        wiki_origin: str, human: ApiClient) -> None:
+def test_page_text_never_runs_as_script(
+    browser: Any, api_server: RunningServer, wiki_origin: str, human: ApiClient
+) -> None:
     from selenium.webdriver.common.by import By
 
-    hostile = ('<script>window.__pwned = 1</script> "><img src=x onerror="window.__pwned=2">'
-               "</textarea><ref>http://example.org/\"><img src=x onerror=window.__pwned=3></ref>"
-               "\n== <script>window.__pwned=4</script> ==\nText.<ref>{{cite web "
-               "|url=http://example.org/x |title=</textarea><svg onload=window.__pwned=5>}}"
-               "</ref>\n")
+    hostile = (
+        '<script>window.__pwned = 1</script> "><img src=x onerror="window.__pwned=2">'
+        '</textarea><ref>http://example.org/"><img src=x onerror=window.__pwned=3></ref>'
+        "\n== <script>window.__pwned=4</script> ==\nText.<ref>{{cite web "
+        "|url=http://example.org/x |title=</textarea><svg onload=window.__pwned=5>}}"
+        "</ref>\n"
+    )
     title = unique_title("userscript-xss")
     human.edit(title, hostile, createonly=True)
     login_in_browser(browser, wiki_origin)

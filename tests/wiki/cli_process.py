@@ -31,8 +31,14 @@ def wikilint(*args: str, pywikibot_dir: Path = PYWIKIBOT_DIR, timeout: float = 1
     env = dict(os.environ, PYWIKIBOT_DIR=str(pywikibot_dir))
     env.pop("WIKILINT_DEBUG", None)
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "wikilint.bot.cli.main", *args], env=env,
-                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "wikilint.bot.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
     return Ran(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
 
 
@@ -40,8 +46,14 @@ def start(*args: str, pywikibot_dir: Path = PYWIKIBOT_DIR) -> subprocess.Popen[s
     """``wikilint ARGS`` started, not waited for (concurrent runs)."""
     env = dict(os.environ, PYWIKIBOT_DIR=str(pywikibot_dir))
     env.pop("WIKILINT_DEBUG", None)
-    return subprocess.Popen([sys.executable, "-m", "wikilint.bot.cli.main", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "wikilint.bot.cli.main", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 def one_error_line(ran: Ran) -> str:

@@ -22,9 +22,12 @@ def sample_page() -> str:
         return stored.read_text()
     raw = SEED.read_text()
     body = _HEADING.sub(lambda m: f"\n\n{m[1]} {m[2]} {m[1]}\n", raw).strip()
-    return ("{{Use dmy dates|date=March 2021}}\n"
-            "'''Sample''' page built from the Leon Trotsky section sample.\n\n"
-            + body + "\n\n== References ==\n{{reflist}}\n")
+    return (
+        "{{Use dmy dates|date=March 2021}}\n"
+        "'''Sample''' page built from the Leon Trotsky section sample.\n\n"
+        + body
+        + "\n\n== References ==\n{{reflist}}\n"
+    )
 
 
 def unique_title(prefix: str) -> str:

@@ -34,9 +34,17 @@ def credentials_path() -> Path:
 
 def read_only_reason(url: str | None = None) -> str | None:
     """The wiki's ``$wgReadOnly`` message now, or None."""
-    r = requests.get(url or api_url(), params={"action": "query", "meta": "siteinfo",
-                                               "siprop": "general", "format": "json",
-                                               "formatversion": 2}, timeout=10)
+    r = requests.get(
+        url or api_url(),
+        params={
+            "action": "query",
+            "meta": "siteinfo",
+            "siprop": "general",
+            "format": "json",
+            "formatversion": 2,
+        },
+        timeout=10,
+    )
     general = r.json()["query"]["general"]
     return general.get("readonlyreason") if general.get("readonly") else None
 
@@ -53,8 +61,11 @@ def side_channel_url() -> str:
 
 def reachable(url: str | None = None) -> bool:
     try:
-        r = requests.get(url or api_url(), params={"action": "query", "meta": "siteinfo",
-                                                   "format": "json"}, timeout=5)
+        r = requests.get(
+            url or api_url(),
+            params={"action": "query", "meta": "siteinfo", "format": "json"},
+            timeout=5,
+        )
         return r.ok and "query" in r.json()
     except (requests.RequestException, ValueError):
         return False
@@ -77,9 +88,11 @@ class ApiClient:
         self.url = url or api_url()
         self.session = requests.Session()
         token = self.get(action="query", meta="tokens", type="login")["query"]["tokens"][
-            "logintoken"]
-        res = self.post(**{"action": "login", "lgname": login, "lgpassword": password,
-                            "lgtoken": token})
+            "logintoken"
+        ]
+        res = self.post(
+            **{"action": "login", "lgname": login, "lgpassword": password, "lgtoken": token}
+        )
         if res["login"]["result"] != "Success":
             raise RuntimeError(f"login failed for {login}: {res}")
         self.user = res["login"]["lgusername"]
@@ -105,8 +118,9 @@ class ApiClient:
         return self.get(action="query", meta="tokens")["query"]["tokens"]["csrftoken"]
 
     def edit(self, title: str, text: str, summary: str = "test edit", **extra: Any) -> dict:
-        res = self.post(action="edit", title=title, text=text, summary=summary,
-                        token=self.token(), **extra)
+        res = self.post(
+            action="edit", title=title, text=text, summary=summary, token=self.token(), **extra
+        )
         if "error" in res:
             raise RuntimeError(f"edit failed: {res['error']}")
         return res["edit"]
@@ -118,8 +132,9 @@ class ApiClient:
 
     def protect(self, title: str, level: str = "sysop") -> None:
         prot = f"edit={level}|move={level}" if level else "edit=all|move=all"
-        res = self.post(action="protect", title=title, protections=prot, token=self.token(),
-                        expiry="infinite")
+        res = self.post(
+            action="protect", title=title, protections=prot, token=self.token(), expiry="infinite"
+        )
         if "error" in res:
             raise RuntimeError(f"protect failed: {res['error']}")
 
@@ -134,15 +149,28 @@ class ApiClient:
         """Every revision of a page with its text, oldest first."""
         revs: list[Rev] = []
         params: dict[str, Any] = {
-            "action": "query", "prop": "revisions", "titles": title, "rvlimit": 50,
-            "rvprop": "ids|user|timestamp|content|comment", "rvslots": "main", "rvdir": "newer",
+            "action": "query",
+            "prop": "revisions",
+            "titles": title,
+            "rvlimit": 50,
+            "rvprop": "ids|user|timestamp|content|comment",
+            "rvslots": "main",
+            "rvdir": "newer",
         }
         while True:
             data = self.get(**params)
             page = data["query"]["pages"][0]
             for rev in page.get("revisions", []):
-                revs.append(Rev(rev["revid"], rev["parentid"], rev["user"], rev["timestamp"],
-                                rev["slots"]["main"]["content"], rev.get("comment", "")))
+                revs.append(
+                    Rev(
+                        rev["revid"],
+                        rev["parentid"],
+                        rev["user"],
+                        rev["timestamp"],
+                        rev["slots"]["main"]["content"],
+                        rev.get("comment", ""),
+                    )
+                )
             if "continue" not in data:
                 return revs
             params.update(data["continue"])

@@ -15,11 +15,26 @@ from vcr.request import Request
 # Short and starred: nothing a secret scanner could mistake for a leaked value.
 SCRUBBED = "*****"
 DUMMY_PASSWORD = "scrubbed-password-for-replay-0000"  # what replays log in with
-SECRET_PARAMS = frozenset({
-    "token", "lgtoken", "lgpassword", "password", "logintoken", "csrftoken", "watchtoken",
-    "patroltoken", "rollbacktoken", "userrightstoken", "createtoken", "deleteglobalaccounttoken",
-    "setglobalaccountstatustoken", "clientlogintoken", "retype", "centralauthtoken",
-})
+SECRET_PARAMS = frozenset(
+    {
+        "token",
+        "lgtoken",
+        "lgpassword",
+        "password",
+        "logintoken",
+        "csrftoken",
+        "watchtoken",
+        "patroltoken",
+        "rollbacktoken",
+        "userrightstoken",
+        "createtoken",
+        "deleteglobalaccounttoken",
+        "setglobalaccountstatustoken",
+        "clientlogintoken",
+        "retype",
+        "centralauthtoken",
+    }
+)
 SECRET_HEADERS = ("set-cookie", "cookie", "authorization")
 # "csrftoken": "0123abcd…+\\" (every MediaWiki token ends in +\) anywhere in a JSON body.
 _JSON_SECRET = re.compile(r'"(\w*token|lgpassword|password)"\s*:\s*"[0-9a-f]*\+\\\\"')
@@ -32,9 +47,7 @@ def scrub_form(body: bytes | str | None) -> bytes | str | None:
     pairs = parse_qsl(text, keep_blank_values=True)
     if not pairs:
         return body
-    cleaned = urlencode(
-        [(k, SCRUBBED if k in SECRET_PARAMS else v) for k, v in pairs], safe="*"
-    )
+    cleaned = urlencode([(k, SCRUBBED if k in SECRET_PARAMS else v) for k, v in pairs], safe="*")
     return cleaned.encode() if isinstance(body, bytes) else cleaned
 
 
@@ -66,8 +79,11 @@ def _form(request: Request) -> dict[str, str] | str:
     body = request.body or b""
     text = body.decode() if isinstance(body, bytes) else body
     try:
-        return {k: v for k, v in parse_qsl(str(scrub_form(text)), keep_blank_values=True)
-                if k not in ("maxlag",)}
+        return {
+            k: v
+            for k, v in parse_qsl(str(scrub_form(text)), keep_blank_values=True)
+            if k not in ("maxlag",)
+        }
     except ValueError:
         return text
 
@@ -112,9 +128,12 @@ def find_secrets(text: str, secrets: list[str]) -> list[str]:
     """What a cassette must never contain (used by the grep test)."""
     hits = [s for s in secrets if s and s in text]
     for pattern in (
-        r"(?i)set-cookie", r"(?i)\bcookie:", r"(?i)_session=",
+        r"(?i)set-cookie",
+        r"(?i)\bcookie:",
+        r"(?i)_session=",
         r"[0-9a-f]{32,}(\+|%2B)(\\|%5C)",  # a MediaWiki token, raw or url-encoded
-        r"lgpassword=(?!\*\*\*\*\*)", r"\btoken=(?!\*\*\*\*\*)[^&\s]+",
+        r"lgpassword=(?!\*\*\*\*\*)",
+        r"\btoken=(?!\*\*\*\*\*)[^&\s]+",
     ):
         if re.search(pattern, text):
             hits.append(pattern)

@@ -15,16 +15,28 @@ from tests.wiki.conftest import BOT_APP, BOT_USER, PYWIKIBOT_DIR
 pytestmark = pytest.mark.live
 
 
-def operator_dir(tmp_path: Path, *, user: str | None = BOT_USER,
-                 password: str | None = None, api: str | None = None) -> Path:
+def operator_dir(
+    tmp_path: Path,
+    *,
+    user: str | None = BOT_USER,
+    password: str | None = None,
+    api: str | None = None,
+) -> Path:
     """A PYWIKIBOT_DIR like the tests' own, with the user, password or wiki changed."""
     config = (PYWIKIBOT_DIR / "user-config.py").read_text()
     if api is not None:
-        config = "\n".join(f"family_files['localwiki'] = {api!r}" if line.startswith(
-            "family_files") else line for line in config.splitlines()) + "\n"
+        config = (
+            "\n".join(
+                f"family_files['localwiki'] = {api!r}" if line.startswith("family_files") else line
+                for line in config.splitlines()
+            )
+            + "\n"
+        )
     if user is None:
-        config = "\n".join(line for line in config.splitlines()
-                           if not line.startswith("usernames")) + "\n"
+        config = (
+            "\n".join(line for line in config.splitlines() if not line.startswith("usernames"))
+            + "\n"
+        )
     folder = tmp_path / "pwb"
     folder.mkdir()
     (folder / "user-config.py").write_text(config)
@@ -38,8 +50,13 @@ def operator_dir(tmp_path: Path, *, user: str | None = BOT_USER,
 
 def wikilint(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYWIKIBOT_DIR": str(folder)}
-    return subprocess.run([sys.executable, "-m", "wikilint.bot.cli.main", *args], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "wikilint.bot.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_whoami_before_login_then_login_then_whoami(live_wiki: str, tmp_path: Path) -> None:
@@ -53,8 +70,11 @@ def test_whoami_before_login_then_login_then_whoami(live_wiki: str, tmp_path: Pa
     assert login.returncode == 0, login.stderr
     assert f"user:   {BOT_USER}" in login.stdout
     assert "groups: " in login.stdout and "bot" in login.stdout.split("groups: ")[1]
-    lines = {line.split()[1]: line.split()[0] for line in login.stdout.splitlines()
-             if line.startswith("  ")}
+    lines = {
+        line.split()[1]: line.split()[0]
+        for line in login.stdout.splitlines()
+        if line.startswith("  ")
+    }
     assert lines["bot"] == "yes" and lines["edit"] == "yes"
     assert set(lines) == {"bot", "edit", "noratelimit", "apihighlimits"}
 

@@ -67,8 +67,11 @@ def count_requests(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, str]]:
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         body = kwargs.get("data") or kwargs.get("uri", "").partition("?")[2]
-        calls.append(dict(parse_qsl(body if isinstance(body, str) else body.decode(),
-                                    keep_blank_values=True)))
+        calls.append(
+            dict(
+                parse_qsl(body if isinstance(body, str) else body.decode(), keep_blank_values=True)
+            )
+        )
         return real(*args, **kwargs)
 
     monkeypatch.setattr(http, "request", counting)
@@ -82,18 +85,27 @@ def kinds(calls: list[dict[str, str]]) -> Counter[str]:
         if form.get("action") == "query" and "prop" in form:
             out["texts" if "revisions" in form["prop"] else "revision ids"] += 1
         else:
-            out[f"{form.get('action')} {form.get('meta', form.get('modules', ''))}"
-                f" {form.get('siprop', '')}".strip()] += 1
+            out[
+                f"{form.get('action')} {form.get('meta', form.get('modules', ''))}"
+                f" {form.get('siprop', '')}".strip()
+            ] += 1
     return out
 
 
 def texts_requested(calls: list[dict[str, str]]) -> list[str]:
-    return [t for form in calls if "revisions" in form.get("prop", "")
-            for t in form["titles"].split("|")]
+    return [
+        t
+        for form in calls
+        if "revisions" in form.get("prop", "")
+        for t in form["titles"].split("|")
+    ]
 
 
 def read_recorded(
-    name: str, monkeypatch: pytest.MonkeyPatch, *, login: bool,
+    name: str,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    login: bool,
     skip: Callable[[str, int, tuple[str, ...]], bool],
 ) -> tuple[list[Revision | Unreadable], list[dict[str, str]]]:
     import pywikibot
@@ -114,8 +126,9 @@ def read_recorded(
 
 def test_reading_n_pages_is_batched(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bot account (apihighlimits): one ids request for the 120 pages, then the texts."""
-    read, calls = read_recorded("batched_reads", monkeypatch, login=True,
-                                skip=lambda title, revid, protection: False)
+    read, calls = read_recorded(
+        "batched_reads", monkeypatch, login=True, skip=lambda title, revid, protection: False
+    )
     assert all(isinstance(r, Revision) for r in read)
     assert [r.title for r in read] == titles()
     assert all(r.text == f"Page {r.title}." and r.starttimestamp for r in read)
@@ -126,6 +139,7 @@ def test_reading_n_pages_is_batched(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_processed_revisions_are_not_downloaded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages whose latest revision the journal has processed: listed by id, text never read."""
+
     def processed(title: str, revid: int, protection: tuple[str, ...]) -> bool:
         assert revid > 0
         return int(title[-3:]) % 3 != 0
@@ -140,8 +154,12 @@ def test_processed_revisions_are_not_downloaded(monkeypatch: pytest.MonkeyPatch)
 def test_without_high_limits_ids_come_with_the_texts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without apihighlimits the ids of 50 pages cost a request like their texts: one request
     per 50 gives both, and processed revisions are dropped before anything lints them."""
-    read, calls = read_recorded("batched_reads_anon", monkeypatch, login=False,
-                                skip=lambda title, revid, protection: int(title[-3:]) % 3 != 0)
+    read, calls = read_recorded(
+        "batched_reads_anon",
+        monkeypatch,
+        login=False,
+        skip=lambda title, revid, protection: int(title[-3:]) % 3 != 0,
+    )
     assert [r.title for r in read] == [t for t in titles() if int(t[-3:]) % 3 == 0]
     assert kinds(calls)["revision ids"] == 0
     assert kinds(calls)["texts"] == math.ceil(N / 50)
@@ -196,17 +214,28 @@ class FakeSite:
             if t not in self.pages:
                 out.append({"title": t, "missing": True})
                 continue
-            page: dict[str, Any] = {"title": t, "pageid": self.pages[t], "lastrevid":
-                                    self.pages[t], "contentmodel": "wikitext"}
+            page: dict[str, Any] = {
+                "title": t,
+                "pageid": self.pages[t],
+                "lastrevid": self.pages[t],
+                "contentmodel": "wikitext",
+            }
             if text and self.pages[t] > after and texts < self.max_texts:
                 texts += 1
-                page["revisions"] = [{"revid": self.pages[t], "parentid": 0, "user": "U",
-                                      "timestamp": "2026-01-01T00:00:00Z",
-                                      "slots": {"main": {"content": f"text of {t}"}}}]
+                page["revisions"] = [
+                    {
+                        "revid": self.pages[t],
+                        "parentid": 0,
+                        "user": "U",
+                        "timestamp": "2026-01-01T00:00:00Z",
+                        "slots": {"main": {"content": f"text of {t}"}},
+                    }
+                ]
             out.append(page)
         data: dict[str, Any] = {"curtimestamp": "2026-01-02T00:00:00Z", "query": {"pages": out}}
-        pending = [self.pages[t] for t in params["titles"]
-                   if t in self.pages and self.pages[t] > after]
+        pending = [
+            self.pages[t] for t in params["titles"] if t in self.pages and self.pages[t] > after
+        ]
         if text and len(pending) > texts:
             last = max(p["revisions"][0]["revid"] for p in out if "revisions" in p)
             data["continue"] = {"rvcontinue": str(last), "continue": "||"}
@@ -220,12 +249,20 @@ def test_budget_holds_for_any_n(n: int, high_limits: bool, processed: str) -> No
     names = [f"P{i:05d}" for i in range(n)]
     site = FakeSite({t: 10 + i for i, t in enumerate(names)}, high_limits)
     done = {
-        "none": lambda i: False, "all": lambda i: True, "most": lambda i: i % 10 != 0,
-        "a few": lambda i: i % 97 == 0, "every other window": lambda i: (i // 500) % 2 == 0,
+        "none": lambda i: False,
+        "all": lambda i: True,
+        "most": lambda i: i % 10 != 0,
+        "a few": lambda i: i % 97 == 0,
+        "every other window": lambda i: (i // 500) % 2 == 0,
     }[processed]
     skip_set = {t for i, t in enumerate(names) if done(i)}
-    read = list(read_pages(site, [_Page(t) for t in names],  # type: ignore[arg-type]
-                           skip=lambda t, revid, protection: t in skip_set))
+    read = list(
+        read_pages(
+            site,
+            [_Page(t) for t in names],  # type: ignore[arg-type]
+            skip=lambda t, revid, protection: t in skip_set,
+        )
+    )
     fresh = [t for t in names if t not in skip_set]
     assert [r.title for r in read] == fresh
     assert all(isinstance(r, Revision) and r.text == f"text of {r.title}" for r in read)
@@ -239,15 +276,23 @@ def test_budget_holds_for_any_n(n: int, high_limits: bool, processed: str) -> No
 @pytest.mark.parametrize("high_limits", [True, False], ids=["bot", "user"])
 def test_continuation_and_missing_pages_in_source_order(high_limits: bool) -> None:
     site = FakeSite({"A": 1, "B": 2, "C": 3}, high_limits, max_texts=1)
-    read = list(read_pages(site, [_Page(t) for t in ("A", "Gone", "B", "C")],  # type: ignore[arg-type]
-                           skip=lambda t, revid, protection: False))
+    read = list(
+        read_pages(
+            site,
+            [_Page(t) for t in ("A", "Gone", "B", "C")],  # type: ignore[arg-type]
+            skip=lambda t, revid, protection: False,
+        )
+    )
     assert [type(r).__name__ for r in read] == ["Revision", "Unreadable", "Revision", "Revision"]
     assert [r.title for r in read] == ["A", "Gone", "B", "C"]
     assert read[1] == Unreadable("Gone", None, "the page does not exist")
     # The texts: one query and two continuations (plus the ids, with high limits).
     assert len(site.requests) == 3 + high_limits
-    assert all(isinstance(r, Revision) and r.starttimestamp == "2026-01-02T00:00:00Z"
-               for r in read if r.title != "Gone")
+    assert all(
+        isinstance(r, Revision) and r.starttimestamp == "2026-01-02T00:00:00Z"
+        for r in read
+        if r.title != "Gone"
+    )
 
 
 def test_page_deleted_between_ids_and_text() -> None:
@@ -258,8 +303,9 @@ def test_page_deleted_between_ids_and_text() -> None:
         return False
 
     read = list(read_pages(site, [_Page("A"), _Page("B")], skip=skip))  # type: ignore[arg-type]
-    assert read[0] == Revision("A", 1, 1, 0, "2026-01-01T00:00:00Z", "U", "text of A",
-                               "2026-01-02T00:00:00Z")
+    assert read[0] == Revision(
+        "A", 1, 1, 0, "2026-01-01T00:00:00Z", "U", "text of A", "2026-01-02T00:00:00Z"
+    )
     assert read[1] == Unreadable("B", None, "the page was deleted")
 
 
@@ -283,8 +329,9 @@ def ensure_odd_pages() -> None:
 
 
 @pytest.mark.parametrize("login", [True, False], ids=["bot", "anon"])
-def test_missing_redirect_and_other_content_models(monkeypatch: pytest.MonkeyPatch,
-                                                    login: bool) -> None:
+def test_missing_redirect_and_other_content_models(
+    monkeypatch: pytest.MonkeyPatch, login: bool
+) -> None:
     import pywikibot
     from wikilint.bot.wiki.api import ensure_logged_in
 
@@ -298,8 +345,7 @@ def test_missing_redirect_and_other_content_models(monkeypatch: pytest.MonkeyPat
         pages = [pywikibot.Page(site, t) for t in wanted]
         calls = count_requests(monkeypatch)
         read = list(read_pages(site, pages, skip=lambda t, revid, protection: t == f"{PREFIX}001"))
-    assert [r.title for r in read] == [f"{PREFIX}000", ODD["missing"], ODD["redirect"],
-                                       ODD["json"]]
+    assert [r.title for r in read] == [f"{PREFIX}000", ODD["missing"], ODD["redirect"], ODD["json"]]
     assert isinstance(read[0], Revision) and read[0].text == f"Page {PREFIX}000."
     assert read[1] == Unreadable(ODD["missing"], None, "the page does not exist")
     assert isinstance(read[2], Unreadable) and read[2].reason == "redirect" and read[2].revid
@@ -312,10 +358,13 @@ class _ProtectedSite(FakeSite):
     """FakeSite whose pages answer ``inprop=protection`` (own and cascading protection)."""
 
     PROTECTION: ClassVar[dict[str, list[dict[str, str]]]] = {
-        "A": [{"type": "edit", "level": "sysop", "expiry": "infinity"},
-              {"type": "move", "level": "sysop", "expiry": "infinity"}],
-        "B": [{"type": "edit", "level": "autoconfirmed", "expiry": "infinity",
-               "source": "Main Page"}],
+        "A": [
+            {"type": "edit", "level": "sysop", "expiry": "infinity"},
+            {"type": "move", "level": "sysop", "expiry": "infinity"},
+        ],
+        "B": [
+            {"type": "edit", "level": "autoconfirmed", "expiry": "infinity", "source": "Main Page"}
+        ],
     }
 
     def answer(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -338,4 +387,7 @@ def test_edit_protection_reaches_skip_and_the_revision(high_limits: bool) -> Non
     read = list(read_pages(site, [_Page(t) for t in "ABC"], skip=skip))  # type: ignore[arg-type]
     assert seen == {"A": ("sysop",), "B": ("autoconfirmed",), "C": ()}
     assert [(r.title, r.protection) for r in read if isinstance(r, Revision)] == [
-        ("A", ("sysop",)), ("B", ("autoconfirmed",)), ("C", ())]
+        ("A", ("sysop",)),
+        ("B", ("autoconfirmed",)),
+        ("C", ()),
+    ]

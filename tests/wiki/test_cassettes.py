@@ -26,8 +26,10 @@ from tests.wiki.scrub import DUMMY_PASSWORD, find_secrets
 
 SECTION = "Civil War (1918–1920)"
 # Changed lines need unchanged lines between them, or diff3 calls it a conflict.
-SMALL = ("Intro [http://www.marxists.org/a A].\n\nFiller one.\n\nMiddle.\n\nFiller two.\n\n"
-         "End [http://www.marxists.org/b B].\n")
+SMALL = (
+    "Intro [http://www.marxists.org/a A].\n\nFiller one.\n\nMiddle.\n\nFiller two.\n\n"
+    "End [http://www.marxists.org/b B].\n"
+)
 
 
 def actor(who: str) -> mwapi.ApiClient | None:
@@ -68,8 +70,20 @@ def test_propose_review_submit_section(cassette: Callable[[str], Any], tmp_path:
     state = str(tmp_path / "state.sqlite")
     with cassette("propose_review_submit_section"):
         fresh_site()
-        res = run_cli(["propose", "--page", title, "--section", SECTION, "--select",
-                       "insecure-link", "--state", state, "--no-color"])
+        res = run_cli(
+            [
+                "propose",
+                "--page",
+                title,
+                "--section",
+                SECTION,
+                "--select",
+                "insecure-link",
+                "--state",
+                state,
+                "--no-color",
+            ]
+        )
         assert "proposal #1" in res.output
         run_cli(["review", "--accept-all", "--state", state])
         res = run_cli(["submit", "--all", "--state", state])
@@ -87,8 +101,7 @@ def test_lint_and_fix_page_read_only(cassette: Callable[[str], Any]) -> None:
         site = fresh_site()
         rev = wiki.fetch(site, title)
     assert rev.text.rstrip() == sample_page().rstrip()
-    result = rules.lint(rev.text, config=rules.Config(select=("insecure-link",)),
-                        section=SECTION)
+    result = rules.lint(rev.text, config=rules.Config(select=("insecure-link",)), section=SECTION)
     assert len(result.findings) == 5
 
 
@@ -139,8 +152,12 @@ def test_no_secrets_in_cassettes() -> None:
     if RECORD or mwapi.credentials_path().exists():
         try:
             creds = mwapi.load_credentials()
-            secrets += [creds[who][k] for who in ("bot", "human", "sysop")
-                        for k in ("botpassword", "password") if k in creds[who]]
+            secrets += [
+                creds[who][k]
+                for who in ("bot", "human", "sysop")
+                for k in ("botpassword", "password")
+                if k in creds[who]
+            ]
         except (OSError, ValueError, KeyError):
             pass
     for path in files:

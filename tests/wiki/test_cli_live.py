@@ -43,8 +43,21 @@ def section_fixer(section: str | int | None = SECTION) -> Any:
 
 
 def propose(title: str, state: Path, *extra: str) -> Any:
-    res = run(["propose", "--page", title, "--section", SECTION, "--select", "insecure-link",
-               "--state", str(state), "--no-color", *extra])
+    res = run(
+        [
+            "propose",
+            "--page",
+            title,
+            "--section",
+            SECTION,
+            "--select",
+            "insecure-link",
+            "--state",
+            str(state),
+            "--no-color",
+            *extra,
+        ]
+    )
     assert res.exit_code == 0, res.output
     return res
 
@@ -59,8 +72,7 @@ def reviewed_proposal(human: ApiClient, name: str, state: Path) -> tuple[str, st
     return title, page
 
 
-def test_propose_review_submit_a_section(live_wiki: str, human: ApiClient,
-                                         state_db: Path) -> None:
+def test_propose_review_submit_a_section(live_wiki: str, human: ApiClient, state_db: Path) -> None:
     title = unique_title("cli-section")
     page = sample_page()
     human.edit(title, page, createonly=True)
@@ -91,14 +103,12 @@ def test_propose_review_submit_a_section(live_wiki: str, human: ApiClient,
     assert "no changes" in res.output
 
 
-def test_review_per_finding_recomputes(live_wiki: str, human: ApiClient,
-                                       state_db: Path) -> None:
+def test_review_per_finding_recomputes(live_wiki: str, human: ApiClient, state_db: Path) -> None:
     title = unique_title("cli-perfinding")
     human.edit(title, sample_page(), createonly=True)
     propose(title, state_db)
     # per-finding: keep 1st and 3rd of 5, then accept the recomputed proposal
-    res = run(["review", "--state", str(state_db), "--no-color"],
-              input="f\ny\nn\ny\nn\nn\na\n")
+    res = run(["review", "--state", str(state_db), "--no-color"], input="f\ny\nn\ny\nn\nn\na\n")
     assert res.exit_code == 0, res.output
     with Store(state_db) as store:
         p = store.get(1)
@@ -110,8 +120,9 @@ def test_review_per_finding_recomputes(live_wiki: str, human: ApiClient,
     assert wiki.same_saved_text(final, p.proposed)
 
 
-def test_submit_after_a_human_edit_elsewhere_reapplies(live_wiki: str, human: ApiClient,
-                                                       state_db: Path) -> None:
+def test_submit_after_a_human_edit_elsewhere_reapplies(
+    live_wiki: str, human: ApiClient, state_db: Path
+) -> None:
     title, page = reviewed_proposal(human, "cli-elsewhere", state_db)
     human.edit(title, page.replace("'''Sample''' page", "'''Sample''' HUMAN-LEAD-EDIT page"))
     res = run(["submit", "--all", "--state", str(state_db)])
@@ -142,8 +153,9 @@ def test_nobots_page_is_not_proposed(live_wiki: str, human: ApiClient, state_db:
         assert store.list() == []
 
 
-def test_nobots_added_after_review_is_honoured(live_wiki: str, human: ApiClient,
-                                               state_db: Path) -> None:
+def test_nobots_added_after_review_is_honoured(
+    live_wiki: str, human: ApiClient, state_db: Path
+) -> None:
     title, page = reviewed_proposal(human, "cli-nobots-late", state_db)
     human.edit(title, "{{bots|deny=" + BOT_USER + "}}\n" + page)
     run(["submit", "--all", "--state", str(state_db)])
@@ -152,8 +164,9 @@ def test_nobots_added_after_review_is_honoured(live_wiki: str, human: ApiClient,
     assert all(r.user != BOT_USER for r in human.history(title))
 
 
-def test_page_deleted_before_submit_is_not_recreated(live_wiki: str, human: ApiClient,
-                                                     sysop: ApiClient, state_db: Path) -> None:
+def test_page_deleted_before_submit_is_not_recreated(
+    live_wiki: str, human: ApiClient, sysop: ApiClient, state_db: Path
+) -> None:
     title, _ = reviewed_proposal(human, "cli-deleted", state_db)
     sysop.delete(title)
     run(["submit", "--all", "--state", str(state_db)])
@@ -162,8 +175,9 @@ def test_page_deleted_before_submit_is_not_recreated(live_wiki: str, human: ApiC
         assert store.get(1).status == "skipped"
 
 
-def test_protected_page_is_skipped(live_wiki: str, human: ApiClient, sysop: ApiClient,
-                                   state_db: Path) -> None:
+def test_protected_page_is_skipped(
+    live_wiki: str, human: ApiClient, sysop: ApiClient, state_db: Path
+) -> None:
     title, _ = reviewed_proposal(human, "cli-protected", state_db)
     sysop.protect(title)
     res = run(["submit", "--all", "--state", str(state_db)])
@@ -174,8 +188,18 @@ def test_protected_page_is_skipped(live_wiki: str, human: ApiClient, sysop: ApiC
 def test_fix_page_submit_one_shot(live_wiki: str, human: ApiClient, state_db: Path) -> None:
     title = unique_title("cli-oneshot")
     human.edit(title, sample_page(), createonly=True)
-    code = fix_page(title, section=SECTION, site=None, config=CONFIG, unsafe=False, yes=True,
-                    summary=None, minor=True, state=str(state_db), color=False)
+    code = fix_page(
+        title,
+        section=SECTION,
+        site=None,
+        config=CONFIG,
+        unsafe=False,
+        yes=True,
+        summary=None,
+        minor=True,
+        state=str(state_db),
+        color=False,
+    )
     assert code == 0
     history = human.history(title)
     assert history[-1].user == BOT_USER
@@ -247,8 +271,20 @@ def test_a_section_proposed_by_number_is_not_saved_into_another_section(
     page = sample_page()
     human.edit(title, page, createonly=True)
     number = rules.Document.parse(page).find_section(SECTION).number
-    res = run(["propose", "--page", title, "--section", str(number), "--select",
-               "insecure-link", "--state", str(state_db), "--no-color"])
+    res = run(
+        [
+            "propose",
+            "--page",
+            title,
+            "--section",
+            str(number),
+            "--select",
+            "insecure-link",
+            "--state",
+            str(state_db),
+            "--no-color",
+        ]
+    )
     assert res.exit_code == 0, res.output
     run(["review", "--accept-all", "--state", str(state_db)])
     human.edit(title, _insert_section_above(page, "HUMAN-NEW-SECTION"))
@@ -257,5 +293,8 @@ def test_a_section_proposed_by_number_is_not_saved_into_another_section(
     # Either nothing was saved (back to review), or exactly the reviewed fixes were applied:
     # never the fixes of whatever section now has that number.
     assert_no_text_lost(
-        history, BOT_USER, section_fixer(), ["HUMAN-NEW-SECTION"],
+        history,
+        BOT_USER,
+        section_fixer(),
+        ["HUMAN-NEW-SECTION"],
     )

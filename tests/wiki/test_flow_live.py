@@ -26,8 +26,10 @@ from tests.wiki.mwapi import ApiClient
 pytestmark = pytest.mark.live
 
 # No blank line before the next heading: a section save used to add one (issue 10 bug 5).
-TIGHT = ("Lead.\n== Early life ==\nBorn [http://www.marxists.org/a A].\n"
-         "== Later ==\nDied [http://www.marxists.org/b B].\n")
+TIGHT = (
+    "Lead.\n== Early life ==\nBorn [http://www.marxists.org/a A].\n"
+    "== Later ==\nDied [http://www.marxists.org/b B].\n"
+)
 SMALL = "Intro [http://www.marxists.org/a A].\n\nMore text.\n"
 SELECT = ["--select", "insecure-link", "--no-color"]
 
@@ -79,11 +81,22 @@ def test_a_saved_revision_that_is_not_the_reviewed_change_is_its_own_outcome(
     base = human.latest(title)
     reviewed = SMALL.replace("More text.", "More text ~~~~.")
     with Store(state_db) as store:
-        pid = store.add(Proposal(
-            site="localwiki:localwiki", page=title, section=None, base_revid=base.revid,
-            base_timestamp=base.timestamp, original=base.text, proposed=reviewed, findings=[],
-            accepted=[], rule_counts={"insecure-link": 1}, summary="wikilint: test",
-            status="accepted"))
+        pid = store.add(
+            Proposal(
+                site="localwiki:localwiki",
+                page=title,
+                section=None,
+                base_revid=base.revid,
+                base_timestamp=base.timestamp,
+                original=base.text,
+                proposed=reviewed,
+                findings=[],
+                accepted=[],
+                rule_counts={"insecure-link": 1},
+                summary="wikilint: test",
+                status="accepted",
+            )
+        )
     ran = wikilint("submit", str(pid), "--state", str(state_db))
     assert ran.code == EXIT_NOT_DONE, ran
     assert "NOT the reviewed change" in ran.stdout and "check it on the wiki" in ran.stdout
@@ -139,8 +152,9 @@ def test_proposing_the_same_revision_again_is_refused_once_accepted(
 
 
 @pytest.mark.parametrize("command", [["lint"], ["fix"], ["propose", "--state", "{state}"]])
-def test_a_special_page_is_one_line_and_exit_2(live_wiki: str, state_db: Path,
-                                              command: list[str]) -> None:
+def test_a_special_page_is_one_line_and_exit_2(
+    live_wiki: str, state_db: Path, command: list[str]
+) -> None:
     args = [a.replace("{state}", str(state_db)) for a in command]
     ran = wikilint(*args, "--page", "Special:Version")
     assert ran.code == EXIT_ERROR, ran
@@ -156,8 +170,7 @@ def read_only_wiki(reason: str) -> Iterator[None]:
     switch.write_text(reason + "\n")
     try:
         if mwapi.read_only_reason() != reason:
-            pytest.fail("the local wiki has no read-only switch: run scripts/mediawiki.sh "
-                        "settings")
+            pytest.fail("the local wiki has no read-only switch: run scripts/mediawiki.sh settings")
         yield
     finally:
         switch.unlink(missing_ok=True)
@@ -201,8 +214,13 @@ def test_maxlag_is_one_line_exit_6_within_the_configured_retries(
 ) -> None:
     title = proposed(human, state_db, SMALL)
     proxy.add("maxlag", times=100)
-    ran = wikilint("submit", "1", "--state", str(state_db),
-                   pywikibot_dir=pywikibot_dir_for(proxy.api, tmp_path))
+    ran = wikilint(
+        "submit",
+        "1",
+        "--state",
+        str(state_db),
+        pywikibot_dir=pywikibot_dir_for(proxy.api, tmp_path),
+    )
     assert ran.code == EXIT_UNAVAILABLE, ran
     assert "maxlag" in one_error_line(ran)
     assert 1 <= proxy.hits("maxlag") <= 3  # max_retries = 1 in the tests' user-config
@@ -216,8 +234,13 @@ def test_a_server_dying_mid_submit_then_the_next_submit_finds_the_saved_revision
 ) -> None:
     title = proposed(human, state_db, SMALL)
     proxy.add("commit-then-die")
-    ran = wikilint("submit", "1", "--state", str(state_db),
-                   pywikibot_dir=pywikibot_dir_for(proxy.api, tmp_path))
+    ran = wikilint(
+        "submit",
+        "1",
+        "--state",
+        str(state_db),
+        pywikibot_dir=pywikibot_dir_for(proxy.api, tmp_path),
+    )
     assert ran.code == EXIT_UNAVAILABLE, ran
     assert "unknown" in one_error_line(ran)
     p = status(state_db)
@@ -241,8 +264,13 @@ def test_a_save_whose_answer_was_lost_is_recorded_with_its_revision(
 ) -> None:
     title = proposed(human, state_db, SMALL)
     proxy.add("commit-then-hang")  # saved upstream; the answer never comes (read timeout 2 s)
-    ran = wikilint("submit", "1", "--state", str(state_db),
-                   pywikibot_dir=pywikibot_dir_for(proxy.api, tmp_path, read_timeout=2))
+    ran = wikilint(
+        "submit",
+        "1",
+        "--state",
+        str(state_db),
+        pywikibot_dir=pywikibot_dir_for(proxy.api, tmp_path, read_timeout=2),
+    )
     assert ran.code == 0, ran
     saved = bot_revisions(human, title)
     assert len(saved) == 1  # saved once
@@ -256,8 +284,15 @@ def test_three_concurrent_submits_make_one_save(
 ) -> None:
     title = proposed(human, state_db, SMALL)
     runs = [start("submit", "1", "--state", str(state_db)) for _ in range(3)]
-    results = [Ran(r.wait(timeout=180), r.stdout.read() if r.stdout else "",
-                   r.stderr.read() if r.stderr else "", 0) for r in runs]
+    results = [
+        Ran(
+            r.wait(timeout=180),
+            r.stdout.read() if r.stdout else "",
+            r.stderr.read() if r.stderr else "",
+            0,
+        )
+        for r in runs
+    ]
     codes = sorted(r.code for r in results)
     assert codes == [0, EXIT_ERROR, EXIT_ERROR], results
     for loser in (r for r in results if r.code):

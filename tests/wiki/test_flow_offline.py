@@ -51,8 +51,9 @@ def two_pending(tmp_path: Path) -> Path:
 
 def test_review_with_ids_reviews_only_those(tmp_path: Path) -> None:
     state = two_pending(tmp_path)
-    res = CliRunner().invoke(cli(), ["review", "2", "--state", str(state), "--no-color"],
-                             input="a\n")
+    res = CliRunner().invoke(
+        cli(), ["review", "2", "--state", str(state), "--no-color"], input="a\n"
+    )
     assert res.exit_code == 0, res.output
     assert "[[Other page]]" in res.output and "[[Sample]]" not in res.output
     with Store(state) as store:
@@ -98,18 +99,17 @@ def test_submitting_a_proposal_that_is_not_accepted_is_an_error(tmp_path: Path) 
 # -- exit codes: a bad config is 2 in every command; an unreachable wiki is not a config error ----
 
 
-@pytest.mark.parametrize("command", [["propose", "--page", "P"], ["submit", "--all"],
-                                     ["review"]])
-def test_a_bad_config_exits_2_in_every_wiki_command(tmp_path: Path,
-                                                    command: list[str]) -> None:
+@pytest.mark.parametrize("command", [["propose", "--page", "P"], ["submit", "--all"], ["review"]])
+def test_a_bad_config_exits_2_in_every_wiki_command(tmp_path: Path, command: list[str]) -> None:
     bad = tmp_path / "wikilint.toml"
     bad.write_text('select = ["no-such-rule"]\n')
     state = stored(tmp_path)
     with Store(state) as store:
         store.set_status(1, "accepted")
         store.add(proposal(page="Pending"))
-    res = CliRunner().invoke(cli(), [*command, "--config", str(bad), "--state", str(state)],
-                             input="a\n")
+    res = CliRunner().invoke(
+        cli(), [*command, "--config", str(bad), "--state", str(state)], input="a\n"
+    )
     assert res.exit_code == EXIT_ERROR, res.output
     assert "no-such-rule" in res.stderr
 
@@ -127,8 +127,10 @@ def dead_wiki(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow  # waits for refused connections
-@pytest.mark.parametrize("command", [["propose", "--page", "P"], ["lint", "--page", "P"],
-                                     ["fix", "--page", "P"], ["submit", "1"]])
+@pytest.mark.parametrize(
+    "command",
+    [["propose", "--page", "P"], ["lint", "--page", "P"], ["fix", "--page", "P"], ["submit", "1"]],
+)
 def test_an_unreachable_wiki_is_one_line_and_its_own_exit_code(
     tmp_path: Path, dead_wiki: Path, command: list[str]
 ) -> None:
@@ -160,13 +162,17 @@ class QuerySite:
         return type("Req", (), {"submit": lambda _self: answer})()
 
 
-@pytest.mark.parametrize(("page", "reason"), [
-    ({"title": "Special:Version", "special": True, "ns": -1}, "special page"),
-    ({"title": "a|b", "invalid": True, "invalidreason": "bad char"}, "not a valid title"),
-    ({"title": "Nope", "ns": 0, "missing": True}, "does not exist"),
-])
-def test_pages_without_wikitext_are_skipped_with_a_reason(page: dict[str, Any],
-                                                          reason: str) -> None:
+@pytest.mark.parametrize(
+    ("page", "reason"),
+    [
+        ({"title": "Special:Version", "special": True, "ns": -1}, "special page"),
+        ({"title": "a|b", "invalid": True, "invalidreason": "bad char"}, "not a valid title"),
+        ({"title": "Nope", "ns": 0, "missing": True}, "does not exist"),
+    ],
+)
+def test_pages_without_wikitext_are_skipped_with_a_reason(
+    page: dict[str, Any], reason: str
+) -> None:
     with pytest.raises(wiki.PageSkipped, match=reason):
         wiki.fetch(QuerySite([page]), page["title"])  # type: ignore[arg-type]
 
@@ -177,26 +183,30 @@ def test_pages_without_wikitext_are_skipped_with_a_reason(page: dict[str, Any],
 # and one blank line separates it from the next section.
 JOINS = [
     ("== A ==\na\n== B ==\nb\n", "== A ==\na\n", "== A ==\na!", "== A ==\na!\n\n== B ==\nb"),
-    ("== A ==\na\n\n\n== B ==\nb\n", "== A ==\na\n\n\n", "== A ==\na!\n\n",
-     "== A ==\na!\n\n== B ==\nb"),
+    (
+        "== A ==\na\n\n\n== B ==\nb\n",
+        "== A ==\na\n\n\n",
+        "== A ==\na!\n\n",
+        "== A ==\na!\n\n== B ==\nb",
+    ),
     ("intro\n== A ==\na\n", "intro\n", "intro!", "intro!\n\n== A ==\na"),
-    ("== A ==\na  \n== B ==\nb\n", "== A ==\na  \n", "== A ==\na!  ",
-     "== A ==\na!\n\n== B ==\nb"),
+    ("== A ==\na  \n== B ==\nb\n", "== A ==\na  \n", "== A ==\na!  ", "== A ==\na!\n\n== B ==\nb"),
 ]
 
 
 @pytest.mark.parametrize(("page", "section", "sent", "saved"), JOINS)
 def test_section_join_is_mediawikis(page: str, section: str, sent: str, saved: str) -> None:
     at = page.index(section)
-    assert wiki.section_join(page[:at], sent, page[at + len(section):]) == saved
+    assert wiki.section_join(page[:at], sent, page[at + len(section) :]) == saved
 
 
 def _plan(text: str, section: str, monkeypatch: pytest.MonkeyPatch) -> wiki.Plan:
     rev = wiki.Revision("P", 1, 7, 6, "T", "Human", text, "T")
     change = rules.fix(text, config=rules.Config(select=("insecure-link",)), section=section)
     sec = rules.Document.parse(text).find_section(section)
-    monkeypatch.setattr(wiki, "fetch_section_text",
-                        lambda site, revid, number: text[sec.start:sec.end].rstrip())
+    monkeypatch.setattr(
+        wiki, "fetch_section_text", lambda site, revid, number: text[sec.start : sec.end].rstrip()
+    )
     return wiki_cli.make_plan(None, rev, change.text, section, "s")
 
 
@@ -233,8 +243,9 @@ def test_a_claim_is_exclusive_and_a_dead_claim_is_taken_over(tmp_path: Path) -> 
         if dead == 0:
             os._exit(0)
         os.waitpid(dead, 0)
-        one.db.execute("UPDATE proposals SET claimed_by = ? WHERE id = 1",
-                       (f"{socket.gethostname()}:{dead}",))
+        one.db.execute(
+            "UPDATE proposals SET claimed_by = ? WHERE id = 1", (f"{socket.gethostname()}:{dead}",)
+        )
         assert other.claim(1).claimed_by == f"{socket.gethostname()}:{os.getpid()}"
         other.set_status(1, "submitted", saved_revid=5)
         with pytest.raises(NotClaimable, match=r"is submitted \(revision 5\), not accepted"):
@@ -260,7 +271,9 @@ def test_a_version_3_store_gets_the_new_statuses(tmp_path: Path) -> None:
     db.close()
     with Store(path) as store:
         assert [(p.id, p.page, p.status) for p in store.list()] == [
-            (1, "Old", "accepted"), (2, "Three", "submitted")]
+            (1, "Old", "accepted"),
+            (2, "Three", "submitted"),
+        ]
         three = store.get(2)
         assert (three.titles, three.saved_revid) == ({"u": "T"}, 9)
         assert three.edits == [Edit(0, 1, "b")]
@@ -280,10 +293,12 @@ def open_umask() -> Iterator[None]:
     os.umask(old)
 
 
-@pytest.mark.parametrize("opener", [Store, lambda path: Journal(path, "fake:fake")],
-                         ids=["proposal store", "journal"])
-def test_databases_are_created_private(tmp_path: Path, open_umask: None,
-                                       opener: Callable[[Path], Any]) -> None:
+@pytest.mark.parametrize(
+    "opener", [Store, lambda path: Journal(path, "fake:fake")], ids=["proposal store", "journal"]
+)
+def test_databases_are_created_private(
+    tmp_path: Path, open_umask: None, opener: Callable[[Path], Any]
+) -> None:
     path = tmp_path / "new" / "state.sqlite"
     opener(path).close()
     assert path.stat().st_mode & 0o777 == 0o600

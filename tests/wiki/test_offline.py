@@ -32,9 +32,19 @@ PAGE = (
 
 
 def proposal(**kw: Any) -> Proposal:
-    base = dict(site="localwiki:localwiki", page="P", section=None, base_revid=1,
-                base_timestamp="2026-01-01T00:00:00Z", original="a", proposed="b",
-                findings=[], accepted=[], rule_counts={"x": 1}, summary="s")
+    base = dict(
+        site="localwiki:localwiki",
+        page="P",
+        section=None,
+        base_revid=1,
+        base_timestamp="2026-01-01T00:00:00Z",
+        original="a",
+        proposed="b",
+        findings=[],
+        accepted=[],
+        rule_counts={"x": 1},
+        summary="s",
+    )
     base.update(kw)
     return Proposal(**base)  # type: ignore[arg-type]
 
@@ -120,9 +130,17 @@ def stored(tmp_path: Path) -> Path:
     state = tmp_path / "state.sqlite"
     change = compute_change(PAGE, section="Early life", config=CONFIG)
     with Store(state) as store:
-        store.add(Proposal.from_change(change, site="localwiki:localwiki", page="Sample",
-                                       section="Early life", base_revid=1,
-                                       base_timestamp="2026-01-01T00:00:00Z", unsafe=False))
+        store.add(
+            Proposal.from_change(
+                change,
+                site="localwiki:localwiki",
+                page="Sample",
+                section="Early life",
+                base_revid=1,
+                base_timestamp="2026-01-01T00:00:00Z",
+                unsafe=False,
+            )
+        )
     return state
 
 
@@ -146,8 +164,10 @@ def test_review_accept_reject_skip_quit(tmp_path: Path) -> None:
 
 def test_review_per_finding(tmp_path: Path) -> None:
     state = stored(tmp_path)
-    invoke(["review", "--state", str(state), "--no-color", "--config", str(_config(tmp_path))],
-           input="f\nn\ny\na\n")
+    invoke(
+        ["review", "--state", str(state), "--no-color", "--config", str(_config(tmp_path))],
+        input="f\nn\ny\na\n",
+    )
     with Store(state) as store:
         p = store.get(1)
     assert p.status == "accepted" and p.rule_counts == {"insecure-link": 1}
@@ -186,8 +206,12 @@ def _config(tmp_path: Path) -> Path:
 class FakeSite:
     """Just enough of APISite for safe_save: answers edits from a script of responses."""
 
-    def __init__(self, edit: Callable[[dict[str, Any]], dict[str, Any]], logged_in: bool = True,
-                 blocked: bool = False) -> None:
+    def __init__(
+        self,
+        edit: Callable[[dict[str, Any]], dict[str, Any]],
+        logged_in: bool = True,
+        blocked: bool = False,
+    ) -> None:
         self._edit = edit
         self._logged_in = logged_in
         self.userinfo: dict[str, Any] = {"name": "Bot"} if logged_in else {"anon": ""}
@@ -219,10 +243,26 @@ class FakeSite:
                 if params["action"] == "edit":
                     site.edits.append(params)
                     return site._edit(params)
-                return {"curtimestamp": "T", "query": {"pages": [{
-                    "title": "P", "pageid": 1, "revisions": [{
-                        "revid": 2, "parentid": 1, "timestamp": "T", "user": "Bot",
-                        "slots": {"main": {"content": "new"}}}]}]}}
+                return {
+                    "curtimestamp": "T",
+                    "query": {
+                        "pages": [
+                            {
+                                "title": "P",
+                                "pageid": 1,
+                                "revisions": [
+                                    {
+                                        "revid": 2,
+                                        "parentid": 1,
+                                        "timestamp": "T",
+                                        "user": "Bot",
+                                        "slots": {"main": {"content": "new"}},
+                                    }
+                                ],
+                            }
+                        ]
+                    },
+                }
 
         return Req()
 
@@ -240,9 +280,18 @@ def api_error(code: str, **other: Any) -> Callable[[dict[str, Any]], dict[str, A
     return raise_
 
 
-@pytest.mark.parametrize("code", ["abusefilter-warning", "abusefilter-disallowed",
-                                  "spamblacklist", "protectedpage", "pagedeleted",
-                                  "missingtitle", "cascadeprotected"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "abusefilter-warning",
+        "abusefilter-disallowed",
+        "spamblacklist",
+        "protectedpage",
+        "pagedeleted",
+        "missingtitle",
+        "cascadeprotected",
+    ],
+)
 def test_refusals_are_skips_without_retry(code: str) -> None:
     site = FakeSite(api_error(code))
     result = wiki.safe_save(site, BASE, PLAN)  # type: ignore[arg-type]

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.live
 def lint(*args: str) -> Any:
     from wikilint.bot.cli.main import main
 
-    return CliRunner().invoke(main, ["lint", "--select", "insecure-link", "--no-color", *args],
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        main, ["lint", "--select", "insecure-link", "--no-color", *args], catch_exceptions=False
+    )
 
 
 def linted_pages(output: str) -> set[str]:
@@ -64,15 +65,26 @@ def test_catr_includes_subcategories(pages: dict[str, str]) -> None:
 def test_transcludes_and_a_titles_file_combine(pages: dict[str, str], tmp_path: Path) -> None:
     titles = tmp_path / "titles.txt"
     titles.write_text(f"{pages['other']}\n", encoding="utf-8")
-    res = lint("--pages-from", f"-transcludes:{pages['template']}",
-               "--pages-from", f"-file:{titles}")
+    res = lint(
+        "--pages-from", f"-transcludes:{pages['template']}", "--pages-from", f"-file:{titles}"
+    )
     assert linted_pages(res.output) == {pages["tpl"], pages["other"]}, res.output
 
 
 def test_propose_takes_a_generator(pages: dict[str, str], tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
-    res = run(["propose", "--pages-from", f"-cat:{pages['category']}", "--select",
-               "insecure-link", "--state", str(state), "--no-color"])
+    res = run(
+        [
+            "propose",
+            "--pages-from",
+            f"-cat:{pages['category']}",
+            "--select",
+            "insecure-link",
+            "--state",
+            str(state),
+            "--no-color",
+        ]
+    )
     assert res.exit_code == 0, res.output
     with Store(state) as store:
         assert [p.page for p in store.list("pending")] == [pages["cat"]]

@@ -18,8 +18,13 @@ from tests.wiki.test_offline import PAGE, cli, stored
 
 
 def review(state: Path, keys: str, env: dict[str, str] | None = None) -> Any:
-    res = CliRunner().invoke(cli(), ["review", "--state", str(state), "--no-color"],
-                             input=keys, env=env, catch_exceptions=False)
+    res = CliRunner().invoke(
+        cli(),
+        ["review", "--state", str(state), "--no-color"],
+        input=keys,
+        env=env,
+        catch_exceptions=False,
+    )
     assert res.exit_code == 0, res.output
     return res
 
@@ -43,16 +48,19 @@ def test_question_mark_lists_the_keys_and_keeps_the_prompt(tmp_path: Path) -> No
     res = review(state, "?\ns\n")
     assert "Error" not in res.output
     for key, what in (("e", "$EDITOR"), ("o", "browser"), ("f", "one by one")):
-        assert any(line.strip().startswith(key) and what in line
-                   for line in res.output.splitlines()), res.output
+        assert any(
+            line.strip().startswith(key) and what in line for line in res.output.splitlines()
+        ), res.output
     assert "skipped 1" in res.output
 
 
 @pytest.mark.slow  # the fake $EDITOR is a process
 def test_edit_a_paragraph_no_worse_becomes_the_proposal(tmp_path: Path) -> None:
     state = stored(tmp_path)
-    mine = ("== Early life ==\nBorn in Yanovka, [https://www.marxists.org/a A] and "
-            "[https://www.marxists.org/b B].\n")
+    mine = (
+        "== Early life ==\nBorn in Yanovka, [https://www.marxists.org/a A] and "
+        "[https://www.marxists.org/b B].\n"
+    )
     env = fake_editor(tmp_path, mine)
     # two findings: say which one's paragraph, then accept the hand-edited proposal
     res = review(state, "e\n1\na\n", env)
@@ -68,8 +76,8 @@ def test_edit_a_paragraph_no_worse_becomes_the_proposal(tmp_path: Path) -> None:
     assert p.edits is not None and apply_edits(p.original, p.edits) == p.proposed
     # the rest of the page is the proposal's (here: untouched outside the section)
     assert p.proposed.replace("Born in Yanovka, ", "Born ") == p.original.replace(
-        "http://www.marxists.org/a", "https://www.marxists.org/a").replace(
-        "http://www.marxists.org/b", "https://www.marxists.org/b")
+        "http://www.marxists.org/a", "https://www.marxists.org/a"
+    ).replace("http://www.marxists.org/b", "https://www.marxists.org/b")
     assert p.original == PAGE
 
 
@@ -78,8 +86,9 @@ def test_edit_that_lints_worse_is_refused(tmp_path: Path) -> None:
     state = stored(tmp_path)
     with Store(state) as store:
         before = store.get(1).proposed
-    worse = ("== Early life ==\nBorn [http://www.marxists.org/a A] and "
-             "[http://www.marxists.org/b B].\n")
+    worse = (
+        "== Early life ==\nBorn [http://www.marxists.org/a A] and [http://www.marxists.org/b B].\n"
+    )
     res = review(state, "e\n2\ns\n", fake_editor(tmp_path, worse))
     assert "the proposal stays as it was" in res.output and "insecure-link" in res.output
     with Store(state) as store:
@@ -96,17 +105,18 @@ def test_edit_quit_without_saving_changes_nothing(tmp_path: Path) -> None:
 @pytest.mark.slow  # the missing $EDITOR is looked for by a shell
 def test_edit_with_a_missing_editor_keeps_reviewing(tmp_path: Path) -> None:
     state = stored(tmp_path)
-    res = review(state, "e\n1\ns\n", {"EDITOR": str(tmp_path / "no-such-editor"),
-                                        "VISUAL": ""})
+    res = review(state, "e\n1\ns\n", {"EDITOR": str(tmp_path / "no-such-editor"), "VISUAL": ""})
     assert "cannot edit:" in res.output and "skipped 1" in res.output
 
 
-def test_o_opens_the_base_revision_in_the_browser(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_o_opens_the_base_revision_in_the_browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     state = stored(tmp_path)
     opened: list[str] = []
-    site = SimpleNamespace(siteinfo={"server": "//wiki.example", "script": "/w/index.php",
-                                     "articlepath": "/wiki/$1"})
+    site = SimpleNamespace(
+        siteinfo={"server": "//wiki.example", "script": "/w/index.php", "articlepath": "/wiki/$1"}
+    )
     monkeypatch.setattr(wiki_commands, "open_site", lambda name: site)
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
     res = review(state, "o\ns\n")
@@ -116,8 +126,13 @@ def test_o_opens_the_base_revision_in_the_browser(tmp_path: Path,
 
 def test_o_without_a_browser_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     state = stored(tmp_path)
-    site = SimpleNamespace(siteinfo={"server": "http://127.0.0.1", "script": "/index.php",
-                                     "articlepath": "/index.php/$1"})
+    site = SimpleNamespace(
+        siteinfo={
+            "server": "http://127.0.0.1",
+            "script": "/index.php",
+            "articlepath": "/index.php/$1",
+        }
+    )
     monkeypatch.setattr(wiki_commands, "open_site", lambda name: site)
     monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: False)
     res = review(state, "o\nq\n")
@@ -127,7 +142,11 @@ def test_o_without_a_browser_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_diff_url_uses_the_articlepath() -> None:
     from wikilint.bot.wiki import api as wiki
 
-    site: Any = SimpleNamespace(siteinfo={"server": "http://127.0.0.1:8089",
-                                          "script": "/index.php",
-                                          "articlepath": "/index.php/$1"})
+    site: Any = SimpleNamespace(
+        siteinfo={
+            "server": "http://127.0.0.1:8089",
+            "script": "/index.php",
+            "articlepath": "/index.php/$1",
+        }
+    )
     assert wiki.diff_url(site, 42) == "http://127.0.0.1:8089/index.php/Special:Diff/42"

@@ -16,8 +16,9 @@ from tests.wiki.test_cli_live import propose, run
 pytestmark = pytest.mark.live
 
 
-def test_submit_prints_a_working_diff_link(live_wiki: str, human: ApiClient,
-                                           state_db: Path) -> None:
+def test_submit_prints_a_working_diff_link(
+    live_wiki: str, human: ApiClient, state_db: Path
+) -> None:
     title = unique_title("cli-difflink")
     human.edit(title, sample_page(), createonly=True)
     propose(title, state_db)

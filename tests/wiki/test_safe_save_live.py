@@ -105,8 +105,9 @@ def test_human_edit_in_the_same_second(site: Any, human: ApiClient) -> None:
     assert_no_text_lost(human.history(title), BOT_USER, fixer, ["HUMAN-SAME-SECOND"])
 
 
-def test_same_account_intervening_edit(site: Any, same_account: ApiClient,
-                                       human: ApiClient) -> None:
+def test_same_account_intervening_edit(
+    site: Any, same_account: ApiClient, human: ApiClient
+) -> None:
     title = make_page(human, "selfedit")
     base = wiki.fetch(site, title)
     same_account.edit(title, PAGE.replace("Intro line", "SELF-EDIT intro"))
@@ -128,8 +129,9 @@ def test_conflict_that_cannot_be_reapplied_is_skipped(site: Any, human: ApiClien
     assert human.latest(title).user != BOT_USER
 
 
-def test_page_deleted_mid_run_is_not_recreated(site: Any, human: ApiClient,
-                                               sysop: ApiClient) -> None:
+def test_page_deleted_mid_run_is_not_recreated(
+    site: Any, human: ApiClient, sysop: ApiClient
+) -> None:
     title = make_page(human, "deleted")
     base = wiki.fetch(site, title)
     sysop.delete(title)
@@ -149,8 +151,10 @@ def test_protected_page_is_skipped(site: Any, human: ApiClient, sysop: ApiClient
 
 
 def test_section_save_carries_base_revision(site: Any, human: ApiClient) -> None:
-    text = "Lead [http://www.marxists.org/x x].\n\n== One ==\nFirst.\n\n== Two ==\n" \
-           "Second [http://www.marxists.org/y y].\n"
+    text = (
+        "Lead [http://www.marxists.org/x x].\n\n== One ==\nFirst.\n\n== Two ==\n"
+        "Second [http://www.marxists.org/y y].\n"
+    )
     title = make_page(human, "section", text)
     base = wiki.fetch(site, title)
     mw_section = wiki.fetch_section_text(site, base.revid, 2)
@@ -161,9 +165,8 @@ def test_section_save_carries_base_revision(site: Any, human: ApiClient) -> None
     plan = wiki.Plan(whole, "/* Two */ wikilint test", section=2, section_text=new_section)
 
     def rebase(rev: wiki.Revision) -> wiki.Plan | None:
-        section = rev.text[rev.text.index("== Two =="):]
-        return wiki.Plan(rev.text.replace(section, fixer(section)), plan.summary, 2,
-                         fixer(section))
+        section = rev.text[rev.text.index("== Two ==") :]
+        return wiki.Plan(rev.text.replace(section, fixer(section)), plan.summary, 2, fixer(section))
 
     result = wiki.safe_save(site, base, plan, rebase)
     assert result.status == "saved"

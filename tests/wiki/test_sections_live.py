@@ -22,8 +22,14 @@ def extension_tags(human: ApiClient) -> frozenset[str]:
 
 
 def _section_text(client: ApiClient, title: str, number: int) -> str | None:
-    data = client.get(action="query", prop="revisions", titles=title, rvprop="content",
-                      rvslots="main", rvsection=number)
+    data = client.get(
+        action="query",
+        prop="revisions",
+        titles=title,
+        rvprop="content",
+        rvslots="main",
+        rvsection=number,
+    )
     if "error" in data:
         return None
     revisions: list[dict[str, Any]] = data["query"]["pages"][0].get("revisions", [])
@@ -45,15 +51,20 @@ def test_section_numbers_match_mediawiki(
         doc = Document.parse(stored)
         assert [(s.number, s.level) for s in doc.sections] == [(h.index, h.level) for h in found]
     for heading in found:
-        end = next((h.start for h in found if h.index > heading.index
-                    and h.level <= heading.level), len(stored))
-        ours = stored[heading.start:end]
+        end = next(
+            (h.start for h in found if h.index > heading.index and h.level <= heading.level),
+            len(stored),
+        )
+        ours = stored[heading.start : end]
         theirs = _section_text(human, title, heading.index)
         assert theirs is not None and theirs.rstrip() == ours.rstrip(), (
             f"section {heading.index}: MediaWiki {theirs!r}, wikilint {ours!r}"
         )
     assert _section_text(human, title, max((h.index for h in found), default=0) + 1) is None
     parsed = human.get(action="parse", page=title, prop="sections")["parse"]["sections"]
-    numbered = {(int(s["index"]), int(s["level"])) for s in parsed
-                if s["index"] and not s["index"].startswith("T-")}
+    numbered = {
+        (int(s["index"]), int(s["level"]))
+        for s in parsed
+        if s["index"] and not s["index"].startswith("T-")
+    }
     assert numbered <= {(h.index, h.level) for h in found}, parsed

@@ -40,22 +40,32 @@ def run(args: list[str]) -> Any:
     group = click.Group("wikilint")
     wiki_cli.register(group)
     res = CliRunner(env={"WIKILINT_CONTACT": CONTACT, "WIKILINT_ALLOW_PRIVATE_FETCH": ""}).invoke(
-        group, args, catch_exceptions=False)
+        group, args, catch_exceptions=False
+    )
     assert res.exit_code == 0, res.output
     return res
 
 
 @pytest.mark.live
 def test_live_an_injected_title_is_saved_as_plain_text(
-        live_wiki: str, human: ApiClient, tmp_path: Path, server: PageServer) -> None:
+    live_wiki: str, human: ApiClient, tmp_path: Path, server: PageServer
+) -> None:
     title = unique_title("title-injection")
     url = f"{server.base}/injection"
     page = f"Intro.<ref>{url}</ref>\n\n== References ==\n{{{{reflist}}}}\n"
     human.edit(title, page, createonly=True)
     fresh_site()
     state = tmp_path / "state.sqlite"
-    base = ["--page", title, "--select", "bare-url", "--state", str(state), "--no-color",
-            "--unsafe-fixes"]
+    base = [
+        "--page",
+        title,
+        "--select",
+        "bare-url",
+        "--state",
+        str(state),
+        "--no-color",
+        "--unsafe-fixes",
+    ]
 
     # Without the opt-in: the URL points at this machine, so it is refused, with the reason,
     # and the server never sees a connection.
@@ -75,17 +85,34 @@ def test_live_an_injected_title_is_saved_as_plain_text(
 
     saved = human.latest(title)
     assert saved.text.rstrip() == reviewed.rstrip()  # the pre-save transform changed nothing
-    for raw in ("~~~", "__NOINDEX__", "__NOTOC__", "subst:", "[[Main Page|]]", "[[Category:",
-                "<nowiki>", "''x''", "[[User:"):
+    for raw in (
+        "~~~",
+        "__NOINDEX__",
+        "__NOTOC__",
+        "subst:",
+        "[[Main Page|]]",
+        "[[Category:",
+        "<nowiki>",
+        "''x''",
+        "[[User:",
+    ):
         assert raw not in saved.text, raw
-    info = human.get(action="query", titles=title, prop="categories|pageprops",
-                     formatversion="2")["query"]["pages"][0]
+    info = human.get(action="query", titles=title, prop="categories|pageprops", formatversion="2")[
+        "query"
+    ]["pages"][0]
     assert "categories" not in info  # no [[Category:Injected]]
     assert not {"noindex", "notoc", "forcetoc"} & set(info.get("pageprops", {}))
     # The escaped title, put through the pre-save transform and rendered by the wiki on its
     # own, reads as the page's title did: the same text, no markup.
     escaped = reviewed.split("|title=", 1)[1].split(" |website=", 1)[0]
-    parsed = human.post(action="parse", text=escaped, pst="1", contentmodel="wikitext",
-                        prop="text", disablelimitreport="1", formatversion="2")["parse"]
+    parsed = human.post(
+        action="parse",
+        text=escaped,
+        pst="1",
+        contentmodel="wikitext",
+        prop="text",
+        disablelimitreport="1",
+        formatversion="2",
+    )["parse"]
     rendered = html.unescape(re.sub(r"<[^>]+>", "", parsed["text"])).strip()
     assert rendered == INJECTION_TITLE

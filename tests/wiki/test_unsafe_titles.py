@@ -33,12 +33,15 @@ from tests.wiki.test_cassettes import fresh_page
 
 URL = "https://news.example.org/trotsky-1921"
 TITLE = "Speech at the 1921 congress"
-PAGE = (f"Intro.<ref>{URL}</ref>\n\nMore text.<ref>https://other.example.org/x</ref>\n\n"
-        "== References ==\n{{reflist}}\n")
+PAGE = (
+    f"Intro.<ref>{URL}</ref>\n\nMore text.<ref>https://other.example.org/x</ref>\n\n"
+    "== References ==\n{{reflist}}\n"
+)
 CONTACT = "ops@example.org"
 FIXED_DAY = dt.date(2026, 1, 15)  # the cassette holds the saved text: its access-date too
-CITE = (f"{{{{cite web |url={URL} |title={TITLE} |website=news.example.org "
-        "|access-date=2026-01-15}}")
+CITE = (
+    f"{{{{cite web |url={URL} |title={TITLE} |website=news.example.org |access-date=2026-01-15}}}}"
+)
 
 
 def cli() -> click.Group:
@@ -49,7 +52,8 @@ def cli() -> click.Group:
 
 def run(args: list[str], contact_env: str | None = None) -> Any:
     res = CliRunner(env={"WIKILINT_CONTACT": contact_env}).invoke(
-        cli(), args, catch_exceptions=False)
+        cli(), args, catch_exceptions=False
+    )
     assert res.exit_code == 0, res.output
     return res
 
@@ -74,13 +78,17 @@ def fetcher(monkeypatch: pytest.MonkeyPatch) -> FakeFetcher:
     fake = FakeFetcher()
     monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", fake)
     real_env = wiki_cli.page_environment
-    monkeypatch.setattr(wiki_cli, "page_environment", lambda *a, **k: dataclasses.replace(
-        real_env(*a, **k), today=FIXED_DAY))
+    monkeypatch.setattr(
+        wiki_cli,
+        "page_environment",
+        lambda *a, **k: dataclasses.replace(real_env(*a, **k), today=FIXED_DAY),
+    )
     return fake
 
 
-def propose_review_submit(title: str, state: Path, fetcher: FakeFetcher,
-                          monkeypatch: pytest.MonkeyPatch) -> Proposal:
+def propose_review_submit(
+    title: str, state: Path, fetcher: FakeFetcher, monkeypatch: pytest.MonkeyPatch
+) -> Proposal:
     base = ["--page", title, "--select", "bare-url", "--state", str(state), "--no-color"]
     # No contact: a note that says how to give one; nothing fetched, nothing to propose.
     res = run(["propose", "--unsafe-fixes", *base])
@@ -110,8 +118,11 @@ def propose_review_submit(title: str, state: Path, fetcher: FakeFetcher,
 
 
 def test_propose_review_submit_with_a_fetched_title(
-        cassette: Callable[[str], Any], tmp_path: Path, fetcher: FakeFetcher,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    cassette: Callable[[str], Any],
+    tmp_path: Path,
+    fetcher: FakeFetcher,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     title = "Wikilint cassette/Bare URL title"
     fresh_page(title, PAGE)
     with cassette("propose_unsafe_fetched_title"):
@@ -121,8 +132,12 @@ def test_propose_review_submit_with_a_fetched_title(
 
 @pytest.mark.live
 def test_live_propose_review_submit_with_a_fetched_title(
-        live_wiki: str, human: ApiClient, tmp_path: Path, fetcher: FakeFetcher,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    live_wiki: str,
+    human: ApiClient,
+    tmp_path: Path,
+    fetcher: FakeFetcher,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     title = unique_title("bare-url-title")
     human.edit(title, PAGE, createonly=True)
     fresh_site()
@@ -134,14 +149,16 @@ def test_live_propose_review_submit_with_a_fetched_title(
 
 
 def test_submit_after_an_edit_elsewhere_reuses_the_stored_title(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The rebase onto a newer revision recomputes with the stored titles and date."""
     monkeypatch.setattr("wikilint.bot.web.fetch.fetch_titles", must_not_fetch)
     config = rules.Config(select=("bare-url",))
     env = rules.Environment(today=FIXED_DAY, titles={URL: TITLE})
     change = compute_change(PAGE, config=config, env=env, unsafe=True)
-    p = Proposal.from_change(change, site="s", page="P", section=None, base_revid=1,
-                             base_timestamp="t", unsafe=True)
+    p = Proposal.from_change(
+        change, site="s", page="P", section=None, base_revid=1, base_timestamp="t", unsafe=True
+    )
     newer = "A new first line.\n" + PAGE
     again = rv.reapply(p, newer, config)
     assert rv.same_as_reviewed(p, again, config)
@@ -182,13 +199,28 @@ def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
         assert (old.page, old.status, old.titles, old.today) == ("Old", "accepted", {}, None)
         assert old.environment() is None  # computed as before: today's defaults
         assert old.edits is None  # the edits column came with schema 3
-        pid = store.add(Proposal(site="s", page="New", section=None, base_revid=8,
-                                 base_timestamp="t", original="a", proposed="b", findings=[],
-                                 accepted=[], rule_counts={}, summary="s", unsafe=True,
-                                 titles={URL: TITLE}, today="2026-01-15"))
+        pid = store.add(
+            Proposal(
+                site="s",
+                page="New",
+                section=None,
+                base_revid=8,
+                base_timestamp="t",
+                original="a",
+                proposed="b",
+                findings=[],
+                accepted=[],
+                rule_counts={},
+                summary="s",
+                unsafe=True,
+                titles={URL: TITLE},
+                today="2026-01-15",
+            )
+        )
     with Store(path) as store:
         version = store.db.execute(
-            "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()["value"]
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()["value"]
         assert version == str(SCHEMA_VERSION)
         new = store.get(pid)
         assert new.titles == {URL: TITLE} and new.today == "2026-01-15"
@@ -203,7 +235,8 @@ def test_a_version_1_store_is_migrated(tmp_path: Path) -> None:
 
 @pytest.mark.live
 def test_live_fix_page_with_unsafe_fixes_shows_the_fetched_title_and_saves_only_when_told(
-        live_wiki: str, human: ApiClient, tmp_path: Path, fetcher: FakeFetcher) -> None:
+    live_wiki: str, human: ApiClient, tmp_path: Path, fetcher: FakeFetcher
+) -> None:
     from wikilint.bot.cli.main import main
 
     title = unique_title("fix-page-unsafe")
@@ -213,7 +246,8 @@ def test_live_fix_page_with_unsafe_fixes_shows_the_fetched_title_and_saves_only_
 
     def fix(*extra: str) -> Any:
         return CliRunner(env={"WIKILINT_CONTACT": CONTACT}).invoke(
-            main, [*base, *extra], catch_exceptions=False)
+            main, [*base, *extra], catch_exceptions=False
+        )
 
     shown = fix()  # the diff: fetched once, with the contact; nothing saved
     assert shown.exit_code == 1, shown.output  # fixes proposed in a dry run, as for a file
@@ -224,5 +258,7 @@ def test_live_fix_page_with_unsafe_fixes_shows_the_fetched_title_and_saves_only_
     assert human.latest(title).text.rstrip() == PAGE.rstrip()
     saved = fix("--submit", "--yes", "--state", str(tmp_path / "s.sqlite"))
     assert saved.exit_code == 0, saved.output
-    assert human.latest(title).text.rstrip() == \
-        PAGE.replace(f"<ref>{URL}</ref>", f"<ref>{CITE}</ref>").rstrip()
+    assert (
+        human.latest(title).text.rstrip()
+        == PAGE.replace(f"<ref>{URL}</ref>", f"<ref>{CITE}</ref>").rstrip()
+    )
