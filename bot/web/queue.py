@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from wikilint import rules
 from wikilint.bot.change.core import Change, compute_change
+from wikilint.bot.change.review import recompute, reviewed_edits
 from wikilint.bot.change.store import STATUSES, Proposal, Store, default_state_path
 from wikilint.bot.web.diffview import rows
 
@@ -64,8 +65,6 @@ def decide(
 ) -> Proposal:
     """Accept (only the checked findings), reject or skip one proposal, as the terminal
     review does."""
-    from wikilint.bot.change.review import recompute
-
     if action not in DECISIONS:
         raise QueueError(f"unknown action {action!r} (accept, reject or skip)")
     if p.status not in ("pending", "accepted"):
@@ -240,18 +239,7 @@ def register(app: Flask) -> None:
     def api_proposal(pid: int) -> Any:
         with opened() as store:
             p = proposal_or_404(store, pid)
-        edits = p.edits
-        if edits is None:  # stored by a wikilint that kept no edits: recompute them
-            edits = list(
-                compute_change(
-                    p.original,
-                    section=p.section,
-                    config=config,
-                    env=p.environment(),
-                    unsafe=p.unsafe,
-                    accept_keys=p.accepted,
-                ).edits
-            )
+        edits = reviewed_edits(p, config)
         return jsonify(
             {
                 "id": p.id,
