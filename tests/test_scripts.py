@@ -37,3 +37,16 @@ def test_scripts_test_names_its_phases() -> None:
     ]
     wanted = iter(phases)  # these, in this order (other phases may come between)
     assert all(any(p == w for p in wanted) for w in ("packages", "venv", "wiki", "tests"))
+
+
+def test_every_tool_scripts_test_runs_comes_with_the_test_extras() -> None:
+    import tomllib
+
+    tools = set(re.findall(r"\$VENV/bin/([a-z]+)", (ROOT / "scripts" / "test").read_text()))
+    tools -= {"python"}
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]["test"]
+    names = {re.split(r"[<>=\[ ]", requirement, maxsplit=1)[0] for requirement in extras}
+    assert tools, "scripts/test runs tools from the venv"
+    assert tools <= names, f"not in the test extras: {sorted(tools - names)}"
