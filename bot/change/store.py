@@ -25,7 +25,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from wikilint import rules
 from wikilint.bot.change.core import Change, FindingRecord
@@ -47,17 +47,7 @@ Status = Literal[
     "skipped",
     "failed",
 ]
-STATUSES: tuple[Status, ...] = (
-    "pending",
-    "accepted",
-    "rejected",
-    "submitting",
-    "submitted",
-    "differs",
-    "applied",
-    "skipped",
-    "failed",
-)
+STATUSES: tuple[Status, ...] = get_args(Status)  # in the order the Literal lists them
 # Proposals a submit may claim; and the ones still open (a new proposal of the same page and
 # revision replaces or meets them).
 SUBMITTABLE: tuple[Status, ...] = ("accepted", "failed")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from mwparserfromhell.nodes import ExternalLink, Node, Tag, Template, Text
 from wikilint.rules.context import Context
+from wikilint.rules.dates import MONTHS
 from wikilint.rules.document import Document
 from wikilint.rules.model import Edit, Finding, Fix, Fixability, Severity
 from wikilint.rules.registry import Rule, option, register
@@ -22,20 +23,6 @@ from wikilint.rules.wikitext import is_footnote_template, tag_name, template_key
 
 BARE_URL_TAGS = frozenset({"bare url inline", "bare url", "bareurl", "bare-url", "bare links"})
 _NOTE_META_PARAMS = frozenset({"name", "group"})
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _USE_DMY = frozenset(
     {"use dmy dates", "use dmy", "dmy", "usedmy", "use dmy date", "use dmy format"}
 )
@@ -89,7 +76,7 @@ def _local_access_date_style(doc: Document) -> str:
 
 
 def format_date(day: dt.date, style: str) -> str:
-    month = _MONTHS[day.month - 1]
+    month = MONTHS[day.month - 1]
     if style == "dmy":
         return f"{day.day} {month} {day.year}"
     if style == "mdy":
@@ -215,7 +202,7 @@ class BareUrl(Rule):
             )
             return Fix.unsafe(Edit(start, stop, cite))
         if self.options.tag_unfetched and tag is None:
-            month = f"{_MONTHS[ctx.env.today.month - 1]} {ctx.env.today.year}"
+            month = f"{MONTHS[ctx.env.today.month - 1]} {ctx.env.today.year}"
             return Fix.unsafe(Edit.insert(end, f" {{{{Bare URL inline|date={month}}}}}"))
         return None
 
