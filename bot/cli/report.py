@@ -28,14 +28,29 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from wikilint.bot.wiki.api import Failure
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_NOT_DONE = EXIT_FINDINGS
 EXIT_STOPPED = 3
 EXIT_UNAVAILABLE = 6
+
+
+def failure_exit_code(failure: Failure) -> int:
+    """The exit code of a wiki command that the wiki (or opening it) stopped."""
+    from wikilint.bot.wiki.api import Failure
+
+    codes = {
+        Failure.SITE: EXIT_ERROR,
+        Failure.STOPPED: EXIT_STOPPED,
+        Failure.UNAVAILABLE: EXIT_UNAVAILABLE,
+    }
+    return codes[failure]
 
 
 def use_color(option: bool | None, stream: IO[Any] | None = None) -> bool:

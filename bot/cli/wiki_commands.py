@@ -1,12 +1,10 @@
 """Wiki commands: ``propose``, ``review``, ``submit``, and the ``--page`` mode of lint/fix.
 
-Section edits: the whole page is linted (it is the context), the fixes touch only the section,
-and the save sends ``section=N`` with the section's new text when MediaWiki's own section N is
-byte-for-byte the span we edited (checked with ``rvsection``); otherwise the whole page is sent.
-Either way the save carries the base revision id, and the saved page is read back.
-
-Failures end in one line and an exit code (:mod:`bot.cli.exits`); a proposal's status always
-says what happened to it (:mod:`bot.change.store`).
+The commands are thin: a proposal's change comes from the change core
+(:mod:`bot.change.core`), saving reviewed proposals from :mod:`bot.change.submit` (shared
+with ``wikilint serve``). Failures end in one line and an exit code
+(:mod:`bot.cli.report`); a proposal's status always says what happened to it
+(:mod:`bot.change.store`).
 
 pywikibot is imported only by bot.wiki, and only when a wiki command runs.
 """
@@ -15,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,18 +21,10 @@ from typing import TYPE_CHECKING, Any
 import click
 from wikilint import rules
 from wikilint.bot.change import review as rv
-from wikilint.bot.change.core import Change, SummaryStyle
-from wikilint.bot.change.diff import change_diff
+from wikilint.bot.change import submit
+from wikilint.bot.change.core import SummaryStyle
 from wikilint.bot.change.isolated import isolated_change
-from wikilint.bot.change.policy import PagePolicy
-from wikilint.bot.change.store import (
-    SUBMITTABLE,
-    NotClaimable,
-    Proposal,
-    Status,
-    Store,
-    describe_status,
-)
+from wikilint.bot.change.store import SUBMITTABLE, Proposal, Store, describe_status
 from wikilint.bot.change.timelimit import (
     DEFAULT_PAGE_LINT_TIMEOUT,
     TIMEOUT_OPTION_HELP,
@@ -46,9 +35,8 @@ from wikilint.bot.cli.report import (
     EXIT_CLEAN,
     EXIT_ERROR,
     EXIT_NOT_DONE,
-    EXIT_STOPPED,
-    EXIT_UNAVAILABLE,
     CommandError,
+    failure_exit_code,
     use_color,
 )
 from wikilint.bot.files import configfile
@@ -95,33 +83,18 @@ def load_config(path: str | None, select: Iterable[str] = ()) -> rules.Config:
         raise CommandError(str(exc), EXIT_ERROR) from exc
 
 
-def wiki_failure(site: Any, exc: BaseException) -> CommandError | None:
-    """What the wiki did to a command, as one line and its exit code: the account stopped
-    (3), the wiki unreachable, read-only or lagged after the configured retries (4). None for
-    anything else."""
-    from wikilint.bot.wiki import api as wiki
-
-    if isinstance(exc, wiki.StopRun):
-        return CommandError(f"stopping: {exc}", EXIT_STOPPED)
-    if wiki.is_unavailable(exc):
-        return CommandError(
-            f"{wiki.explain_unavailable(site, exc)}; try again later", EXIT_UNAVAILABLE
-        )
-    return None
-
-
 @contextmanager
 def wiki_failures(site: Any = None) -> Iterator[None]:
-    """Raise :func:`wiki_failure`'s CommandError for what the wiki did to the command."""
+    """What the wiki does to the command inside (``bot.wiki.api.failure_of``) as one line
+    and its exit code (``report.failure_exit_code``)."""
+    from wikilint.bot.wiki import api as wiki
+
     try:
-        yield
-    except CommandError:
-        raise
-    except Exception as exc:
-        failure = wiki_failure(site, exc)
-        if failure is None:
-            raise
-        raise failure from exc
+        with wiki.failures(site):
+            yield
+    except wiki.WikiFailure as exc:
+        raise CommandError(str(exc), failure_exit_code(exc.failure)) from exc
+
 
 
 def parse_section(section: str | None) -> str | None:
@@ -131,26 +104,12 @@ def parse_section(section: str | None) -> str | None:
 
 
 def open_site(site: str | None) -> Any:
+    """The wiki a wiki command talks to, or one line and its exit code saying why not."""
     from wikilint.bot.wiki import api as wiki
 
-    where = site or "(from user-config.py)"
-    try:
-        return wiki.open_site(site)
-    except Exception as exc:  # pywikibot raises many kinds for a bad config: say it plainly
-        if wiki.is_unavailable(exc):
-            raise CommandError(
-                f"cannot open the wiki {where}: "
-                f"{wiki.explain_unavailable(None, exc)}; try again later",
-                EXIT_UNAVAILABLE,
-            ) from exc
-        raise CommandError(
-            f"cannot open the wiki {where}: {wiki.first_line(exc)}. See "
-            "user-config.py.example (PYWIKIBOT_DIR)."
-        ) from exc
+    with wiki_failures():
+        return wiki.open_wiki(site)
 
-
-def site_name(site: Any) -> str:
-    return f"{site.family.name}:{site.code}"
 
 
 def fetch_page(title: str, site: str | None = None) -> wiki.Revision:
@@ -166,53 +125,10 @@ def fetch_page(title: str, site: str | None = None) -> wiki.Revision:
                 raise CommandError(exc.reason, EXIT_ERROR) from exc
 
 
-def _echo_diff(change: Change, color: bool) -> None:
-    click.echo(change_diff(change.original, change.edits, color))
-
-
-def make_plan(
-    site: Any, rev: wiki.Revision, proposed: str, section: str | int | None, summary: str
-) -> wiki.Plan:
-    """A section save when MediaWiki's section matches ours exactly, else a whole-page save."""
-    from wikilint.bot.wiki import api as wiki
-
-    if section is None:
-        return wiki.Plan(proposed, summary)
-    sec = rules.Document.parse(rev.text).find_section(section)
-    start, end = sec.start, sec.end
-    delta = len(proposed) - len(rev.text)
-    if proposed[:start] != rev.text[:start] or proposed[end + delta :] != rev.text[end:]:
-        raise AssertionError("the fixes touch text outside the section")
-    theirs = wiki.fetch_section_text(site, rev.revid, sec.number)
-    if theirs is None or theirs.rstrip() != rev.text[start:end].rstrip():
-        log.info(
-            "[[%s]]: MediaWiki's section %d differs from ours; saving the whole page",
-            rev.title,
-            sec.number,
-        )
-        return wiki.Plan(proposed, summary)
-    sent = proposed[start : end + delta].rstrip()
-    if wiki.section_join(proposed[:start], sent, proposed[end + delta :]) != proposed.rstrip():
-        # MediaWiki ends a saved section with one blank line; this page has another spacing
-        # before the next heading, which a section save would change.
-        log.info(
-            "[[%s]]: a section save would change the blank lines after section %d; "
-            "saving the whole page",
-            rev.title,
-            sec.number,
-        )
-        return wiki.Plan(proposed, summary)
-    return wiki.Plan(proposed, summary, sec.number, sent)
-
-
 def page_environment(title: str) -> rules.Environment:
     """The environment a wiki page's fixes are computed in (today's date, its title)."""
     return rules.Environment(page_title=title)
 
-
-def page_policy(site: Any) -> PagePolicy:
-    """The page policy for edits by the account logged in to ``site``."""
-    return PagePolicy(username=site.username() or "")
 
 
 # -- propose ----------------------------------------------------------------------------------
@@ -271,7 +187,7 @@ def propose_page(
             config,
             page_environment(rev.title),
             unsafe,
-            page_policy(site),
+            submit.page_policy(site),
             SummaryStyle(override=summary),
             fetch,
             host=title_fetcher(rev.title, contact, allow_private),
@@ -287,7 +203,7 @@ def propose_page(
         return None
     p = Proposal.from_change(
         change,
-        site=site_name(site),
+        site=wiki.site_name(site),
         page=rev.title,
         section=section,
         base_revid=rev.revid,
@@ -322,219 +238,6 @@ def store_proposal(store: Store, p: Proposal) -> bool:
     p.id, p.created = existing.id, existing.created
     store.update(p)
     return True
-
-
-# -- submit -----------------------------------------------------------------------------------
-
-# The exit code each final status of a submitted proposal gives (the worst one wins).
-STATUS_EXIT: dict[str, int] = {"submitted": EXIT_CLEAN, "applied": EXIT_CLEAN}
-
-
-def _rebaser(p: Proposal, config: rules.Config, site: Any) -> wiki.Rebase:
-    """Re-apply the reviewed fixes to a newer revision, only if the change is the same one."""
-    section = parse_section(p.section)
-    policy = page_policy(site)
-
-    def rebase(rev: wiki.Revision) -> wiki.Plan | None:
-        try:  # the reviewed titles are reused, never fetched again
-            change = rv.reapply(p, rev.text, config, policy)
-        except rules.SectionNotFound:
-            return None
-        if change.skip_reason or not rv.same_as_reviewed(p, change, config):
-            return None
-        return make_plan(site, rev, change.proposed, section, p.summary)
-
-    return rebase
-
-
-def submit_proposal(
-    store: Store, site: Any, p: Proposal, config: rules.Config, minor: bool, color: bool
-) -> Status:
-    """Save one proposal claimed by this process (:meth:`Store.claim`); record and return its
-    final status. When the wiki or the account fails mid-way, the proposal is recorded as
-    ``failed`` with the reason (never left claimed or "accepted") and the error goes on."""
-    from wikilint.bot.wiki import api as wiki
-
-    try:
-        return _submit_claimed(store, site, p, config, minor, color)
-    except BaseException as exc:
-        failure = wiki_failure(site, exc) if isinstance(exc, Exception) else None
-        if failure is None:  # a bug or an interrupt: recorded, and shown as it is
-            store.set_status(p.id or 0, "failed", f"{type(exc).__name__}: {exc}")
-            raise
-        reason = failure.format_message()
-        if isinstance(exc, wiki.WikiUnavailable) and exc.saved_unknown:
-            reason += (
-                f"; `wikilint submit {p.id}` reads the page history first and records "
-                "the save if it was made"
-            )
-        store.set_status(p.id or 0, "failed", reason)
-        raise CommandError(f"#{p.id} [[{p.page}]]: failed: {reason}", failure.exit_code) from exc
-
-
-def _submit_claimed(
-    store: Store, site: Any, p: Proposal, config: rules.Config, minor: bool, color: bool
-) -> Status:
-    from wikilint.bot.wiki import api as wiki
-
-    pid = p.id or 0
-    try:
-        cur = wiki.fetch(site, p.page)
-    except wiki.PageSkipped as exc:
-        return _finish(store, p, "skipped", exc.reason)
-    reason = page_policy(site).reason(cur.text)
-    if reason:
-        return _finish(store, p, "skipped", reason)
-    rebase = _rebaser(p, config, site)
-    section = parse_section(p.section)
-    if cur.revid == p.base_revid:
-        plan = make_plan(site, cur, p.proposed, section, p.summary)
-    else:
-        # An earlier submit whose answer was lost, or another process, may have saved it.
-        own = wiki.find_own_save(site, p.page, p.base_revid, wiki.Plan(p.proposed, p.summary))
-        if own is not None:
-            differs = wiki.describe_difference(p.proposed, own.text)
-            note = "found in the page history (the answer to an earlier save was lost)"
-            return _finish(
-                store,
-                p,
-                "differs" if differs else "submitted",
-                f"{differs}; {note}" if differs else note,
-                own.revid,
-            )
-        plan_or_none = rebase(cur)
-        if plan_or_none is None:
-            return _needs_review(store, p, cur, config, color)
-        log.info(
-            "#%d [[%s]] changed since the proposal (rev %d → %d); the same fixes "
-            "re-applied cleanly",
-            pid,
-            p.page,
-            p.base_revid,
-            cur.revid,
-        )
-        plan = plan_or_none
-    result = wiki.safe_save(site, cur, plan, rebase, minor=minor)
-    if result.status == "saved" and result.differs:
-        return _finish(
-            store, p, "differs", result.differs, result.revid, wiki.diff_url(site, result.revid)
-        )
-    if result.status == "saved":
-        note = "; ".join(result.warnings) or ("merged by MediaWiki" if result.merged else None)
-        return _finish(store, p, "submitted", note, result.revid, wiki.diff_url(site, result.revid))
-    if result.status == "nochange":
-        return _finish(store, p, "applied", f"revision {cur.revid} already has this text")
-    return _finish(store, p, "skipped", result.reason)
-
-
-def _finish(
-    store: Store,
-    p: Proposal,
-    status: Status,
-    reason: str | None,
-    saved_revid: int | None = None,
-    diff_link: str | None = None,
-) -> Status:
-    """Record a proposal's final status and say it in one line (and a save's diff link)."""
-    store.set_status(p.id or 0, status, reason, saved_revid=saved_revid)
-    head = f"#{p.id} [[{p.page}]]"
-    if status == "submitted":
-        line = f"{head}: saved revision {saved_revid}" + (f" ({reason})" if reason else "")
-    elif status == "differs":
-        line = (
-            f"{head}: saved revision {saved_revid}, but it is NOT the reviewed change: "
-            f"{reason}; check it on the wiki"
-        )
-    elif status == "applied":
-        line = f"{head}: already applied: {reason}"
-    else:
-        line = f"{head}: {status}: {reason}"
-    click.echo(line)
-    if diff_link:
-        click.echo(f"  diff: {diff_link}")
-    return status
-
-
-def _needs_review(
-    store: Store, p: Proposal, cur: wiki.Revision, config: rules.Config, color: bool
-) -> Status:
-    """The page changed where we edit: recompute on the current text and ask for a review,
-    or close the proposal when the current text needs none of its fixes any more."""
-    try:
-        change = rv.reapply(p, cur.text, config)
-    except rules.SectionNotFound:
-        reason = f"section {p.section!r} is gone from the current revision {cur.revid}"
-        return _finish(store, p, "skipped", reason)
-    if change.proposed == cur.text:
-        return _finish(store, p, "applied", _applied_reason(p, cur, config))
-    p.base_revid, p.base_timestamp = cur.revid, cur.timestamp
-    p.take(change)
-    p.status, p.reason = "pending", f"the page changed since the review (now rev {cur.revid})"
-    p.claimed_by = None
-    store.update(p)
-    click.echo(
-        f"#{p.id} [[{p.page}]]: {p.reason}; the fixes were re-applied to the current "
-        "text and need a new review:"
-    )
-    _echo_diff(change, color)
-    return "pending"
-
-
-def _applied_reason(p: Proposal, cur: wiki.Revision, config: rules.Config) -> str:
-    """Why a proposal with nothing left to change is closed: its fixes are on the page (by
-    someone else, or an earlier save), or the text they fixed is gone."""
-    replacements = [e.replacement for e in rv.reviewed_edits(p, config) if e.replacement.strip()]
-    if all(replacement in cur.text for replacement in replacements):
-        return f"revision {cur.revid} already has the reviewed fixes"
-    return f"nothing left to change in revision {cur.revid}: the text the fixes were for is gone"
-
-
-def submit_many(
-    store: Store,
-    ids: Iterable[int],
-    site_arg: str | None,
-    config: rules.Config,
-    minor: bool,
-    color: bool,
-    explicit: bool = True,
-) -> Counter[str]:
-    """Claim and submit each proposal in turn. A proposal another process holds (or that is
-    no longer accepted) is reported; with ``explicit`` (ids given on the command line) that
-    is an error (exit 2) after the others were submitted."""
-    from wikilint.bot.wiki import api as wiki
-
-    counts: Counter[str] = Counter()
-    sites: dict[str, Any] = {}
-    refused: list[str] = []
-    for pid in ids:
-        try:
-            p = store.claim(pid)
-        except NotClaimable as exc:
-            if explicit:
-                refused.append(str(exc))
-            else:  # --all: another process took it after the list was read
-                click.echo(f"#{pid} [[{exc.proposal.page}]]: not submitted: {exc}", err=True)
-            continue
-        key = site_arg or p.site
-        try:
-            if key not in sites:
-                sites[key] = open_site(key)
-                with wiki_failures(sites[key]):
-                    wiki.ensure_logged_in(sites[key])
-        except BaseException:
-            store.set_status(pid, "accepted", p.reason)  # never tried: give it back
-            raise
-        with wiki_failures(sites[key]):
-            counts[submit_proposal(store, sites[key], p, config, minor, color)] += 1
-    if refused:
-        click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing saved")
-        raise CommandError("; ".join(refused), EXIT_ERROR)
-    return counts
-
-
-def exit_code_for(counts: Counter[str]) -> int:
-    """0 when every proposal was saved as reviewed or was already applied, else 1."""
-    return max((STATUS_EXIT.get(status, EXIT_NOT_DONE) for status in counts), default=EXIT_CLEAN)
 
 
 # -- page mode for lint / fix -------------------------------------------------------------------
@@ -623,8 +326,8 @@ def _fix_and_submit(
         store.set_status(p.id or 0, "rejected", "declined at the prompt")
         return 0
     store.set_status(p.id or 0, "accepted")
-    status = submit_proposal(store, s, store.claim(p.id or 0), config, minor, color)
-    return STATUS_EXIT.get(status, EXIT_NOT_DONE)
+    status = submit.submit_proposal(store, s, store.claim(p.id or 0), config, minor, color)
+    return EXIT_CLEAN if status in submit.DONE else EXIT_NOT_DONE
 
 
 PAGES_FROM_HELP = (
@@ -932,9 +635,14 @@ def submit_cmd(
         if not chosen:
             click.echo("no accepted proposals to submit")
             return
-        counts = submit_many(store, chosen, site, config, minor, _color(color), explicit=not all_)
-    click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing saved")
-    sys.exit(exit_code_for(counts))
+        with wiki_failures():
+            done = submit.submit_many(
+                store, chosen, site, config, minor, _color(color), explicit=not all_
+            )
+    click.echo(done.describe())
+    if done.refused:
+        raise CommandError("; ".join(done.refused), EXIT_ERROR)
+    sys.exit(EXIT_CLEAN if done.done else EXIT_NOT_DONE)
 
 
 def register(group: click.Group) -> None:

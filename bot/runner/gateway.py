@@ -23,6 +23,7 @@ from wikilint.bot.wiki.api import (  # noqa: F401 (WikiUnavailable, unavailable_
     Revision,
     SaveResult,
     WikiUnavailable,
+    site_name,
     unavailable_errors,
 )
 from wikilint.bot.wiki.sources import Skip, Unreadable, page_generator, read_pages
@@ -109,7 +110,7 @@ def configure_pywikibot(limits: Limits, contact: str | None = None) -> None:
 class PywikibotGateway:
     def __init__(self, site: APISite) -> None:
         self.site = site
-        self.site_name = f"{site.family.name}:{site.code}"
+        self.site_name = site_name(site)
         self._events = ApiEventLog()
         logging.getLogger("pywiki").addHandler(self._events)
 

@@ -4,7 +4,7 @@ The same store and the same change core as ``wikilint propose`` / ``review`` / `
 checkbox per finding recomputes the change with :func:`~wikilint.bot.change.core.compute_change`
 (``accept_keys``), "accept" stores it exactly as the terminal review does
 (:func:`~wikilint.bot.change.review.recompute`), and "Submit accepted" saves through
-``wikilint submit``'s own safe-save path (:func:`~wikilint.bot.cli.wiki_commands.submit_many`:
+``wikilint submit``'s own safe-save path (:func:`~wikilint.bot.change.submit.submit_many`:
 base revision id, conflict re-apply, exclusion and policy checks).
 """
 
@@ -82,18 +82,6 @@ def decide(
             store.update(p)
         store.set_status(pid, "accepted")
     return store.get(pid)
-
-
-def diff_link(site: Any, revid: int) -> str | None:
-    """``Special:Diff/REVID`` on the wiki a pywikibot site talks to."""
-    try:
-        server = site.siteinfo["server"]
-        article_path = site.siteinfo["articlepath"]
-    except Exception:  # a site without siteinfo: no link, the revision id is still shown
-        return None
-    if server.startswith("//"):
-        server = "https:" + server
-    return server + article_path.replace("$1", f"Special:Diff/{revid}")
 
 
 def register(app: Flask) -> None:
@@ -274,15 +262,15 @@ def register(app: Flask) -> None:
 
     @app.route("/api/submit", methods=["POST"])
     def api_submit() -> Any:
-        import click
-        from wikilint.bot.cli import wiki_commands
+        from wikilint.bot.change.submit import submit_many
+        from wikilint.bot.wiki.api import WikiFailure
 
         data = request.get_json(silent=True) or {}
         wanted = data.get("ids") if isinstance(data, dict) else None
         with opened() as store:
             accepted = [p for p in store.list("accepted") if not wanted or p.id in set(wanted)]
             try:
-                wiki_commands.submit_many(
+                submit_many(
                     store,
                     [p.id or 0 for p in accepted],
                     settings.site,
@@ -291,8 +279,8 @@ def register(app: Flask) -> None:
                     color=False,
                     explicit=False,
                 )
-            except click.ClickException as exc:
-                raise QueueError(exc.format_message(), 502) from None
+            except WikiFailure as exc:
+                raise QueueError(str(exc), 502) from None
             results = []
             for p in accepted:
                 now = store.get(p.id or 0)
@@ -325,13 +313,11 @@ def _link_for(
     """The ``Special:Diff`` link of a saved revision (the site is already open after a
     submit: pywikibot keeps it)."""
     if site_name not in cache:
-        from wikilint.bot.cli.wiki_commands import open_site
+        from wikilint.bot.wiki import api as wiki
 
         try:
-            link = diff_link(open_site(site_arg or site_name), 0)
-        except Exception:  # the save happened; a missing link is no error
-            return None
-        if link is None:
+            link = wiki.diff_url(wiki.open_wiki(site_arg or site_name), 0)
+        except Exception:  # the save happened; a missing link (no siteinfo) is no error
             return None
         cache[site_name] = link.removesuffix("0")
     return f"{cache[site_name]}{revid}"

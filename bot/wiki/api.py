@@ -12,6 +12,7 @@ or logged-out account, :class:`StopRun`.
 
 from __future__ import annotations
 
+import enum
 import logging
 import os
 import unicodedata
@@ -85,6 +86,48 @@ class WikiUnavailable(WikiError):
     def __init__(self, message: str, saved_unknown: bool = False) -> None:
         super().__init__(message)
         self.saved_unknown = saved_unknown
+
+
+class Failure(enum.Enum):
+    """Why a command that talks to the wiki cannot go on (the CLI gives each its exit code)."""
+
+    SITE = "the wiki cannot be opened as configured"
+    STOPPED = "the wiki stopped the account"
+    UNAVAILABLE = "the wiki cannot answer or take edits now: try again later"
+
+
+class WikiFailure(WikiError):
+    """What the wiki (or opening it) did to a command, in one user-facing line."""
+
+    def __init__(self, message: str, failure: Failure) -> None:
+        super().__init__(message)
+        self.failure = failure
+
+
+def failure_of(site: APISite | None, exc: BaseException) -> WikiFailure | None:
+    """``exc`` as a :class:`WikiFailure`: the account stopped (:class:`StopRun`), or the wiki
+    unreachable, read-only or lagged after the configured retries. None for anything else."""
+    if isinstance(exc, WikiFailure):
+        return exc
+    if isinstance(exc, StopRun):
+        return WikiFailure(f"stopping: {exc}", Failure.STOPPED)
+    if is_unavailable(exc):
+        return WikiFailure(
+            f"{explain_unavailable(site, exc)}; try again later", Failure.UNAVAILABLE
+        )
+    return None
+
+
+@contextmanager
+def failures(site: APISite | None = None) -> Iterator[None]:
+    """Raise :func:`failure_of`'s WikiFailure for what the wiki does to the code inside."""
+    try:
+        yield
+    except Exception as exc:
+        failure = failure_of(site, exc)
+        if failure is None or failure is exc:
+            raise
+        raise failure from exc
 
 
 def unavailable_errors() -> tuple[type[BaseException], ...]:
@@ -253,6 +296,31 @@ def open_site(site: str | None = None, user: str | None = None) -> APISite:
         code = code or family
         obj = pywikibot.Site(code, family, user=user) if user else pywikibot.Site(code, family)
     return obj
+
+
+def open_wiki(site: str | None) -> APISite:
+    """:func:`open_site` for a command: any failure is a :class:`WikiFailure` naming the
+    wiki (pywikibot raises many kinds for a bad configuration: said plainly)."""
+    where = site or "(from user-config.py)"
+    try:
+        return open_site(site)
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise WikiFailure(
+                f"cannot open the wiki {where}: {explain_unavailable(None, exc)}; "
+                "try again later",
+                Failure.UNAVAILABLE,
+            ) from exc
+        raise WikiFailure(
+            f"cannot open the wiki {where}: {first_line(exc)}. See "
+            "user-config.py.example (PYWIKIBOT_DIR).",
+            Failure.SITE,
+        ) from exc
+
+
+def site_name(site: APISite) -> str:
+    """``family:code``: how proposals and the journal name a wiki."""
+    return f"{site.family.name}:{site.code}"
 
 
 def _family_name_for(url: str) -> str:

@@ -42,7 +42,7 @@ def _revision(site: Any, title: str) -> wiki.Revision:
 @pytest.fixture
 def offline_wiki(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(wiki_commands, "open_site", lambda site: _Site())
-    monkeypatch.setattr(wiki_commands, "site_name", lambda site: "fake:fake")
+    monkeypatch.setattr(wiki, "site_name", lambda site: "fake:fake")
     monkeypatch.setattr(wiki, "fetch", _revision)
     monkeypatch.setattr(wiki_commands, "load_config", lambda path, select=(): KillerConfig())
 

@@ -150,3 +150,26 @@ def test_unknown_proposal_and_bad_bodies(client: FlaskClient) -> None:
     assert bad.status_code == 400  # type: ignore[attr-defined]
     odd = post(client, "/api/proposals/1/decision", {"action": "merge"}, csrf)
     assert odd.status_code == 400 and "unknown action" in odd.get_json()["error"]  # type: ignore[attr-defined]
+
+
+def test_submit_when_the_wiki_cannot_be_opened(
+    client: FlaskClient, state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Submit accepted" saves through change.submit, as `wikilint submit` does: a wiki that
+    # cannot be opened is one line (HTTP 502), and the proposal is given back, not lost.
+    from wikilint.bot.wiki import api as wiki
+
+    def cannot_open(site: str | None) -> object:
+        raise wiki.WikiFailure(f"cannot open the wiki {site}: no family", wiki.Failure.SITE)
+
+    monkeypatch.setattr(wiki, "open_wiki", cannot_open)
+    with Store(state) as store:
+        store.set_status(1, "accepted")
+    csrf = csrf_of(client.get("/", base_url=BASE).get_data(as_text=True))
+    answer = post(client, "/api/submit", {"ids": [1]}, csrf)
+    assert answer.status_code == 502  # type: ignore[attr-defined]
+    assert answer.get_json() == {  # type: ignore[attr-defined]
+        "error": "cannot open the wiki localwiki:localwiki: no family"
+    }
+    with Store(state) as store:
+        assert store.get(1).status == "accepted"

@@ -230,7 +230,7 @@ def test_refuses_to_edit_when_not_logged_in(live_wiki: str) -> None:
 def test_section_save_is_used_when_mediawiki_agrees_on_the_section(
     site: Any, human: ApiClient
 ) -> None:
-    from wikilint.bot.cli.wiki_commands import make_plan
+    from wikilint.bot.change.submit import make_plan
 
     title = unique_title("cli-plan")
     human.edit(title, sample_page(), createonly=True)

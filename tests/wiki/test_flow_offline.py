@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from wikilint import rules
 from wikilint.bot.change.store import SCHEMA_VERSION, NotClaimable, Store
+from wikilint.bot.change.submit import make_plan
 from wikilint.bot.cli import wiki_commands as wiki_cli
 from wikilint.bot.cli.report import EXIT_ERROR, EXIT_UNAVAILABLE
 from wikilint.bot.runner.journal import Journal
@@ -207,7 +208,7 @@ def _plan(text: str, section: str, monkeypatch: pytest.MonkeyPatch) -> wiki.Plan
     monkeypatch.setattr(
         wiki, "fetch_section_text", lambda site, revid, number: text[sec.start : sec.end].rstrip()
     )
-    return wiki_cli.make_plan(None, rev, change.text, section, "s")
+    return make_plan(None, rev, change.text, section, "s")
 
 
 def test_a_section_is_saved_alone_only_when_mediawiki_would_join_it_exactly(
@@ -322,3 +323,13 @@ def test_cassettes_replay_with_the_wiki_on_another_port(monkeypatch: pytest.Monk
         assert str(site.base_url(site.apipath())) == other
         rev = wiki.fetch(site, "Wikilint cassette/Read only")
     assert rev.title == "Wikilint cassette/Read only" and "{{reflist}}" in rev.text
+
+
+def test_every_wiki_failure_has_its_exit_code() -> None:
+    from wikilint.bot.cli.report import EXIT_STOPPED, failure_exit_code
+
+    assert [failure_exit_code(f) for f in wiki.Failure] == [
+        EXIT_ERROR,
+        EXIT_STOPPED,
+        EXIT_UNAVAILABLE,
+    ]
