@@ -1,11 +1,12 @@
 """The one change core: a page's text (a section, the lint config, the environment) → a
 :class:`Change`.
 
-``wikilint run``, ``propose``, ``fix --page`` and submit's re-apply all call
-:func:`compute_change`: the page policy is read from the first pass's parse, the fixes run
-from that same parse (each later pass parses its own text once), and the change carries its
-findings as :class:`FindingRecord` s, its edits on the original text (:func:`diff.compose`),
-the new text, the edit summary and whether the fixes converged.
+``wikilint run``, ``propose``, ``fix`` (files, and ``--page`` under the page policy) and
+submit's re-apply all call :func:`compute_change`: the page policy is read from the first
+pass's parse, the fixes run from that same parse (each later pass parses its own text once),
+and the change carries its findings as :class:`FindingRecord` s, its edits on the original
+text (:func:`diff.compose`, checked to give the new text), the new text, the edit summary and
+whether the fixes converged. A fixed text that does not parse back is never proposed.
 
 Findings are identified by a key that is exact within one base text (``rule@start-end:hash``)
 and by a signature that survives edits elsewhere on the page (``rule:hash(message,
@@ -25,7 +26,7 @@ from typing import Any, NamedTuple
 from wikilint import rules
 from wikilint.bot.change.diff import compose
 from wikilint.bot.change.policy import PagePolicy
-from wikilint.rules.engine import AppliedFix, LintResult
+from wikilint.rules.engine import AppliedFix, FixResult, LintResult
 from wikilint.rules.model import Edit, apply_edits
 
 # Fetches the page titles the title-based unsafe fixes need, given the first pass's lint.
@@ -146,6 +147,9 @@ class Change:
     skip_reason: str | None = None
     remaining: tuple[rules.Finding, ...] = field(default=())  # findings of the new text
     final: rules.Document | None = None  # the parse of the new text
+    passes: int = 0  # fix passes whose fixes the new text holds
+    # Why the text, or the text a fix made, does not parse (then ``skip_reason`` says so).
+    parse_error: rules.Finding | None = None
 
     @property
     def parses(self) -> tuple[rules.Document, ...]:
@@ -204,7 +208,9 @@ def compute_change(
         first = rules.lint(text, config, env, section)
     if first.parse_error is not None or first.doc is None:
         message = first.parse_error.message if first.parse_error else "no parse"
-        return _unchanged(text, env, summary, first, reason=f"parse fails: {message}")
+        return _unchanged(
+            text, env, summary, first, reason=f"parse fails: {message}", error=first.parse_error
+        )
     reason = policy.document_reason(first.doc) if policy else None
     if reason:
         return _unchanged(text, env, summary, first, reason=reason)
@@ -224,13 +230,20 @@ def compute_change(
         first=fix_first,
         parsed=tuple(parsed),
     )
-    records = tuple(_record(text, a) for a in result.applied)
-    counts = dict(Counter(a.finding.rule for a in result.applied))
+    if result.parse_error is not None:  # never propose a text that does not parse back
+        reason = f"the fixed text does not parse: {result.parse_error.message}"
+        return _unchanged(text, env, summary, first, reason=reason, error=result.parse_error)
+    applied = kept_passes(result)
+    edits = tuple(compose(applied))
+    if apply_edits(text, edits) != result.text:
+        raise AssertionError("the fixes' edits do not give the fixed text")
+    records = tuple(_record(text, a) for a in applied)
+    counts = dict(Counter(a.finding.rule for a in applied))
     return Change(
         original=text,
         proposed=result.text,
         findings=records,
-        edits=tuple(compose(result.applied)),
+        edits=edits,
         rule_counts=counts,
         converged=result.converged,
         summary=make_summary(counts, first.section.title if first.section else None, summary),
@@ -239,7 +252,18 @@ def compute_change(
         lint=first,
         remaining=tuple(result.remaining),
         final=result.document,
+        passes=max((a.pass_number for a in applied), default=0),
     )
+
+
+def kept_passes(result: FixResult) -> list[AppliedFix]:
+    """The applied fixes the fixed text holds: when the last pass led back to a text seen
+    before (the fixes oscillate), the engine kept the text before that pass."""
+    applied = result.applied
+    if applied and applied[-1].text == result.text:
+        last = applied[-1].pass_number
+        return [a for a in applied if a.pass_number < last]
+    return applied
 
 
 def _unchanged(
@@ -249,6 +273,7 @@ def _unchanged(
     first: LintResult | None = None,
     *,
     reason: str,
+    error: rules.Finding | None = None,
 ) -> Change:
     section = first.section if first else None
     return Change(
@@ -263,6 +288,7 @@ def _unchanged(
         section,
         first,
         reason,
+        parse_error=error,
     )
 
 

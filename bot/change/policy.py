@@ -1,6 +1,7 @@
 """The one page policy: may the bot edit this page at all?
 
-Used by every flow that edits (``run``, ``propose``, ``submit``, ``fix --page --submit``):
+Used by every flow that edits (``run``, ``propose``, ``submit``, ``fix --page --submit``)
+and by ``fix --page``, which shows what they would do:
 
 - before any parse: too large, NUL characters;
 - on the parse the lint already built (``Document.templates_by_key``): ``{{bots}}`` /

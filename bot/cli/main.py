@@ -15,10 +15,9 @@ import importlib
 import io
 import os
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from wikilint import rules
@@ -26,14 +25,18 @@ from wikilint.bot.cli.report import EXIT_ERROR, CommandError, Report
 from wikilint.bot.files import output
 from wikilint.bot.files.configfile import find_config_file, load_config
 from wikilint.bot.files.inputs import STDIN_ARG, InputError, InputKind, SourceText, read_input
-from wikilint.bot.files.textview import TextView, applied_edits, located_in_source
+from wikilint.bot.files.textview import TextView, located_in_source
 from wikilint.bot.web.titles import (
     allow_private_fetch_option,
     fetch_titles,
     urls_needing_titles,
 )
 from wikilint.rules.config import closest
-from wikilint.rules.engine import FixResult, LintResult
+
+if TYPE_CHECKING:
+    from wikilint.bot.change.core import Change
+    from wikilint.bot.change.policy import PagePolicy
+from wikilint.rules.engine import LintResult
 
 # Commands defined elsewhere, loaded only when asked for (or when listing commands).
 PLUGIN_MODULES = (
@@ -604,18 +607,20 @@ def fix(
     if pages and mode == "write":
         report.error("--write is for files; for wiki pages use --submit (or propose/review)")
     page_titles = () if submit or mode == "write" else pages
-    sources = [
-        *_sources(paths, restore_newlines, report),
-        *_page_sources(page_titles, site, report),
-    ]
-    for source in sources:
+    pages_read = list(_page_sources(page_titles, site, report))
+    # Wiki pages are fixed under the page policy propose and submit apply ({{nobots}}, …).
+    policy = _page_policy(site, report) if pages_read else None
+    sources: list[tuple[SourceText, PagePolicy | None]]
+    sources = [(s, None) for s in _sources(paths, restore_newlines, report)]
+    sources += [(s, policy) for s in pages_read]
+    for source, page_policy in sources:
         if mode == "write" and not source.writable:
             report.error(_unwritable(source))
             continue
         result = _guard(
             source.label,
             report,
-            lambda s=source: _fix_one(
+            lambda s=source, pp=page_policy: _fix_one(
                 s,
                 resolver,
                 section,
@@ -623,6 +628,7 @@ def fix(
                 None if no_fetch else contact,
                 no_fetch,
                 allow_private_fetch,
+                pp,
             ),
         )
         if result is None:
@@ -677,18 +683,37 @@ def _fix_one(
     contact: str | None,
     no_fetch: bool,
     allow_private: bool = False,
-) -> FixResult:
-    config = resolver.for_path(source.path)
-    env = rules.Environment(page_title=source.page_title)
-    key = _section_key(section)
-    if unsafe and not no_fetch:
-        first = rules.lint(source.text, config, env, key)
+    policy: PagePolicy | None = None,
+) -> Change:
+    """The input's change from the change core (as ``run``, ``propose`` and ``submit``
+    compute theirs); ``policy`` for a wiki page."""
+    from wikilint.bot.change.core import compute_change
+
+    def titles(first: LintResult) -> dict[str, str]:
         urls = urls_needing_titles(first)
-        if urls:
-            env = dataclasses.replace(
-                env, titles=_fetch_titles(source.label, urls, contact, allow_private)
-            )
-    return rules.fix(source.text, config, env, key, unsafe=unsafe)
+        return _fetch_titles(source.label, urls, contact, allow_private) if urls else {}
+
+    return compute_change(
+        source.text,
+        section=_section_key(section),
+        config=resolver.for_path(source.path),
+        env=rules.Environment(page_title=source.page_title),
+        unsafe=unsafe,
+        policy=policy,
+        titles=None if no_fetch else titles,
+    )
+
+
+def _page_policy(site: str | None, report: Report) -> PagePolicy | None:
+    """The page policy for the account ``site`` is used with (None, and an error, when it
+    cannot be opened)."""
+    from wikilint.bot.cli import wiki_commands as wiki_cli
+
+    try:
+        return wiki_cli.page_policy_for(site)
+    except click.ClickException as exc:  # the wiki layer's one-line errors
+        report.error(exc.format_message(), _page_error_code(exc))
+        return None
 
 
 @dataclasses.dataclass
@@ -716,29 +741,31 @@ class FixTotals:
 
 
 def _report_fix(
-    source: SourceText, result: FixResult, mode: str, report: Report, totals: FixTotals
+    source: SourceText, change: Change, mode: str, report: Report, totals: FixTotals
 ) -> bool:
     """Show, print or write one input's fix; False when it failed (nothing counted).
 
     The fixes are applied to the input as read (:meth:`SourceText.fixed`): what is shown,
-    printed or written differs from it only inside the fixes' edits."""
-    if result.parse_error is not None:
+    printed or written differs from it only inside the fixes' edits. A wiki page the page
+    policy leaves alone is shown as skipped, with its text unchanged."""
+    if change.parse_error is not None:
         report.failed()
         located = located_in_source(
             source.view,
-            output.locate(source.label, LintResult(result.text, [result.parse_error], None)),
+            output.locate(source.label, LintResult(change.original, [change.parse_error], None)),
         )
         report.echo(output.format_text(located[0], source.view.source, False), err=True)
         return False
-    fixed = source.fixed(applied_edits(result)) if result.changed else source.view.source
+    changed = change.proposed != change.original
+    fixed = source.fixed(list(change.edits)) if changed else source.view.source
     to_stderr = mode in ("stdout", "unified")  # stdout holds the text or the patch alone
     if mode == "stdout":
         report.echo(source.edit_box(fixed), nl=False)
-    elif mode == "unified" and result.changed:
+    elif mode == "unified" and changed:
         from wikilint.bot.change.patch import unified_diff  # difflib: --unified only
 
         report.echo(unified_diff(source.label, source.view.source, fixed), nl=False)
-    elif mode == "diff" and result.changed:
+    elif mode == "diff" and changed:
         head = f"--- {source.label}\n+++ {source.label} (fixed)"
         if source.kind is InputKind.HTML_EDIT_PAGE:
             head += "   [positions are in the edit box's wikitext]"
@@ -746,7 +773,7 @@ def _report_fix(
         from wikilint.bot.change.diff import word_diff  # fix only: lint never loads it
 
         report.echo(word_diff(source.view.source, fixed, report.color), nl=False)
-    elif mode == "write" and result.changed:
+    elif mode == "write" and changed:
         assert source.path is not None  # writable() checked it
         from wikilint.bot.files.writefile import write_file  # tempfile: for --write only
 
@@ -755,28 +782,33 @@ def _report_fix(
         except OSError as exc:
             report.error(f"{source.label}: cannot write: {exc.strerror or exc}")
             return False
-    totals.applied += len(result.applied)
-    totals.changed_files += result.changed
-    report.echo(fix_summary(source.label, result), err=to_stderr)
+    totals.applied += len(change.findings)
+    totals.changed_files += changed
+    report.echo(fix_summary(source.label, change), err=to_stderr)
     return True
 
 
-def fix_summary(label: str, result: FixResult) -> str:
-    """``label: 3 fixes in 1 pass (date-format ×2, …); converged; 5 findings remain (…)``."""
-    if not result.applied:
+def fix_summary(label: str, change: Change) -> str:
+    """``label: 3 fixes in 1 pass (date-format ×2, …); converged; 5 findings remain (…)``,
+    or why the page policy leaves a wiki page alone."""
+    if change.skip_reason:
+        return (
+            f"{label}: skipped: {change.skip_reason} (propose and submit skip it too; "
+            "lint --page shows its findings)"
+        )
+    if not change.findings:
         head = f"{label}: nothing to fix"
     else:
-        by_rule = Counter(a.finding.rule for a in result.applied)
-        rules_text = ", ".join(f"{rule} ×{n}" for rule, n in sorted(by_rule.items()))
-        passes = output.plural(result.passes, "pass")
-        fixes = output.plural(len(result.applied), "fix")
+        rules_text = ", ".join(f"{rule} ×{n}" for rule, n in sorted(change.rule_counts.items()))
+        passes = output.plural(change.passes, "pass")
+        fixes = output.plural(len(change.findings), "fix")
         head = f"{label}: {fixes} in {passes} ({rules_text})"
-        if not result.converged:  # the fixes kept changing the text: say so in plain words
+        if not change.converged:  # the fixes kept changing the text: say so in plain words
             head += (
                 "; the fixes had not settled when wikilint stopped (run fix again and "
                 "check the result)"
             )
-    remaining = result.remaining
+    remaining = change.remaining
     unsafe = sum(
         1
         for f in remaining

@@ -43,6 +43,7 @@ from wikilint.bot.files import configfile
 from wikilint.bot.web.titles import allow_private_fetch_option
 
 if TYPE_CHECKING:
+    from wikilint.bot.change.policy import PagePolicy
     from wikilint.bot.wiki import api as wiki
 
 log = logging.getLogger("wikilint")
@@ -123,6 +124,15 @@ def fetch_page(title: str, site: str | None = None) -> wiki.Revision:
                 return wiki.fetch(s, title)
             except wiki.PageSkipped as exc:
                 raise CommandError(exc.reason, EXIT_ERROR) from exc
+
+
+def page_policy_for(site: str | None) -> PagePolicy:
+    """The page policy propose and submit apply for the account of ``site`` (for
+    ``fix --page``, which shows what they would do)."""
+    from wikilint.bot.wiki import api as wiki
+
+    with wiki.quiet_pywikibot():
+        return submit.page_policy(open_site(site))
 
 
 def page_environment(title: str) -> rules.Environment:
@@ -260,7 +270,8 @@ def fix_page(
     allow_private: bool = False,
 ) -> int:
     """``fix --page --submit``: a one-shot propose + submit. (Without ``--submit``,
-    ``fix --page`` shows the fix exactly as ``fix FILE`` does: bot.cli.main.)
+    ``fix --page`` shows the fix as ``fix FILE`` does, under :func:`page_policy_for`:
+    bot.cli.main.)
 
     The one-shot edit is recorded in the proposal store like any other. With ``unsafe``, the
     titles the unsafe fixes need are fetched as for ``propose``. Failures raise CommandError

@@ -179,3 +179,51 @@ def test_same_edits_compares_what_is_replaced_and_by_what() -> None:
     assert not same_edits("old text", [edit], "odd text", [edit])  # other text replaced
     assert not same_edits("old text", [edit], "old text", [rules.Edit(0, 3, "NEW")])
     assert not same_edits("old old", [edit], "old old", [edit, rules.Edit(4, 7, "new")])
+
+
+def _fixes_of(text: str) -> rules.FixResult:
+    return rules.fix(text, rules.Config(select=("insecure-link",)))
+
+
+def test_an_oscillating_last_pass_is_not_in_the_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The engine stops when a pass leads back to a text it has seen, and keeps the text before
+    # that pass; the change must not show (or count) that pass's edits.
+    from dataclasses import replace
+
+    from wikilint.rules.engine import AppliedFix
+
+    text = "One.<ref>[http://www.bbc.co.uk/a A]</ref>\n"
+    settled = _fixes_of(text)
+    fixed = settled.text
+    assert fixed != text and len(settled.applied) == 1
+    back = rules.Finding(
+        "insecure-link",
+        "back",
+        0,
+        0,
+        rules.Severity.WARNING,
+        rules.Fix.safe(rules.Edit(fixed.index("https"), fixed.index("https") + 5, "http")),
+    )
+    oscillated = replace(
+        settled, passes=2, converged=False, applied=[*settled.applied, AppliedFix(2, back, fixed)]
+    )
+    monkeypatch.setattr(rules, "fix", lambda *args, **kwargs: oscillated)
+    change = compute_change(text, config=rules.Config(select=("insecure-link",)))
+    assert change.proposed == fixed == apply_edits(text, change.edits)
+    assert [f.pass_number for f in change.findings] == [1] and change.passes == 1
+    assert change.rule_counts == {"insecure-link": 1} and not change.converged
+
+
+def test_a_fix_that_does_not_parse_back_is_never_proposed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dataclasses import replace
+
+    text = "One.<ref>[http://www.bbc.co.uk/a A]</ref>\n"
+    error = rules.Finding("parse-error", "cannot parse the text: x", 0, 0, rules.Severity.ERROR)
+    broken = replace(_fixes_of(text), parse_error=error)
+    monkeypatch.setattr(rules, "fix", lambda *args, **kwargs: broken)
+    change = compute_change(text, policy=PagePolicy("WikilintBot"))
+    assert change.proposed == text and change.edits == () and change.findings == ()
+    assert change.skip_reason == "the fixed text does not parse: cannot parse the text: x"
+    assert change.parse_error is error

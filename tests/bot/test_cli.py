@@ -529,13 +529,15 @@ def test_lint_page_reads_through_the_wiki_layer(monkeypatch: pytest.MonkeyPatch)
 # -- one Report for lint and fix (issue 10), files (issue 11 Low) ---------------------------
 
 
-def _fake_wiki_page(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+def _fake_wiki_page(monkeypatch: pytest.MonkeyPatch, text: str, account: str = "Bot") -> None:
+    from wikilint.bot.change.policy import PagePolicy
     from wikilint.bot.cli import wiki_commands as wiki_cli
 
     def fetch_page(title: str, site: str | None = None) -> types.SimpleNamespace:
         return types.SimpleNamespace(title=title, text=text)
 
     monkeypatch.setattr(wiki_cli, "fetch_page", fetch_page)
+    monkeypatch.setattr(wiki_cli, "page_policy_for", lambda site: PagePolicy(username=account))
 
 
 @pytest.mark.parametrize("mode", [[], ["--stdout"]])
@@ -598,6 +600,58 @@ def test_no_color_is_honoured_by_lint_and_fix_on_a_terminal(page) -> None:
         plain = on_a_terminal(command, str(path), no_color="1")
         assert "\x1b[" not in plain and "insecure-link" in plain
         assert "\x1b[" in on_a_terminal(command, "--color", str(path), no_color="1")
+
+
+@pytest.mark.parametrize(
+    ("tag", "account", "skipped"),
+    [
+        ("{{nobots}}", "Bot", "excluded by {{bots}}/{{nobots}}"),
+        ("{{bots|deny=Bot}}", "Bot", "excluded by {{bots}}/{{nobots}}"),
+        ("{{bots|deny=Bot}}", "Other", None),  # the account the wiki is used with counts
+        ("{{Template:In use}}", "Bot", "tagged {{in use}}/{{under construction}}"),
+    ],
+)
+def test_fix_page_applies_the_page_policy_of_propose_and_submit(
+    page, monkeypatch: pytest.MonkeyPatch, tag: str, account: str, skipped: str | None
+) -> None:
+    # `fix --page` computes its change with the change core, under the page policy propose
+    # and submit apply: it does not show fixes on a page the bot leaves alone. (It called
+    # rules.fix directly, and showed them.) A file has no page policy.
+    text = f"{tag}\n{INSECURE}"
+    _fake_wiki_page(monkeypatch, text, account)
+    from_file = run("fix", str(page(text)))
+    assert from_file.exit_code == 1 and "[-http-]{+https+}" in from_file.stdout
+    from_page = run("fix", "--page", "P")
+    printed = run("fix", "--stdout", "--page", "P")
+    if skipped is None:
+        assert from_page.exit_code == 1 and "[-http-]{+https+}" in from_page.stdout
+        return
+    assert (from_page.exit_code, printed.exit_code) == (0, 0)
+    assert "[-" not in from_page.stdout and "+++" not in from_page.stdout
+    assert f"[[P]]: skipped: {skipped} (propose and submit skip it too" in from_page.stdout
+    assert printed.stdout == text  # the text as read, nothing fixed
+
+
+def test_fix_page_and_fix_file_compute_through_the_change_core(
+    page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wikilint.bot.change import core
+
+    calls: list[tuple[str | int | None, object]] = []
+    real = core.compute_change
+
+    def spy(text: str, **kwargs: object) -> core.Change:
+        calls.append((kwargs.get("section"), kwargs.get("policy")))
+        return real(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(core, "compute_change", spy)
+    text = "Lead.\n== Early life ==\n" + INSECURE
+    _fake_wiki_page(monkeypatch, text, "Bot")
+    assert run("fix", "--section", "1", str(page(text))).exit_code == 1
+    assert run("fix", "--section", "1", "--page", "P").exit_code == 1
+    (file_section, file_policy), (page_section, page_policy) = calls
+    assert file_section == page_section == "1"
+    assert file_policy is None and getattr(page_policy, "username", None) == "Bot"
 
 
 def test_wiki_commands_honour_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -876,12 +930,10 @@ def test_fix_diff_of_mixed_line_endings_shows_lines_as_read(tmp_path: Path) -> N
 def test_a_fix_that_cannot_be_mapped_back_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wikilint.bot.cli import main as cli_main
+    from wikilint.bot.change import core
 
-    def broken(result: object) -> list[object]:
-        raise AssertionError("the fixes' edits do not give the fixed text")
-
-    monkeypatch.setattr(cli_main, "applied_edits", broken)
+    # Edits that do not give the fixed text: the change core refuses them.
+    monkeypatch.setattr(core, "compose", lambda applied: [])
     path = tmp_path / "page.wiki"
     path.write_text(INSECURE, encoding="utf-8")
     result = run("fix", "--write", str(path))

@@ -216,23 +216,17 @@ def test_fix_unified_applies_with_patch_and_git(
 
 
 def test_the_fix_summary_says_in_plain_words_when_fixes_did_not_settle() -> None:
+    from dataclasses import replace
+
+    from wikilint import rules
+    from wikilint.bot.change.core import compute_change
     from wikilint.bot.cli.main import fix_summary
-    from wikilint.rules.engine import AppliedFix, FixResult
 
     text = "Claim.<ref>{{cite web |url=http://www.bbc.co.uk/a |title=A}}</ref>\n"
-    finding = rules_finding(text)
-    settled = FixResult(
-        text, text.replace("http:", "https:"), 1, True, [AppliedFix(1, finding, text)]
-    )
+    settled = compute_change(text, config=rules.Config(select=("insecure-link",)))
+    assert settled.converged and settled.proposed == text.replace("http:", "https:")
     assert fix_summary("p.wiki", settled) == (
         "p.wiki: 1 fix in 1 pass (insecure-link ×1); 0 findings remain"
     )
-    stopped = FixResult(text, text, 10, False, [AppliedFix(1, finding, text)])
+    stopped = replace(settled, converged=False)
     assert "the fixes had not settled when wikilint stopped" in fix_summary("p.wiki", stopped)
-
-
-def rules_finding(text: str):  # type: ignore[no-untyped-def]
-    from wikilint import rules
-
-    (found,) = rules.lint(text, rules.Config(select=("insecure-link",))).findings
-    return found

@@ -153,6 +153,31 @@ def test_nobots_page_is_not_proposed(live_wiki: str, human: ApiClient, state_db:
         assert store.list() == []
 
 
+def test_fix_page_shows_a_page_denying_the_account_as_skipped(
+    live_wiki: str, human: ApiClient
+) -> None:
+    # fix --page reads the page policy of the account the wiki is used with, as propose does.
+    from wikilint.bot.cli.main import main
+
+    title = unique_title("cli-fix-page-deny")
+    text = "{{bots|deny=" + BOT_USER + "}}\n" + sample_page()
+    human.edit(title, text, createonly=True)
+    shown = CliRunner().invoke(
+        main,
+        ["fix", "--page", title, "--select", "insecure-link", "--no-color"],
+        catch_exceptions=False,
+    )
+    assert shown.exit_code == 0, shown.output
+    assert f"[[{title}]]: skipped: excluded by {{{{bots}}}}/{{{{nobots}}}}" in shown.output
+    assert "[-http-]" not in shown.output
+    shown_to_all = CliRunner().invoke(
+        main,
+        ["lint", "--page", title, "--select", "insecure-link", "--no-color"],
+        catch_exceptions=False,
+    )
+    assert shown_to_all.exit_code == 1 and "insecure-link" in shown_to_all.output
+
+
 def test_nobots_added_after_review_is_honoured(
     live_wiki: str, human: ApiClient, state_db: Path
 ) -> None:
