@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Iterator
 
 import pytest
+
+# pytest caches each test module with its asserts rewritten, and Python each module, as bytecode
+# in __pycache__ (git-ignored). PYTHONDONTWRITEBYTECODE=1, set on some machines, turns that off:
+# then every run compiles ~160 test modules again and every CLI subprocess the whole package,
+# a third of the fast set's time. The suite keeps its bytecode whatever the shell says.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 # Commands under test configure process-wide logging (our "wikilint" logger, the root's
 # handlers); a CLI process does that once, a test run many times. pywikibot's own "pywiki"

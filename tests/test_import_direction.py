@@ -36,6 +36,9 @@ def imported(path: Path, *, typing_only: bool = True) -> list[tuple[str, int]]:
     return _imported(path, typing_only)
 
 
+_MAY_IMPORT = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
 @functools.cache
 def _imported(path: Path, typing_only: bool) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
@@ -51,10 +54,16 @@ def _imported(path: Path, typing_only: bool) -> list[tuple[str, int]]:
         elif isinstance(node, ast.Import):
             found.extend((alias.name, node.lineno) for alias in node.names)
         for child in ast.iter_child_nodes(node):
-            visit(child)
+            if isinstance(child, _MAY_IMPORT):  # an expression holds no import statement
+                visit(child)
 
-    visit(ast.parse(path.read_text(encoding="utf-8")))
+    visit(_tree(path))
     return found
+
+
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
 def _is_type_checking(test: ast.expr) -> bool:

@@ -224,6 +224,7 @@ def test_text_with_newlines_is_left_alone() -> None:
     assert source.text == text and source.restoration is None and not source.notes
 
 
+@pytest.mark.slow  # many generated examples
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(

@@ -64,6 +64,7 @@ def test_headers_and_no_change() -> None:
 endings = st.sampled_from(["\n", "\r\n", "\r"])
 
 
+@pytest.mark.slow  # runs patch(1) for each of its generated examples
 @settings(max_examples=40, deadline=None)
 @given(
     old=st.lists(st.tuples(st.sampled_from(["a", "b", "c", ""]), endings), max_size=10),

@@ -93,6 +93,7 @@ def test_view_edits_land_in_the_source_and_keep_every_line_ending(
     assert fixed.startswith("\ufeff") == source.startswith("\ufeff")
 
 
+@pytest.mark.slow  # many generated examples
 @settings(max_examples=200, deadline=None)
 @given(sources)
 def test_view_offsets_point_at_the_same_characters_in_the_source(source: str) -> None:

@@ -76,6 +76,7 @@ WIKI_ALPHABET = st.sampled_from(
 )
 
 
+@pytest.mark.slow  # many generated examples
 @settings(max_examples=300, deadline=None)
 @given(st.lists(WIKI_ALPHABET, max_size=60).map("".join))
 def test_arbitrary_markup_round_trips_and_spans_are_exact(text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wikilint import rules
@@ -75,6 +76,7 @@ TEXTS = st.lists(PIECES, max_size=40).map("".join)
 ENV = rules.Environment(today=dt.date(2026, 11, 27), titles={"http://example.com/x": "A title"})
 
 
+@pytest.mark.slow  # many generated examples
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TEXTS)
 def test_lint_never_crashes_and_spans_stay_in_bounds(text: str) -> None:
@@ -86,6 +88,7 @@ def test_lint_never_crashes_and_spans_stay_in_bounds(text: str) -> None:
                 assert 0 <= edit.start <= edit.end <= len(text)
 
 
+@pytest.mark.slow  # many generated examples
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TEXTS, st.booleans())
 def test_fix_is_idempotent_when_it_converges(text: str, unsafe: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mwparserfromhell.nodes import Tag
@@ -58,6 +59,7 @@ QUOTE_ALPHABET = st.sampled_from(
 )
 
 
+@pytest.mark.slow  # many generated examples
 @settings(max_examples=300, deadline=None)
 @given(st.lists(QUOTE_ALPHABET, max_size=50).map("".join))
 def test_no_bold_or_italic_crosses_a_line_and_text_round_trips(text: str) -> None:

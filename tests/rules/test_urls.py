@@ -252,6 +252,7 @@ _URLISH = st.from_regex(
 )
 
 
+@pytest.mark.slow  # many generated examples
 @given(_URLISH)
 def test_normalize_url_is_idempotent(url: str) -> None:
     once = normalize_url(url)

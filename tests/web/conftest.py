@@ -82,7 +82,8 @@ def start_server(settings_kwargs: dict[str, Any], config: Any = None) -> Iterato
     probe.server_close()
     settings = ServeSettings(port=port, **settings_kwargs)
     server = make_server("127.0.0.1", port, create_app(settings, config), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # poll often: shutdown() waits for the next poll (0.5 s by default)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield RunningServer(settings.url.rstrip("/"), settings)

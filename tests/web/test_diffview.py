@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from wikilint import rules
@@ -57,6 +58,7 @@ def test_the_sample_fixes_show_as_rows_of_their_paragraphs() -> None:
             assert segment.changed is False or segment.text in text
 
 
+@pytest.mark.slow  # many generated examples
 @settings(max_examples=80, deadline=None)
 @given(st.data())
 def test_each_side_is_the_paragraph_when_nothing_is_cut(data: st.DataObject) -> None:

@@ -4,6 +4,7 @@ replay (which sends the dummy password and the scrubbed tokens it was handed) st
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -77,7 +78,12 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
 
 def _form(request: Request) -> dict[str, str] | str:
     body = request.body or b""
-    text = body.decode() if isinstance(body, bytes) else body
+    return _parsed_form(body.decode() if isinstance(body, bytes) else body)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_form(text: str) -> dict[str, str] | str:
+    # cached: replaying matches each request against every recorded one, bodies repeat
     try:
         return {
             k: v
