@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner
-from wikilint.bot.scan.engines import run_local
+from wikilint.bot.scan.engines import PROFILER_HINT, dask_client, run_local
 from wikilint.bot.scan.readers import DumpError, Page, iter_pages, open_dump
 from wikilint.bot.scan.scanner import run_scan, scan
 from wikilint.bot.scan.worker import ScanOptions, lint_page
@@ -166,6 +166,41 @@ def test_jobs_1_and_2_and_dask_give_the_same_results(dump: Path) -> None:
             dump, "--engine", "dask", "--scheduler", cluster.scheduler_address, "--chunk-size", "3"
         )
     assert dask_run[:2] == serial[:2]
+
+
+@pytest.mark.parametrize("profiling", [True, False])
+def test_a_cluster_whose_workers_profile_gets_a_note(dump: Path, profiling: bool) -> None:
+    distributed = pytest.importorskip("distributed")
+    dask = pytest.importorskip("dask")
+    with (
+        dask.config.set({"distributed.worker.profile.enabled": profiling}),
+        distributed.LocalCluster(
+            n_workers=1,
+            processes=False,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+    ):
+        code, _, err = scan_output(
+            dump, "--engine", "dask", "--scheduler", cluster.scheduler_address
+        )
+    assert code == 0, err
+    assert (PROFILER_HINT in err) is profiling
+
+
+@pytest.mark.slow
+def test_the_local_cluster_of_a_scan_runs_no_profiler() -> None:
+    pytest.importorskip("distributed")
+
+    def profiling() -> bool:
+        import dask
+
+        return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+    with dask_client(None, 1) as client:  # worker processes, as `--engine dask` starts them
+        answers = client.run(profiling)
+    assert answers and not any(answers.values())
 
 
 def test_titles_only_is_a_titles_file(dump: Path) -> None:
