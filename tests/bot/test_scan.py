@@ -168,6 +168,7 @@ def test_jobs_1_and_2_and_dask_give_the_same_results(dump: Path) -> None:
     assert dask_run[:2] == serial[:2]
 
 
+@pytest.mark.slow  # starts a Dask cluster
 @pytest.mark.parametrize("profiling", [True, False])
 def test_a_cluster_whose_workers_profile_gets_a_note(dump: Path, profiling: bool) -> None:
     distributed = pytest.importorskip("distributed")
@@ -189,7 +190,7 @@ def test_a_cluster_whose_workers_profile_gets_a_note(dump: Path, profiling: bool
     assert (PROFILER_HINT in err) is profiling
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # starts a Dask cluster
 def test_the_local_cluster_of_a_scan_runs_no_profiler() -> None:
     pytest.importorskip("distributed")
 
