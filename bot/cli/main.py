@@ -31,6 +31,7 @@ from wikilint.bot.web.titles import (
     fetch_titles,
     urls_needing_titles,
 )
+from wikilint.bot.wiki.generators import category_depth_option
 from wikilint.rules.config import closest
 
 if TYPE_CHECKING:
@@ -203,6 +204,7 @@ def _selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "-transcludes:TEMPLATE, -search:WORDS, -file:PATH, -recentchanges:N, -newpages:N; "
             "repeatable), as with --page.",
         ),
+        category_depth_option(),
         click.option(
             "--site",
             metavar="SITE",
@@ -344,14 +346,16 @@ def _page_error_code(exc: click.ClickException) -> int:
     return exc.exit_code if isinstance(exc, CommandError) else EXIT_ERROR
 
 
-def _generated_pages(pages_from: tuple[str, ...], site: str | None) -> tuple[str, ...]:
+def _generated_pages(
+    pages_from: tuple[str, ...], site: str | None, category_depth: str | None
+) -> tuple[str, ...]:
     """``--pages-from``: the titles pywikibot's generators give (the wiki layer only then)."""
-    if not pages_from:
+    if not pages_from and category_depth is None:
         return ()
     from wikilint.bot.cli import wiki_commands as wiki_cli
 
     try:
-        return tuple(wiki_cli.generated_titles(pages_from, site))
+        return tuple(wiki_cli.generated_titles(pages_from, site, category_depth))
     except click.ClickException as exc:
         exc.exit_code = _page_error_code(exc)  # an error (or the wiki's own code)
         raise
@@ -425,6 +429,7 @@ def lint(
     restore_newlines: bool,
     pages: tuple[str, ...],
     pages_from: tuple[str, ...],
+    category_depth: str | None,
     site: str | None,
     respect_gitignore: bool,
     output_format: str,
@@ -440,7 +445,7 @@ def lint(
     """
     if statistics and output_format not in ("text", "json"):
         raise click.UsageError("--statistics goes with --format text or json")
-    pages += _generated_pages(pages_from, site)
+    pages += _generated_pages(pages_from, site, category_depth)
     paths = _default_paths(paths, pages + pages_from)
     buffer = io.StringIO() if output_file else None
     report = Report(
@@ -574,6 +579,7 @@ def fix(
     restore_newlines: bool,
     pages: tuple[str, ...],
     pages_from: tuple[str, ...],
+    category_depth: str | None,
     site: str | None,
     respect_gitignore: bool,
     mode: str | None,
@@ -593,7 +599,7 @@ def fix(
     (--stdout); 1 fixes proposed in a dry run (--diff, the default, or --unified); 2 an error.
     """
     mode = mode or "diff"
-    pages += _generated_pages(pages_from, site)
+    pages += _generated_pages(pages_from, site, category_depth)
     paths = _default_paths(paths, pages + pages_from)
     if (submit or yes or summary or state) and not (pages or pages_from):
         raise click.UsageError("--submit, --yes, --summary and --state go with --page")

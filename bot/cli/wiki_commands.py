@@ -41,6 +41,11 @@ from wikilint.bot.cli.report import (
 )
 from wikilint.bot.files import configfile
 from wikilint.bot.web.titles import allow_private_fetch_option
+from wikilint.bot.wiki.generators import (
+    GeneratorArgError,
+    category_depth_option,
+    check_generator_args,
+)
 
 if TYPE_CHECKING:
     from wikilint.bot.change.policy import PagePolicy
@@ -349,18 +354,25 @@ PAGES_FROM_HELP = (
 )
 
 
-def generated_titles(args: Iterable[str], site: str | None) -> list[str]:
-    """The titles pywikibot's generators give for ``--pages-from`` arguments."""
+def generated_titles(
+    args: Iterable[str], site: str | None, category_depth: str | None = None
+) -> list[str]:
+    """The titles pywikibot's generators give for ``--pages-from`` arguments, ``-cat:``
+    following ``category_depth`` levels of subcategories (``--category-depth``)."""
     args = list(args)
+    try:  # before the wiki is opened: a mistyped argument costs no login
+        depth = check_generator_args(args, category_depth)
+    except GeneratorArgError as exc:
+        raise CommandError(str(exc), EXIT_ERROR) from exc
     if not args:
         return []
     from wikilint.bot.wiki import sources
 
     s = open_site(site)
     try:
-        return [page.title() for page in sources.pages_from_args(s, args)]
-    except sources.GeneratorArgError as exc:
-        raise click.UsageError(str(exc)) from exc
+        return [page.title() for page in sources.pages_from_args(s, args, depth)]
+    except GeneratorArgError as exc:
+        raise CommandError(str(exc), EXIT_ERROR) from exc
     except Exception as exc:  # a wiki error while listing: one line, not a traceback
         raise click.ClickException(f"--pages-from {' '.join(args)}: {exc}") from exc
 
@@ -401,6 +413,7 @@ def _color(color: bool | None) -> bool:
 @click.option(
     "--pages-from", "pages_from", multiple=True, metavar="-GEN:VALUE", help=PAGES_FROM_HELP
 )
+@category_depth_option()
 @click.option("--section", default=None, help="Section title or number (whole page is context).")
 @_site_option
 @_state_option
@@ -433,6 +446,7 @@ def propose_cmd(
     pages: tuple[str, ...],
     pages_file: Any,
     pages_from: tuple[str, ...],
+    category_depth: str | None,
     section: str | None,
     site: str | None,
     state: str | None,
@@ -457,7 +471,7 @@ def propose_cmd(
     titles = list(pages)
     if pages_file is not None:
         titles += [t.strip() for t in pages_file if t.strip() and not t.startswith("#")]
-    titles += generated_titles(pages_from, site)
+    titles += generated_titles(pages_from, site, category_depth)
     if pages_from and not titles:
         click.echo(f"no pages from --pages-from {' '.join(pages_from)}")
     if not titles and not pages_from:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from wikilint.bot.change.timelimit import DEFAULT_PAGE_LINT_TIMEOUT
 from wikilint.bot.files.configfile import read_toml
+from wikilint.bot.wiki.generators import CATEGORY_DEPTH_MAX
 from wikilint.bot.wiki.sources import SourceSettings
 from wikilint.rules.config import Config, ConfigError, closest
 
@@ -95,7 +96,7 @@ class BotConfig:
 # The documented range of every number in bot.toml, as (table, key) → (lowest, highest): a
 # value outside it (nan and inf included) is a one-line error naming the file, table and key.
 RANGES: dict[tuple[str, str], tuple[float, float]] = {
-    ("sources", "category_depth"): (0, 20),
+    ("sources", "category_depth"): (0, CATEGORY_DEPTH_MAX),
     ("sources", "recent_changes_days"): (1, 90),  # MediaWiki keeps recent changes 90 days
     ("sources", "namespaces"): (0, 100_000),  # no special (-1) or media (-2) pages
     ("limits", "max_edits"): (0, 1_000_000),
@@ -283,7 +284,7 @@ def _validate(settings: Any, where: str, table: str) -> Any:
             f"{where}: [sources] titles_file {str(settings.titles_file)!r} does not exist"
         )
     if isinstance(settings, SourceSettings) and settings.pages_from:
-        from wikilint.bot.wiki.sources import GeneratorArgError, check_generator_args
+        from wikilint.bot.wiki.generators import GeneratorArgError, check_generator_args
 
         try:
             check_generator_args(settings.pages_from)

@@ -73,6 +73,14 @@ from wikilint.bot.wiki.api import (
     is_unavailable,
     same_saved_text,
 )
+from wikilint.bot.wiki.generators import (
+    CATEGORY_DEPTH_MAX,
+    GeneratorArgError,
+    category_depth_option,
+    check_generator_args,
+    has_category_arg,
+    parse_category_depth,
+)
 from wikilint.bot.wiki.sources import RC_CURSOR, Unreadable
 
 log = logging.getLogger("wikilint.run")
@@ -493,18 +501,23 @@ def execute(
     allow_private_fetch: bool = False,
     limits_are_success: bool = False,
     pages_from: tuple[str, ...] = (),
+    category_depth: str | int | None = None,
 ) -> int:
     """The whole command; returns the exit code (tests call this directly).
 
     ``limits_are_success``: a run that stopped early but resumable (limits, time budget, lag,
     read-only, SIGTERM) exits 0, so that a scheduler mails only on real failures.
-    ``pages_from``: pywikibot generator arguments that replace bot.toml's page sources."""
+    ``pages_from``: pywikibot generator arguments that replace bot.toml's page sources.
+    ``category_depth``: the levels of subcategories categories and ``-cat:`` follow, instead of
+    bot.toml's ``category_depth``."""
     interactive = sys.stderr.isatty() if interactive is None else interactive
     setup_logging(interactive, verbose)
     try:
         config = load(config_path)
         if pages_from:
             config = with_pages_from(config, pages_from)
+        if category_depth is not None:
+            config = with_category_depth(config, category_depth)
         validate_for_run(config)
     except rules.ConfigError as exc:
         click.echo(f"wikilint run: {exc}", err=True)
@@ -571,14 +584,27 @@ def _default_gateway(config: BotConfig) -> WikiGateway:
 
 def with_pages_from(config: BotConfig, pages_from: tuple[str, ...]) -> BotConfig:
     """``run --pages-from``: these generators instead of bot.toml's sources (namespaces kept)."""
-    from wikilint.bot.wiki.sources import GeneratorArgError, check_generator_args
-
     try:
         check_generator_args(pages_from)
     except GeneratorArgError as exc:
         raise rules.ConfigError(f"--pages-from: {exc}") from exc
     sources = type(config.sources)(pages_from=pages_from, namespaces=config.sources.namespaces)
     return replace(config, sources=sources)
+
+
+def with_category_depth(config: BotConfig, category_depth: str | int) -> BotConfig:
+    """``run --category-depth``: the depth of bot.toml's ``categories`` and of every ``-cat:``
+    (bot.toml's ``pages_from`` or ``--pages-from``) instead of bot.toml's ``category_depth``."""
+    try:
+        depth = parse_category_depth(category_depth)
+    except GeneratorArgError as exc:
+        raise rules.ConfigError(str(exc)) from exc
+    if not (config.sources.categories or has_category_arg(config.sources.pages_from)):
+        raise rules.ConfigError(
+            "--category-depth: no category to follow: give --pages-from -cat:NAME or set "
+            f"[sources] categories in {config.path}"
+        )
+    return replace(config, sources=replace(config.sources, category_depth=depth))
 
 
 @click.command("run")
@@ -611,6 +637,10 @@ def with_pages_from(config: BotConfig, pages_from: tuple[str, ...]) -> BotConfig
     help="Lint the pages of these pywikibot generator arguments (-cat:NAME, "
     "-transcludes:TEMPLATE, -newpages:N, …) instead of bot.toml's [sources].",
 )
+@category_depth_option(
+    "How many levels of subcategories bot.toml's categories and every -cat:NAME follow "
+    f"(0 to {CATEGORY_DEPTH_MAX}), instead of bot.toml's category_depth."
+)
 @allow_private_fetch_option
 def run(
     config_path: str,
@@ -619,6 +649,7 @@ def run(
     verbose: bool,
     limits_are_success: bool,
     pages_from: tuple[str, ...],
+    category_depth: str | None,
     allow_private_fetch: bool,
 ) -> None:
     """Run the scheduled bot: lint the configured pages and save safe fixes.
@@ -637,6 +668,7 @@ def run(
             allow_private_fetch=allow_private_fetch,
             limits_are_success=limits_are_success,
             pages_from=pages_from,
+            category_depth=category_depth,
         )
     )
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wikilint.bot.wiki.api import Revision, nfc
+from wikilint.bot.wiki.generators import GENERATOR_EXAMPLES, GeneratorArgError
 
 if TYPE_CHECKING:
     import pywikibot
@@ -85,8 +86,7 @@ def page_generator(
         titles += read_titles_file(settings.titles_file)
     streams.append(_pages_for_titles(site, titles))
     for cat in settings.categories:
-        category = pywikibot.Category(site, cat if ":" in cat else f"Category:{cat}")
-        streams.append(category.articles(recurse=settings.category_depth or False, namespaces=ns))
+        streams.append(category_pages(site, cat, settings.category_depth, ns))
     for tpl in settings.transcluding:
         template = pywikibot.Page(site, tpl, ns=10)
         streams.append(template.embeddedin(namespaces=ns, content=False))
@@ -95,13 +95,23 @@ def page_generator(
     if settings.search:
         streams.append(site.search(settings.search, namespaces=ns))
     if settings.pages_from:
-        streams.append(pages_from_args(site, settings.pages_from))
+        streams.append(pages_from_args(site, settings.pages_from, settings.category_depth))
     seen: set[str] = set()
     for page in itertools.chain.from_iterable(streams):
         key = page.title()
         if key not in seen:
             seen.add(key)
             yield page
+
+
+def category_pages(
+    site: APISite, category: str, depth: int, namespaces: Iterable[int] = ()
+) -> Iterator[pywikibot.Page]:
+    """The pages of ``category`` and of its subcategories ``depth`` levels down, in
+    ``namespaces`` (all when empty): bot.toml's ``categories`` go through the same ``-cat:``
+    as ``--pages-from``."""
+    ns = ",".join(str(n) for n in namespaces)
+    return pages_from_args(site, [*([f"-ns:{ns}"] if ns else []), f"-cat:{category}"], depth)
 
 
 def _pages_for_titles(site: APISite, titles: list[str]) -> Iterator[pywikibot.Page]:
@@ -338,41 +348,14 @@ def _to_revision(title: str, page: dict[str, Any], gone: str) -> Revision | Unre
     )
 
 
-class GeneratorArgError(ValueError):
-    """A ``--pages-from`` argument pywikibot's GeneratorFactory does not know."""
-
-
-GENERATOR_EXAMPLES = (
-    "e.g. -cat:NAME, -catr:NAME, -transcludes:TEMPLATE, -search:WORDS, "
-    "-file:PATH, -recentchanges:N, -newpages:N"
-)
-
-
-def check_generator_args(args: Iterable[str]) -> None:
-    """Raise :class:`GeneratorArgError` for an argument GeneratorFactory has no handler for
-    (checked before a wiki is opened: a bad bot.toml fails at once)."""
-    from pywikibot.pagegenerators import GeneratorFactory
-
-    unknown = [
-        a
-        for a in args
-        if not a.startswith("-")
-        or not hasattr(GeneratorFactory, "_handle_" + a[1:].partition(":")[0].removesuffix("not"))
-    ]
-    if unknown:
-        raise GeneratorArgError(
-            f"not a pywikibot page generator: {', '.join(unknown)} ({GENERATOR_EXAMPLES})"
-        )
-
-
-def pages_from_args(site: APISite, args: Iterable[str]) -> Iterator[pywikibot.Page]:
+def pages_from_args(
+    site: APISite, args: Iterable[str], category_depth: int = 0
+) -> Iterator[pywikibot.Page]:
     """Pages named by pywikibot generator arguments (``-cat:Foo``, ``-catr:Foo``,
     ``-transcludes:Tpl``, ``-search:words``, ``-file:titles.txt``, ``-recentchanges:N``,
     ``-newpages:N``, ``-ns:0``, ``-limit:N`` …), read by pywikibot's own GeneratorFactory,
-    each page once."""
-    from pywikibot import pagegenerators
-
-    factory = pagegenerators.GeneratorFactory(site=site)
+    each page once; ``-cat:`` follows ``category_depth`` levels of subcategories."""
+    factory = _generator_factory(site, category_depth)
     unknown = factory.handle_args(list(args))
     if unknown:
         raise GeneratorArgError(
@@ -387,3 +370,20 @@ def pages_from_args(site: APISite, args: Iterable[str]) -> Iterator[pywikibot.Pa
         if key not in seen:
             seen.add(key)
             yield page
+
+
+def _generator_factory(site: APISite, category_depth: int) -> Any:
+    """pywikibot's GeneratorFactory whose ``-cat:`` recurses ``category_depth`` levels: the
+    ``recurse`` that CategorizedPageGenerator (Category.articles) takes, which pywikibot's own
+    ``-cat:`` fixes at False and ``-catr:`` at True."""
+    from pywikibot import pagegenerators
+
+    class CategoryDepthFactory(pagegenerators.GeneratorFactory):
+        def _handle_category(self, value: str) -> Any:
+            return self.getCategoryGen(
+                value, recurse=category_depth, gen_func=pagegenerators.CategorizedPageGenerator
+            )
+
+        _handle_cat = _handle_category
+
+    return CategoryDepthFactory(site=site)
