@@ -21,36 +21,44 @@ from wikilint.bot.change.store import Proposal, Store
 from wikilint.rules.model import Edit
 
 
+def proposal_change(
+    p: Proposal,
+    config: rules.Config | None,
+    *,
+    text: str | None = None,
+    env: rules.Environment | None = None,
+    accept_keys: Iterable[str] | None = None,
+    accept_signatures: Iterable[str] | None = None,
+    policy: PagePolicy | None = None,
+) -> Change:
+    """The proposal's fixes computed again: on its base text (or ``text``, a newer revision
+    of the page), in its stored environment (or ``env``), every fix or only
+    ``accept_keys`` / ``accept_signatures``. Stored titles are never fetched again."""
+    return compute_change(
+        p.original if text is None else text,
+        section=p.section,
+        config=config,
+        env=env if env is not None else p.environment(),
+        unsafe=p.unsafe,
+        accept_keys=accept_keys,
+        accept_signatures=accept_signatures,
+        policy=policy,
+    )
+
+
 def reapply(
     p: Proposal, text: str, config: rules.Config | None, policy: PagePolicy | None = None
 ) -> Change:
-    """The reviewed fixes (by signature) on ``text``, a newer revision of the page, in the
-    proposal's stored environment (fetched titles are never fetched again)."""
-    return compute_change(
-        text,
-        section=p.section,
-        config=config,
-        env=p.environment(),
-        unsafe=p.unsafe,
-        accept_signatures=[f.signature for f in p.findings],
-        policy=policy,
-    )
+    """The reviewed fixes (by signature) on ``text``, a newer revision of the page."""
+    signatures = [f.signature for f in p.findings]
+    return proposal_change(p, config, text=text, accept_signatures=signatures, policy=policy)
 
 
 def reviewed_edits(p: Proposal, config: rules.Config | None) -> list[Edit]:
     """The proposal's edits on its original (recomputed for a proposal stored without)."""
     if p.edits is not None:
         return p.edits
-    return list(
-        compute_change(
-            p.original,
-            section=p.section,
-            config=config,
-            env=p.environment(),
-            unsafe=p.unsafe,
-            accept_keys=p.accepted,
-        ).edits
-    )
+    return list(proposal_change(p, config, accept_keys=p.accepted).edits)
 
 
 def same_as_reviewed(p: Proposal, change: Change, config: rules.Config | None) -> bool:
@@ -77,15 +85,7 @@ def recompute(
 ) -> Proposal:
     """The proposal with only ``accepted_keys`` applied (on the same base text), in the
     proposal's stored environment unless ``env`` is given."""
-    change = compute_change(
-        p.original,
-        section=p.section,
-        config=config,
-        env=env if env is not None else p.environment(),
-        unsafe=p.unsafe,
-        accept_keys=accepted_keys,
-    )
-    p.take(change)
+    p.take(proposal_change(p, config, env=env, accept_keys=accepted_keys))
     return p
 
 

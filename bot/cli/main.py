@@ -29,6 +29,7 @@ from wikilint.bot.files.textview import TextView, located_in_source
 from wikilint.bot.web.titles import (
     allow_private_fetch_option,
     fetch_titles,
+    notes_on_stderr,
     urls_needing_titles,
 )
 from wikilint.bot.wiki.generators import category_depth_option
@@ -834,12 +835,7 @@ def _fetch_titles(
 ) -> dict[str, str]:
     """Titles from bot.web.fetch, with a note on stderr for each URL without one saying why,
     or for all of them (no contact, no fetcher); no cap on the URLs: the user asked."""
-
-    def note(message: str) -> None:
-        kind = "" if message.startswith("fetching ") else "note: "
-        click.echo(f"{label}: {kind}{message}", err=True)
-
-    return fetch_titles(urls, contact, note, allow_private=allow_private)
+    return fetch_titles(urls, contact, notes_on_stderr(label), allow_private=allow_private)
 
 
 # -- fix --page (delegated to the wiki layer) -----------------------------------------------

@@ -154,11 +154,9 @@ def title_fetcher(
 ) -> Callable[[list[str]], dict[str, str]]:
     """What fetches the page titles the unsafe fixes need (at most ``MAX_URLS_PER_PAGE``),
     noting on stderr why none came."""
-    from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, fetch_titles
+    from wikilint.bot.web.titles import MAX_URLS_PER_PAGE, fetch_titles, notes_on_stderr
 
-    def note(message: str) -> None:
-        kind = "" if message.startswith("fetching ") else "note: "
-        click.echo(f"[[{title}]]: {kind}{message}", err=True)
+    note = notes_on_stderr(f"[[{title}]]")
 
     def titles(urls: list[str]) -> dict[str, str]:
         return fetch_titles(
@@ -290,60 +288,28 @@ def fix_page(
         s = open_site(site)
         with wiki_failures(s), open_store(state) as store:
             wiki.ensure_logged_in(s)
-            return _fix_and_submit(
+            p = propose_page(
                 store,
                 s,
                 title,
                 section,
                 config,
                 unsafe,
-                yes,
-                summary,
-                minor,
                 color,
-                contact,
-                fetch,
-                allow_private,
+                summary,
+                contact=contact,
+                fetch=fetch,
+                allow_private=allow_private,
             )
-
-
-def _fix_and_submit(
-    store: Store,
-    s: Any,
-    title: str,
-    section: str | int | None,
-    config: rules.Config,
-    unsafe: bool,
-    yes: bool,
-    summary: str | None,
-    minor: bool,
-    color: bool,
-    contact: str | None,
-    fetch: bool,
-    allow_private: bool,
-) -> int:
-    """Propose one page and, when confirmed (or ``yes``), submit it: its exit code."""
-    p = propose_page(
-        store,
-        s,
-        title,
-        section,
-        config,
-        unsafe,
-        color,
-        summary,
-        contact=contact,
-        fetch=fetch,
-        allow_private=allow_private,
-    )
-    if p is None:
-        return 0
-    if not yes and not click.confirm(f"save #{p.id} to [[{p.page}]]?", default=False):
-        store.set_status(p.id or 0, "rejected", "declined at the prompt")
-        return 0
-    store.set_status(p.id or 0, "accepted")
-    status = submit.submit_proposal(store, s, store.claim(p.id or 0), config, minor, color)
-    return EXIT_CLEAN if status in submit.DONE else EXIT_NOT_DONE
+            if p is None:
+                return EXIT_CLEAN
+            if not yes and not click.confirm(f"save #{p.id} to [[{p.page}]]?", default=False):
+                store.set_status(p.id or 0, "rejected", "declined at the prompt")
+                return EXIT_CLEAN
+            store.set_status(p.id or 0, "accepted")
+            claimed = store.claim(p.id or 0)
+            status = submit.submit_proposal(store, s, claimed, config, minor, color)
+            return EXIT_CLEAN if status in submit.DONE else EXIT_NOT_DONE
 
 
 PAGES_FROM_HELP = (
@@ -477,67 +443,35 @@ def propose_cmd(
     if not titles and not pages_from:
         raise click.UsageError("give --page TITLE, --pages-file FILE or --pages-from -GEN:VALUE")
     config = load_config(config_path, select)
-    with wiki_command(), open_store(state) as store:
-        sys.exit(
-            _propose_pages(
-                store,
-                titles,
-                section,
-                site,
-                config,
-                unsafe_fixes,
-                contact,
-                no_fetch,
-                allow_private_fetch,
-                summary,
-                lint_timeout,
-                color,
-            )
-        )
-
-
-def _propose_pages(
-    store: Store,
-    titles: list[str],
-    section: str | None,
-    site: str | None,
-    config: rules.Config,
-    unsafe_fixes: bool,
-    contact: str | None,
-    no_fetch: bool,
-    allow_private_fetch: bool,
-    summary: str | None,
-    lint_timeout: float,
-    color: bool | None,
-) -> int:
-    s = open_site(site)
     worst = EXIT_CLEAN
-    with wiki_failures(s), LintWorker(lint_timeout) as worker:
-        for title in titles:
-            try:
-                propose_page(
-                    store,
-                    s,
-                    title,
-                    parse_section(section),
-                    config,
-                    unsafe_fixes,
-                    _color(color),
-                    summary,
-                    contact=contact,
-                    fetch=not no_fetch,
-                    allow_private=allow_private_fetch,
-                    worker=worker,
-                )
-            except rules.SectionNotFound as exc:
-                CommandError(f"[[{title}]]: {exc}").show()
-                worst = max(worst, EXIT_ERROR)
-            except CommandError as exc:
-                if exc.exit_code not in (EXIT_ERROR, EXIT_NOT_DONE):
-                    raise
-                exc.show()
-                worst = max(worst, exc.exit_code)
-    return worst
+    with wiki_command(), open_store(state) as store:
+        s = open_site(site)
+        with wiki_failures(s), LintWorker(lint_timeout) as worker:
+            for title in titles:
+                try:
+                    propose_page(
+                        store,
+                        s,
+                        title,
+                        parse_section(section),
+                        config,
+                        unsafe_fixes,
+                        _color(color),
+                        summary,
+                        contact=contact,
+                        fetch=not no_fetch,
+                        allow_private=allow_private_fetch,
+                        worker=worker,
+                    )
+                except rules.SectionNotFound as exc:
+                    CommandError(f"[[{title}]]: {exc}").show()
+                    worst = max(worst, EXIT_ERROR)
+                except CommandError as exc:
+                    if exc.exit_code not in (EXIT_ERROR, EXIT_NOT_DONE):
+                        raise
+                    exc.show()
+                    worst = max(worst, exc.exit_code)
+    sys.exit(worst)
 
 
 @contextmanager

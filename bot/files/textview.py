@@ -23,7 +23,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from wikilint.bot.files.output import LineIndex, Located
-from wikilint.rules.engine import FixResult
 from wikilint.rules.model import Edit, Fix, apply_edits
 
 _LINE_ENDING = re.compile(r"\r\n|\r|\n")
@@ -312,20 +311,3 @@ def located_in_source(view: TextView, located: list[Located]) -> list[Located]:
             )
         )
     return moved
-
-
-def applied_edits(result: FixResult) -> list[Edit]:
-    """The edits of all passes of a fix as one list on its original text."""
-    passes: dict[int, list[Edit]] = {}
-    for applied in result.applied:
-        assert applied.finding.fix is not None
-        passes.setdefault(applied.pass_number, []).extend(applied.finding.fix.edits)
-    composed: list[Edit] = []
-    for number in sorted(passes):
-        candidate = compose(composed, sorted(passes[number], key=lambda e: (e.start, e.end)))
-        if apply_edits(result.original, candidate) != result.text and number == max(passes):
-            break  # the fixes oscillated: the engine kept the text before this pass
-        composed = candidate
-    if apply_edits(result.original, composed) != result.text:
-        raise AssertionError("the fixes' edits do not give the fixed text")
-    return composed

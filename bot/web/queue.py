@@ -1,9 +1,10 @@
 """The review queue of ``wikilint serve``: the proposal store in a browser.
 
 The same store and the same change core as ``wikilint propose`` / ``review`` / ``submit``: a
-checkbox per finding recomputes the change with :func:`~wikilint.bot.change.core.compute_change`
-(``accept_keys``), "accept" stores it exactly as the terminal review does
-(:func:`~wikilint.bot.change.review.recompute`), and "Submit accepted" saves through
+checkbox per finding recomputes the change with
+:func:`~wikilint.bot.change.review.proposal_change` (``accept_keys``), "accept" stores it
+exactly as the terminal review does (:func:`~wikilint.bot.change.review.recompute`), and
+"Submit accepted" saves through
 ``wikilint submit``'s own safe-save path (:func:`~wikilint.bot.change.submit.submit_many`:
 base revision id, conflict re-apply, exclusion and policy checks).
 """
@@ -15,8 +16,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from wikilint import rules
-from wikilint.bot.change.core import Change, compute_change
-from wikilint.bot.change.review import recompute, reviewed_edits
+from wikilint.bot.change.core import Change
+from wikilint.bot.change.review import proposal_change, recompute, reviewed_edits
 from wikilint.bot.change.store import STATUSES, Proposal, Store, default_state_path
 from wikilint.bot.web.diffview import rows
 
@@ -37,21 +38,12 @@ class QueueError(Exception):
 def full_change(p: Proposal, config: rules.Config) -> Change:
     """Every fix the rules make on the proposal's base text (the findings a reviewer may
     check), in the proposal's stored environment."""
-    return compute_change(
-        p.original, section=p.section, config=config, env=p.environment(), unsafe=p.unsafe
-    )
+    return proposal_change(p, config)
 
 
 def preview(p: Proposal, config: rules.Config, accepted: list[str]) -> dict[str, Any]:
     """The change with only ``accepted`` applied, as diff rows and a summary (not stored)."""
-    change = compute_change(
-        p.original,
-        section=p.section,
-        config=config,
-        env=p.environment(),
-        unsafe=p.unsafe,
-        accept_keys=accepted,
-    )
+    change = proposal_change(p, config, accept_keys=accepted)
     return {
         "rows": [r.to_json() for r in rows(change.original, change.edits)],
         "summary": change.summary,

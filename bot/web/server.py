@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wikilint import rules
+from wikilint.bot.change.core import compute_change
 from wikilint.bot.files import output
 from wikilint.bot.files.inputs import wikitext_view
-from wikilint.bot.files.textview import applied_edits, located_in_source
+from wikilint.bot.files.textview import located_in_source
 
 if TYPE_CHECKING:
     from flask import Flask, Response
@@ -142,19 +143,17 @@ def fix_payload(base: rules.Config, data: Any) -> dict[str, Any]:
     data = _payload(data)
     config = _config(base, data)
     view = wikitext_view(data["text"])
-    result = rules.fix(view.text, config, _env(data))
-    fixed = view.apply(applied_edits(result)) if result.changed else data["text"]
+    change = compute_change(view.text, config=config, env=_env(data))
+    changed = change.proposed != change.original
+    fixed = view.apply(change.edits) if changed else data["text"]
     after_view = wikitext_view(fixed)
     after = rules.lint(after_view.text, config, _env(data))
-    counts: dict[str, int] = {}
-    for applied in result.applied:
-        counts[applied.finding.rule] = counts.get(applied.finding.rule, 0) + 1
     return {
         "text": fixed,
         "changed": fixed != data["text"],
-        "applied": len(result.applied),
-        "applied_by_rule": counts,
-        "converged": result.converged,
+        "applied": len(change.findings),
+        "applied_by_rule": change.rule_counts,
+        "converged": change.converged,
         "findings": [
             output.to_json_object(loc)
             for loc in located_in_source(after_view, output.locate(_label(data), after))

@@ -30,6 +30,18 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def notes_on_stderr(label: str) -> Note:
+    """The notes of a title fetch as the CLI shows them on stderr: ``label: fetching …``,
+    and ``label: note: …`` for why a title did not come."""
+    import click
+
+    def note(message: str) -> None:
+        kind = "" if message.startswith("fetching ") else "note: "
+        click.echo(f"{label}: {kind}{message}", err=True)
+
+    return note
+
+
 def fetch_titles(
     urls: list[str],
     contact: str | None,

@@ -135,22 +135,21 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 @pytest.mark.parametrize("name", ["pet-door", "bodmin", "elizabeth-gilbert"])
 def test_fixing_a_crlf_or_flattened_article_changes_only_what_the_fixes_change(name: str) -> None:
-    from wikilint import rules
+    from wikilint.bot.change.core import compute_change
     from wikilint.bot.files.inputs import parse_source
-    from wikilint.bot.files.textview import applied_edits
 
     raw = (CORPUS / f"{name}.wiki").read_text(encoding="utf-8")
     crlf = "\ufeff" + raw.replace("\n", "\r\n")
     source = parse_source(crlf.encode(), name, None)
-    fixed = rules.fix(source.text)
-    assert fixed.changed
-    assert source.fixed(applied_edits(fixed)) == "\ufeff" + fixed.text.replace("\n", "\r\n")
+    fixed = compute_change(source.text)
+    assert fixed.proposed != fixed.original
+    assert source.fixed(list(fixed.edits)) == "\ufeff" + fixed.proposed.replace("\n", "\r\n")
     flat = " ".join(raw.split("\n"))
     source = parse_source(flat.encode(), name, None)
-    fixed = rules.fix(source.text)
-    written = source.fixed(applied_edits(fixed))
+    fixed = compute_change(source.text)
+    written = source.fixed(list(fixed.edits))
     assert "\n" not in written
-    assert parse_source(written.encode(), name, None).text == fixed.text
+    assert parse_source(written.encode(), name, None).text == fixed.proposed
 
 
 def test_an_edit_that_drops_or_adds_lines_keeps_the_lines_it_leaves_alone() -> None:
