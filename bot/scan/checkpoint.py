@@ -49,6 +49,8 @@ class Checkpoint:
                 )
             self.out.truncate(self.offset)  # lines of a partition whose state line is missing
             self.out.seek(self.offset)
+            with self.state_file.open("r+b") as state:
+                state.truncate(self._state_length)  # a state line cut by the interruption
             self.state: IO[str] = self.state_file.open("a", encoding="utf-8")
         else:
             self.out = self.output.open("wb")
@@ -57,19 +59,24 @@ class Checkpoint:
             self.state.flush()
 
     def _load(self, header: str) -> None:
-        with self.state_file.open(encoding="utf-8") as lines:
-            if lines.readline().rstrip("\n") != header:
+        with self.state_file.open("rb") as lines:
+            first = lines.readline()
+            if first.decode("utf-8", "replace").rstrip("\n") != header:
                 raise DumpError(
                     f"{self.state_file}: written by a scan of other inputs or settings; "
                     "run without --resume to start again"
                 )
+            self._state_length = len(first)
             for line in lines:
                 try:
                     entry = json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, UnicodeDecodeError):
                     break  # the last line, cut by the interruption: that partition is redone
+                if not line.endswith(b"\n"):
+                    break  # whole JSON, but its newline was not written: redone too
                 self.done[entry["partition"]] = Summary.from_dict(entry["summary"])
                 self.offset = entry["offset"]
+                self._state_length += len(line)
 
     def previous(self) -> Summary:
         """The counts of the partitions already written."""

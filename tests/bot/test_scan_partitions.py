@@ -3,6 +3,7 @@ partitions, resume after a kill, progress."""
 
 from __future__ import annotations
 
+import bz2
 import io
 import itertools
 import json
@@ -468,8 +469,74 @@ def test_resume_refuses_other_settings_and_stdout(dumps: dict[str, Path], tmp_pa
     assert code == 2 and "other inputs or settings" in err
     code, _, err = cli(str(dumps["multistream"]), "--resume")
     assert code == 2 and "--resume needs --output" in err
-    code, _, err = cli(str(dumps["plain"]), "--resume", "--output", str(tmp_path / "p"))
-    assert code == 2 and "partitioned input" in err
+    code, _, err = cli(str(dumps["plain"]), "--output", str(tmp_path / "p"))
+    assert code == 0, err
+    code, _, err = cli(
+        str(dumps["plain"]), "--output", str(tmp_path / "p"), "--resume", "--namespace", "1"
+    )
+    assert code == 2 and "other inputs or settings" in err
+
+
+# -- resuming one plain file ----------------------------------------------------------------------
+
+
+def test_a_plain_file_resumes_after_any_checkpoint_with_every_page_once(
+    dumps: dict[str, Path], tmp_path: Path
+) -> None:
+    """Cut after each checkpoint in turn (as a kill would leave it, with half a line of output
+    after it): the resumed scan skips the pages written, other namespaces included, and ends
+    with the uninterrupted scan's output and counts."""
+    output = tmp_path / "out.jsonl"
+    full = run_scan(dumps["plain"], None, output=output, checkpoint_pages=7)
+    complete = output.read_bytes()
+    state = state_path(output)
+    header, *spans = state.read_text().splitlines(keepends=True)
+    assert len(spans) == -(-PAGES // 7)  # a span every 7 pages read, whatever their namespace
+    assert full.pages_skipped > 0  # the dump has pages of other namespaces to count
+    for kept in range(len(spans)):
+        state.write_text(header + "".join(spans[:kept]) + spans[kept][:15])
+        with output.open("ab") as out:
+            out.write(b'{"title": "half a line')
+        resumed = run_scan(dumps["plain"], None, output=output, resume=True, checkpoint_pages=7)
+        assert output.read_bytes() == complete
+        assert (resumed.pages_scanned, resumed.pages_skipped, resumed.findings) == (
+            full.pages_scanned,
+            full.pages_skipped,
+            full.findings,
+        )
+        assert state.read_text().splitlines(keepends=True) == [header, *spans]
+
+
+def test_a_plain_file_scan_killed_mid_way_resumes(
+    slow_dump: Path, slow_reference: str, tmp_path: Path
+) -> None:
+    plain = tmp_path / "slow-pages-articles.xml.bz2"
+    with open_dump(slow_dump) as xml:  # the same pages as one bz2 stream
+        plain.write_bytes(bz2.compress(xml.read()))
+    output = tmp_path / "out.jsonl"
+    scan_in_python = (
+        "import sys; from wikilint.bot.scan.scanner import run_scan; "
+        "run_scan(sys.argv[1], None, output=sys.argv[2], resume=sys.argv[3] == 'resume', "
+        "checkpoint_pages=20, jobs=2, page_timeout=30)"
+    )
+    first = subprocess.Popen(
+        [sys.executable, "-c", scan_in_python, str(plain), str(output), "new"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+    )
+    wait_for_partitions(output, 2, first)
+    first.kill()  # no clean-up at all
+    first.wait(timeout=60)
+    partly = output.read_text(encoding="utf-8")
+    assert partly and slow_reference.startswith(partly.rsplit("\n", 1)[0])
+    done = subprocess.run(
+        [sys.executable, "-c", scan_in_python, str(plain), str(output), "resume"],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert output.read_text(encoding="utf-8") == slow_reference
 
 
 @pytest.mark.skipif(not Path("/dev/null").exists(), reason="needs /dev/null")
