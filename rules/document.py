@@ -11,7 +11,7 @@ import bisect
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from mwparserfromhell.nodes import (
@@ -28,7 +28,7 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.nodes.extras import Attribute, Parameter
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
-from wikilint.rules import builder, quotes
+from wikilint.rules import quotes
 from wikilint.rules.parsecost import too_slow_to_parse
 from wikilint.rules.sections import headings as mediawiki_headings
 from wikilint.rules.wikitext import PROTECTED_TAGS, strip_comments, tag_name, template_key
@@ -115,7 +115,11 @@ class TemplateUse(NamedTuple):
 class Document:
     """A parsed text with offsets, lines, protected ranges, sections and shared indexes."""
 
-    def __init__(self, text: str, code: Wikicode) -> None:
+    def __init__(
+        self, text: str, code: Wikicode, hidden: Sequence[tuple[int, int]] = ()
+    ) -> None:
+        """``code`` is the parse of ``text``, or of ``text`` with the apostrophe runs
+        ``hidden`` behind stand-ins (see rules.quotes): those are put back into the tree here."""
         self.text = text
         self.code = code
         # What the parser saw (NUL replaced): ``_source[span]`` is exactly ``str(node)``.
@@ -128,6 +132,8 @@ class Document:
         end = self._walk_code(code, 0, None)
         if end != len(text):
             raise ParseError(f"span index covers {end} of {len(text)} characters")
+        if hidden:
+            quotes.put_back(self, list(hidden))
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.templates: list[TemplateUse] = []
         self.templates_by_key: dict[str, list[TemplateUse]] = defaultdict(list)
@@ -151,8 +157,7 @@ class Document:
         if slow is not None:  # refuse at once rather than spend minutes in the tokenizer
             raise ParseError(slow)
         try:
-            code = builder.parse(source)
-            doc = quotes.close_quotes_per_line(cls(text, code), source, cls)
+            doc = quotes.parse_by_lines(text, source, cls)
             if verify:
                 doc.verify_round_trip()
         except RecursionError as exc:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import weakref
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mwparserfromhell.nodes import Tag
+from mwparserfromhell.nodes import Tag, Text
+from mwparserfromhell.wikicode import Wikicode
+from wikilint.rules import builder
 from wikilint.rules.document import Document
-from wikilint.rules.quotes import crossing_runs
+from wikilint.rules.quotes import MAX_ROUNDS, crossing_runs, unclosed_at_line_end
 
 
 def styles(doc: Document) -> list[str]:
@@ -92,3 +97,153 @@ def test_apostrophes_mediawiki_reads_as_text_do_not_unbalance_the_line() -> None
 def test_a_line_break_inside_a_ref_or_template_does_not_end_the_line_around_it() -> None:
     text = "''Title<ref>{{cite web\n|title=''A''}}</ref> more'' after\n''b''"
     assert styles(Document.parse(text))[0] == "''Title<ref>{{cite web\n|title=''A''}}</ref> more''"
+
+
+# -- the second parse: what it costs and what it must still give ---------------------------
+
+
+def reference_parse(text: str) -> Document:
+    """The page read per line as issue 12 first did it (the specification of
+    rules.quotes.parse_by_lines): a Document of the first parse; when a bold or italic
+    crosses a line, the text with the runs MediaWiki leaves open hidden behind ``"`` is parsed
+    and indexed on its own, every text node takes its text back from the page, and the tree is
+    indexed again; a run that lands outside one text node keeps the last good parse."""
+    source = text.replace("\0", "\ufffd")  # what the tokenizer reads
+    doc = Document(text, builder.parse(source))
+    runs = crossing_runs(doc)
+    if not runs:
+        return doc
+    plain = set(unclosed_at_line_end(doc)) or set(runs)
+    for _ in range(MAX_ROUNDS):
+        masked = list(source)
+        for start, end in plain:
+            masked[start:end] = '"' * (end - start)
+        code = builder.parse("".join(masked))
+        masked_doc = Document("".join(masked), code)
+        text_spans = [masked_doc.span(n) for n in masked_doc.nodes_of(Text)]
+        if not all(any(a <= s and e <= b for a, b in text_spans) for s, e in plain):
+            return doc
+        for node in masked_doc.nodes_of(Text):
+            start, end = masked_doc.span(node)
+            node.value = source[start:end]
+        doc = Document(text, code)
+        runs = [r for r in crossing_runs(doc) if r not in plain]
+        if not runs:
+            break
+        plain.update(runs)
+    return doc
+
+
+def shape(doc: Document) -> list[tuple[str, tuple[int, int], str | None]]:
+    return [
+        (type(n).__name__, doc.span(n), n.value if type(n) is Text else None) for n in doc.nodes
+    ]
+
+
+CROSSING_CASES = [
+    # the issue's repro: an unclosed bold
+    "{{Use mdy dates}}\nA '''bold that is not closed\nIt opened on 3 February 2015.\n"
+    "See ''Nature''.",
+    "A ''b\nc'' d ''e''",  # an italic across a line
+    "''a '''b'' c'''\nd ''e\nf''",  # '' and ''' crossing on one line, then across lines
+    "'''''a\nb''''' c ''d''",  # five apostrophes
+    "The ''Galileo'''s antenna.\nA ''''Bold''' x.\nA ''bold\nNext ''line'' here.",
+    "{{a|''b\nc''}} ''d\ne''",  # inside a template parameter, and around it
+    "''a {{b|\n}} c'' ''d\ne''",  # a line break inside a template does not end the line
+    "<ref>''a\nb''</ref> ''c\nd''",  # a ref's text is lines of its own
+    "<nowiki>''</nowiki>''a\nb''",  # protected apostrophes
+    "<!-- '' -->''a\nb'' <pre>''</pre>",
+    "[[a''b|''c]] d\ne'' [[f|g'']]",  # apostrophes in link targets and labels
+    "See http://x.org/a''b\nc'' d",  # a URL ends where the quotes start
+    "[http://x.org/a ''b]\nc'' [http://y.org ''d'']",
+    "{|\n| ''a\n| b''\n|}",  # table cells
+    "a\0 ''b\nc''",  # NUL: the tokenizer reads a stand-in
+    # the hidden run lands in a tag attribute: the first parse is kept
+    "''a'' <span title=''>b</span>\n''c\nd''",
+    # still crossing after the first round: a second and a third round
+    "{{a|<nowiki>]]'''</ref>'\n[}}'''<ref>{{a||==}''\n|}==|]\n[<nowiki><'''}}{{a|]]''",
+    " <ref></ref>}]][{{a|'''\nhttp://a.b<ref>}}[}}]][[\n<</nowiki>[[xhttp://a.b {|\n| '''"
+    "== }}''",
+]
+
+
+@pytest.mark.parametrize("text", CROSSING_CASES)
+def test_a_page_read_per_line_is_the_reference_reading(text: str) -> None:
+    doc = Document.parse(text)
+    assert shape(doc) == shape(reference_parse(text))
+    assert str(doc.code) == text.replace("\0", "\ufffd")
+    assert doc.protected == reference_parse(text).protected
+
+
+def test_the_crafted_pages_take_every_path() -> None:
+    """The cases above cross lines (so a second parse is needed), and reach the fallback and
+    the later rounds; a change to the reading that stops them doing so fails here."""
+    firsts = [Document(t, builder.parse(t.replace("\0", "\ufffd"))) for t in CROSSING_CASES]
+    assert sum(1 for d in firsts if crossing_runs(d)) >= len(CROSSING_CASES) - 2
+    kept = "''a'' <span title=''>b</span>\n''c\nd''"
+    assert shape(Document.parse(kept)) == shape(Document(kept, builder.parse(kept)))
+    assert crossing_runs(Document.parse(kept))  # the fallback: still crossing
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(QUOTE_ALPHABET, max_size=50).map("".join))
+def test_any_page_read_per_line_is_the_reference_reading(text: str) -> None:
+    assert shape(Document.parse(text)) == shape(reference_parse(text))
+
+
+class Builds:
+    def __init__(self) -> None:
+        self.parses = 0
+        self.documents = 0
+        self.first_tree_alive_at_second_parse: bool | None = None
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> Builds:
+    counted = Builds()
+    parse, init = builder.parse, Document.__init__
+    trees: list[weakref.ref[Wikicode]] = []
+
+    def counting_parse(*args: Any, **kwargs: Any) -> Wikicode:
+        counted.parses += 1
+        if trees:
+            counted.first_tree_alive_at_second_parse = trees[0]() is not None
+        code = parse(*args, **kwargs)
+        trees.append(weakref.ref(code))
+        return code
+
+    def counting_init(self: Document, *args: Any, **kwargs: Any) -> None:
+        counted.documents += 1
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(builder, "parse", counting_parse)
+    monkeypatch.setattr(Document, "__init__", counting_init)
+    return counted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "''a'' and '''b'''\n''c {{x|\n}} d''\n'''''e'''''",  # pairs within lines
+        "A '''bold that is not closed\nIt opened on 3 February 2015.\n",  # never paired
+        "''Title<ref>{{cite web\n|title=''A''}}</ref> more'' after",
+        "A ''''Bold''' x.\nNext ''line'' here. [[a|''b'']]",
+        "<ref>''a''\nb</ref> ''c'' {{d|'''e'''\n}} <nowiki>''</nowiki>",
+    ],
+)
+def test_a_page_whose_bold_and_italics_end_on_their_line_is_parsed_once(
+    builds: Builds, text: str
+) -> None:
+    Document.parse(text)
+    assert (builds.parses, builds.documents) == (1, 1)
+
+
+def test_a_page_with_a_crossing_italic_is_parsed_twice_and_indexed_twice(
+    builds: Builds,
+) -> None:
+    """Parse, find the runs to hide, drop that parse, parse again: the hidden text is never
+    indexed, and the first tree is freed before the second parse is built."""
+    doc = Document.parse("A ''b\nc'' d ''e''\n" * 3)
+    assert (builds.parses, builds.documents) == (2, 2)
+    assert builds.first_tree_alive_at_second_parse is False
+    assert styles(doc) == ["'' d ''"] * 3  # c'' d ''e'': the last '' is left open
