@@ -54,7 +54,19 @@ _TextToken = tokens.Text
 def parse(text: str, skip_style_tags: bool = False) -> Wikicode:
     """``mwparserfromhell.parse(text)``, built faster."""
     with collector_paused():
-        token_list = _Tokenizer().tokenize(text, 0, skip_style_tags)
+        return tree(tokenize(text, skip_style_tags))
+
+
+def tokenize(text: str, skip_style_tags: bool = False) -> list[Any]:
+    """mwparserfromhell's tokens of ``text``: every parse starts here (tests count parses
+    by it)."""
+    with collector_paused():
+        return _Tokenizer().tokenize(text, 0, skip_style_tags)
+
+
+def tree(token_list: list[Any]) -> Wikicode:
+    """The tree of ``token_list`` (consumed)."""
+    with collector_paused():
         if not FIELDS_VERIFIED:  # pragma: no cover - guarded by the version pin
             return Builder().build(token_list)
         return build(token_list)

@@ -26,9 +26,9 @@ from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 from wikilint.rules.context import Context
 from wikilint.rules.dates import Kind, ParsedDate, ProseDate, find_prose_dates, parse_value
-from wikilint.rules.document import Document, TemplateUse, merge_ranges
+from wikilint.rules.document import Document, TemplateUse
 from wikilint.rules.quotes import open_italics
-from wikilint.rules.wikitext import is_citation_template, is_footnote_template
+from wikilint.rules.wikitext import is_citation_template, is_footnote_template, merge_ranges
 
 PUBLICATION, ACCESS, ARCHIVE = "publication", "access", "archive"
 DATE_PARAMS = {

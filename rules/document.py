@@ -11,7 +11,7 @@ import bisect
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from mwparserfromhell.nodes import (
@@ -31,11 +31,16 @@ from mwparserfromhell.wikicode import Wikicode
 from wikilint.rules import quotes
 from wikilint.rules.parsecost import too_slow_to_parse
 from wikilint.rules.sections import headings as mediawiki_headings
-from wikilint.rules.wikitext import PROTECTED_TAGS, strip_comments, tag_name, template_key
+from wikilint.rules.wikitext import (
+    PROTECTED_TAGS,
+    protected_ranges,
+    strip_comments,
+    tag_name,
+    template_key,
+)
 
 # The C tokenizer stops at NUL; a same-length stand-in keeps every offset valid.
 _NUL_STANDIN = "\ufffd"
-_UNCLOSED_COMMENT = re.compile(r"<!--")
 
 
 class ParseError(Exception):
@@ -438,13 +443,7 @@ class Document:
             for node in self.nodes_of(Tag)
             if not node.wiki_markup and tag_name(node.tag) in PROTECTED_TAGS
         ]
-        # MediaWiki hides an unclosed "<!--" to the end of the page; the parser keeps it as text.
-        for match in _UNCLOSED_COMMENT.finditer(self.text):
-            at = match.start()
-            if not _inside(ranges, at):
-                close = self.text.find("-->", at + 4)
-                ranges.append((at, len(self.text) if close < 0 else close + 3))
-        return merge_ranges(ranges)
+        return protected_ranges(self.text, ranges)
 
     def is_protected(self, start: int, end: int | None = None) -> bool:
         """Whether ``[start, end)`` touches a protected region (an insertion: lies inside one)."""
@@ -538,19 +537,3 @@ def _heading_title(heading: Heading) -> str:
         if stripped:
             parts.append(str(stripped))
     return " ".join("".join(parts).split())
-
-
-def _inside(ranges: list[tuple[int, int]], at: int) -> bool:
-    return any(s <= at < e for s, e in ranges)
-
-
-def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``[start, end)`` ranges sorted, with overlapping or touching ones joined."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged

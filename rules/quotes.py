@@ -14,10 +14,15 @@ mwparserfromhell then pairs the remaining quotes as MediaWiki does. Should a tag
 line, its run is hidden too (at most :data:`MAX_ROUNDS` parses more). Runs are hidden from the
 tokenizer behind ``"`` characters, which end URLs and link targets exactly where quotes do and
 mean nothing else in running text; the apostrophes are put back into the tree as it is indexed
-(:func:`put_back`), so offsets and text are unchanged. Pages without such a tag (most) pay one
-walk over their style tags; the others (8 of the 28 corpus articles) one parse more: the first
-parse is freed before the second is built, and the hidden text is never indexed
-(``tests/rules/test_quotes.py`` counts the parses and indexes).
+(:func:`put_back`), so offsets and text are unchanged.
+
+Cost: the crossing tags, and the spans the runs are read from, come from the first parse's
+tokens (rules.tokenspans), so the first parse of such a page is never built into a tree or
+indexed; only its second parse is. Pages without such a tag (most) pay a scan of their tokens
+for style tags (about 1% of their parse); the others (8 of the 28 corpus articles) one more
+tokenizing and a reading of its tokens. ``tests/rules/test_quotes.py`` counts the tokenizings,
+trees and indexes, and checks the result against the reading of the first trees; the equality of
+the whole path before and after was checked with ``python -m bench.findings``.
 
 A run left unpaired is still, for MediaWiki, a style opened there and closed at the end of its
 line: :func:`open_italics` lists the italic ones (the date rules skip them as they skip every
@@ -33,27 +38,41 @@ from typing import TYPE_CHECKING
 from mwparserfromhell.nodes import ExternalLink, Heading, Tag, Template, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 from wikilint.rules import builder
-from wikilint.rules.wikitext import tag_name
+from wikilint.rules.tokenspans import (
+    STYLE_MARKUP,
+    Spans,
+    TagSpans,
+    has_crossing_style,
+    is_protected_tag,
+    read_spans,
+)
+from wikilint.rules.wikitext import protected_ranges, tag_name
 
 if TYPE_CHECKING:
     from wikilint.rules.document import Document
 
-_STYLE_MARKUP = frozenset({"''", "'''"})
 _STAND_IN = '"'
 MAX_ROUNDS = 3  # the first round reads MediaWiki's unclosed runs; later ones what is left
 
 
 def crossing_runs(doc: Document) -> list[tuple[int, int]]:
     """The apostrophe runs opening a bold or italic tag whose own text holds a line break."""
-    text = doc.text
+    return _runs_at(
+        doc.text,
+        [
+            (doc.span(node)[0], len(node.wiki_markup))
+            for node in doc.nodes_of(Tag)
+            if node.wiki_markup in STYLE_MARKUP
+            and any(type(child) is Text and "\n" in child.value for child in node.contents.nodes)
+        ],
+    )
+
+
+def _runs_at(text: str, tags: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The whole apostrophe run around each style tag's opening markup (start, length)."""
     runs: set[tuple[int, int]] = set()
-    for node in doc.nodes_of(Tag):
-        if node.wiki_markup not in _STYLE_MARKUP:
-            continue
-        if not any(type(child) is Text and "\n" in child.value for child in node.contents.nodes):
-            continue
-        start = doc.span(node)[0]
-        end = start + len(node.wiki_markup)
+    for start, length in tags:
+        end = start + length
         while start > 0 and text[start - 1] == "'":
             start -= 1
         while end < len(text) and text[end] == "'":
@@ -71,16 +90,36 @@ def parse_by_lines(text: str, source: str, make: type[Document]) -> Document:
     bold and italics ending at the end of their line as in MediaWiki.
 
     One parse when no bold or italic crosses a line. Otherwise the runs MediaWiki leaves open
-    at the end of their line are read from that first parse, the first parse is dropped (its
-    tree and index are freed before the second is built), and the text is parsed once more
-    with those runs hidden; the apostrophes are put back as the new :class:`Document` is
-    built, so no index of the hidden text is built."""
-    first = make(text, builder.parse(source))
-    runs = crossing_runs(first)
-    if not runs:
-        return first
-    plain = set(unclosed_at_line_end(first)) or set(runs)
-    del first
+    at the end of their line are read from the first parse's tokens (from its tree and
+    :class:`Document`, freed before the second parse, when the tokens cannot be read so), and
+    the text is parsed once more with those runs hidden; the apostrophes are put back as the
+    new :class:`Document` is built, so no index of the hidden text is built either."""
+    with builder.collector_paused():
+        return _parse_by_lines(text, source, make)
+
+
+def _parse_by_lines(text: str, source: str, make: type[Document]) -> Document:
+    token_list = builder.tokenize(source)
+    if not has_crossing_style(token_list):
+        return make(text, builder.tree(token_list))
+    spans = read_spans(token_list, source)
+    if spans is None:  # not read from the tokens: from the tree, as any page
+        first = make(text, builder.tree(token_list))
+        runs = crossing_runs(first)
+        if not runs:
+            return first
+        open_runs = unclosed_at_line_end(first)
+        del first
+    else:
+        runs = _runs_at(
+            text,
+            [(t.start, len(t.markup or "")) for t in spans.tags if t.breaks_line and _is_style(t)],
+        )
+        if not runs:  # (has_crossing_style and the spans agree: kept for safety)
+            return make(text, builder.tree(token_list))
+        open_runs = _unclosed_in_zones(text, _zones_of_spans(text, spans))
+    del token_list
+    plain = set(open_runs) or set(runs)
     kept: Document | None = None  # the last parse to fall back on
     for _ in range(MAX_ROUNDS):
         hidden = sorted(plain)
@@ -96,7 +135,7 @@ def parse_by_lines(text: str, source: str, make: type[Document]) -> Document:
     return doc
 
 
-_LINE_RUN = re.compile(r"'{2,}|\n")
+_LINE_RUN = re.compile(r"\n|''+")  # (the same matches as "'{2,}|\n", found 3x faster)
 # Extension tags whose content MediaWiki parses on its own (its own lines).
 _OWN_TEXT_TAGS = frozenset({"ref", "poem", "gallery"})
 
@@ -114,7 +153,6 @@ def unclosed_at_line_end(doc: Document) -> list[tuple[int, int]]:
     italics and bold, one bold (after a single-letter word, else after a longer word, else
     after a space) is an apostrophe and italics; then each run opens or closes italics, bold
     or both."""
-    text = doc.text
     # (start, end, own text?): own-text zones are read as lines of their own; the rest of a
     # template or tag (names, attributes) and protected regions are not read at all.
     zones: list[tuple[int, int, bool]] = [(s, e, False) for s, e in doc.protected]
@@ -131,6 +169,29 @@ def unclosed_at_line_end(doc: Document) -> list[tuple[int, int]]:
             start, end = doc.span(node)
             c_start, c_end = doc.code_span(node.contents)
             zones += [(start, end, False), (c_start, c_end, True)]
+    return _unclosed_in_zones(doc.text, zones)
+
+
+def _zones_of_spans(text: str, spans: Spans) -> list[tuple[int, int, bool]]:
+    """The zones of :func:`unclosed_at_line_end`, from spans read off the tokens (in the
+    same order)."""
+    protected = [(t.start, t.end) for t in spans.tags if is_protected_tag(t)]
+    zones = [(s, e, False) for s, e in protected_ranges(text, spans.comments + protected)]
+    for template in spans.templates:
+        zones.append((template.start, template.end, False))
+        zones += [(v_start, v_end, True) for v_start, v_end in template.values]
+    for tag in spans.tags:
+        if tag.markup is None and tag.contents_start is not None and tag.name in _OWN_TEXT_TAGS:
+            assert tag.contents_end is not None
+            zones += [(tag.start, tag.end, False), (tag.contents_start, tag.contents_end, True)]
+    return zones
+
+
+def _is_style(tag: TagSpans) -> bool:
+    return tag.markup in STYLE_MARKUP
+
+
+def _unclosed_in_zones(text: str, zones: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
     zones.sort(key=lambda z: (z[0], -z[1]))
     lines: dict[int, list[list[tuple[int, int]]]] = {}  # zone (-1: the page) → its lines
     stack: list[int] = []  # the zones holding the current position, innermost last

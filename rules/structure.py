@@ -27,9 +27,9 @@ from collections.abc import Iterable
 
 from mwparserfromhell.nodes import Comment, Tag
 from wikilint.rules.context import Context
-from wikilint.rules.document import Document, merge_ranges
+from wikilint.rules.document import Document
 from wikilint.rules.lazyregex import LazyPattern
-from wikilint.rules.wikitext import tag_name
+from wikilint.rules.wikitext import merge_ranges, tag_name
 
 # Extension tags MediaWiki strips before it reads table syntax (their content is opaque).
 _OPAQUE_TAGS = frozenset(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -80,3 +81,35 @@ def is_short_cite_template(key: str) -> bool:
 
 def tag_name(raw: Wikicode | str) -> str:
     return str(raw).strip().lower()
+
+
+_UNCLOSED_COMMENT = re.compile(r"<!--")
+
+
+def protected_ranges(text: str, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The protected regions of ``text``, given the spans of its comments and protected tags:
+    those, and an unclosed ``<!--`` to the end of the page (MediaWiki hides it; the parser
+    keeps it as text), merged."""
+    ranges = list(ranges)
+    for match in _UNCLOSED_COMMENT.finditer(text):
+        at = match.start()
+        if not _inside(ranges, at):
+            close = text.find("-->", at + 4)
+            ranges.append((at, len(text) if close < 0 else close + 3))
+    return merge_ranges(ranges)
+
+
+def _inside(ranges: list[tuple[int, int]], at: int) -> bool:
+    return any(s <= at < e for s, e in ranges)
+
+
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``[start, end)`` ranges sorted, with overlapping or touching ones joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged

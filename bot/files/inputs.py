@@ -30,8 +30,8 @@ from mwparserfromhell.wikicode import Wikicode
 from wikilint.bot.files.errors import InputError
 from wikilint.bot.files.textview import TextView
 from wikilint.rules import builder
-from wikilint.rules.document import merge_ranges
 from wikilint.rules.model import Edit, apply_edits
+from wikilint.rules.wikitext import merge_ranges
 
 STDIN_ARG = "-"
 STDIN_LABEL = "<stdin>"

@@ -145,7 +145,7 @@ def test_parse_error_is_one_finding(monkeypatch: pytest.MonkeyPatch, error: Exce
     def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise error
 
-    monkeypatch.setattr(builder, "parse", explode)
+    monkeypatch.setattr(builder, "tokenize", explode)  # every parse starts there
     result = rules.lint("{{a}}")
     assert [f.rule for f in result.findings] == ["parse-error"]
     assert result.parse_error is not None and result.doc is None

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mwparserfromhell.nodes import Tag, Text
 from mwparserfromhell.wikicode import Wikicode
-from wikilint.rules import builder
+from wikilint.rules import builder, quotes
 from wikilint.rules.document import Document
 from wikilint.rules.quotes import MAX_ROUNDS, crossing_runs, unclosed_at_line_end
 
@@ -193,22 +193,27 @@ def test_any_page_read_per_line_is_the_reference_reading(text: str) -> None:
 
 class Builds:
     def __init__(self) -> None:
-        self.parses = 0
-        self.documents = 0
+        self.parses = 0  # tokenizations: every parse starts with one
+        self.trees = 0  # trees built from tokens
+        self.documents = 0  # Documents (span walks and indexes) built
         self.first_tree_alive_at_second_parse: bool | None = None
 
 
 @pytest.fixture
 def builds(monkeypatch: pytest.MonkeyPatch) -> Builds:
     counted = Builds()
-    parse, init = builder.parse, Document.__init__
+    tokenize, tree, init = builder.tokenize, builder.tree, Document.__init__
     trees: list[weakref.ref[Wikicode]] = []
 
-    def counting_parse(*args: Any, **kwargs: Any) -> Wikicode:
+    def counting_tokenize(*args: Any, **kwargs: Any) -> list[Any]:
         counted.parses += 1
         if trees:
             counted.first_tree_alive_at_second_parse = trees[0]() is not None
-        code = parse(*args, **kwargs)
+        return tokenize(*args, **kwargs)
+
+    def counting_tree(*args: Any, **kwargs: Any) -> Wikicode:
+        counted.trees += 1
+        code = tree(*args, **kwargs)
         trees.append(weakref.ref(code))
         return code
 
@@ -216,7 +221,8 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> Builds:
         counted.documents += 1
         init(self, *args, **kwargs)
 
-    monkeypatch.setattr(builder, "parse", counting_parse)
+    monkeypatch.setattr(builder, "tokenize", counting_tokenize)
+    monkeypatch.setattr(builder, "tree", counting_tree)
     monkeypatch.setattr(Document, "__init__", counting_init)
     return counted
 
@@ -235,15 +241,28 @@ def test_a_page_whose_bold_and_italics_end_on_their_line_is_parsed_once(
     builds: Builds, text: str
 ) -> None:
     Document.parse(text)
-    assert (builds.parses, builds.documents) == (1, 1)
+    assert (builds.parses, builds.trees, builds.documents) == (1, 1, 1)
 
 
-def test_a_page_with_a_crossing_italic_is_parsed_twice_and_indexed_twice(
+CROSSING = "A ''b\nc'' d ''e''\n" * 3
+
+
+def test_a_page_with_a_crossing_italic_is_tokenized_twice_and_built_once(
     builds: Builds,
 ) -> None:
-    """Parse, find the runs to hide, drop that parse, parse again: the hidden text is never
-    indexed, and the first tree is freed before the second parse is built."""
-    doc = Document.parse("A ''b\nc'' d ''e''\n" * 3)
-    assert (builds.parses, builds.documents) == (2, 2)
-    assert builds.first_tree_alive_at_second_parse is False
+    """The runs to hide are read off the first parse's tokens: no tree or index of the first
+    parse, none of the hidden text; the tree and index of the second parse only."""
+    doc = Document.parse(CROSSING)
+    assert (builds.parses, builds.trees, builds.documents) == (2, 1, 1)
     assert styles(doc) == ["'' d ''"] * 3  # c'' d ''e'': the last '' is left open
+    assert shape(doc) == shape(reference_parse(CROSSING))
+
+
+def test_without_spans_from_the_tokens_the_first_tree_is_freed_before_the_second_parse(
+    builds: Builds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(quotes, "read_spans", lambda token_list, source: None)
+    doc = Document.parse(CROSSING)
+    assert (builds.parses, builds.trees, builds.documents) == (2, 2, 2)
+    assert builds.first_tree_alive_at_second_parse is False
+    assert shape(doc) == shape(reference_parse(CROSSING))
