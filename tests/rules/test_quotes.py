@@ -185,6 +185,7 @@ def test_the_crafted_pages_take_every_path() -> None:
     assert crossing_runs(Document.parse(kept))  # the fallback: still crossing
 
 
+@pytest.mark.slow  # many generated examples
 @settings(max_examples=300, deadline=None)
 @given(st.lists(QUOTE_ALPHABET, max_size=50).map("".join))
 def test_any_page_read_per_line_is_the_reference_reading(text: str) -> None:

@@ -83,6 +83,7 @@ def test_the_tokens_give_the_documents_spans_on_real_articles(path: Path) -> Non
     check(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow  # many generated examples
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(WIKI_ALPHABET, QUOTE_ALPHABET), max_size=60).map("".join))
 def test_the_tokens_give_the_documents_spans_on_generated_markup(text: str) -> None:
