@@ -86,14 +86,14 @@ def page_generator(
         titles += read_titles_file(settings.titles_file)
     streams.append(_pages_for_titles(site, titles))
     for cat in settings.categories:
-        streams.append(category_pages(site, cat, settings.category_depth, ns))
+        streams.append(_generated_in(site, f"-cat:{cat}", ns, settings.category_depth))
     for tpl in settings.transcluding:
         template = pywikibot.Page(site, tpl, ns=10)
         streams.append(template.embeddedin(namespaces=ns, content=False))
     if settings.recent_changes:
         streams.append(_recent_changes(site, settings, ns, rc_since, rc_seen))
     if settings.search:
-        streams.append(site.search(settings.search, namespaces=ns))
+        streams.append(_generated_in(site, f"-search:{settings.search}", ns))
     if settings.pages_from:
         streams.append(pages_from_args(site, settings.pages_from, settings.category_depth))
     seen: set[str] = set()
@@ -104,14 +104,14 @@ def page_generator(
             yield page
 
 
-def category_pages(
-    site: APISite, category: str, depth: int, namespaces: Iterable[int] = ()
+def _generated_in(
+    site: APISite, arg: str, namespaces: Iterable[int], category_depth: int = 0
 ) -> Iterator[pywikibot.Page]:
-    """The pages of ``category`` and of its subcategories ``depth`` levels down, in
-    ``namespaces`` (all when empty): bot.toml's ``categories`` go through the same ``-cat:``
-    as ``--pages-from``."""
+    """The pages of one generator argument in ``namespaces`` (all when empty): bot.toml's
+    ``categories`` and ``search`` are read as ``-cat:`` and ``-search:``, the same code as
+    ``--pages-from``."""
     ns = ",".join(str(n) for n in namespaces)
-    return pages_from_args(site, [*([f"-ns:{ns}"] if ns else []), f"-cat:{category}"], depth)
+    return pages_from_args(site, [*([f"-ns:{ns}"] if ns else []), arg], category_depth)
 
 
 def _pages_for_titles(site: APISite, titles: list[str]) -> Iterator[pywikibot.Page]:
@@ -373,17 +373,31 @@ def pages_from_args(
 
 
 def _generator_factory(site: APISite, category_depth: int) -> Any:
-    """pywikibot's GeneratorFactory whose ``-cat:`` recurses ``category_depth`` levels: the
-    ``recurse`` that CategorizedPageGenerator (Category.articles) takes, which pywikibot's own
-    ``-cat:`` fixes at False and ``-catr:`` at True."""
+    """pywikibot's GeneratorFactory with two arguments read our way:
+
+    - ``-cat:`` recurses ``category_depth`` levels: the ``recurse`` that
+      CategorizedPageGenerator (Category.articles) takes, which pywikibot's own ``-cat:`` fixes
+      at False and ``-catr:`` at True;
+    - ``-search:`` searches the pages' text on every wiki. pywikibot sends no ``srwhat`` (since
+      7.0), which Wikimedia's CirrusSearch reads as a text search but MediaWiki's own database
+      search (a self-hosted wiki's default) as a search of the titles alone.
+    """
     from pywikibot import pagegenerators
 
-    class CategoryDepthFactory(pagegenerators.GeneratorFactory):
-        def _handle_category(self, value: str) -> Any:
+    class WikilintFactory(pagegenerators.GeneratorFactory):
+        def _handle_category(self, value: str | None) -> Any:
+            if not value:  # pywikibot would prompt for it
+                raise GeneratorArgError("-cat: give the category: -cat:NAME")
             return self.getCategoryGen(
                 value, recurse=category_depth, gen_func=pagegenerators.CategorizedPageGenerator
             )
 
         _handle_cat = _handle_category
 
-    return CategoryDepthFactory(site=site)
+        def _handle_search(self, value: str | None) -> Any:
+            if not value:  # pywikibot would prompt for it
+                raise GeneratorArgError("-search: give the words to search for: -search:WORDS")
+            # All namespaces, as pywikibot's -search:; -ns:N narrows them afterwards.
+            return self.site.search(value, namespaces=[], where="text")
+
+    return WikilintFactory(site=site)

@@ -31,29 +31,6 @@ class _Page:
         return self._title
 
 
-class _SearchSite:
-    """Just enough of an APISite for the search source (the default SQLite search of the
-    test wiki indexes new pages only through the job queue, so it is faked here)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, Any]] = []
-
-    def search(self, query: str, namespaces: Any = None) -> Iterator[_Page]:
-        self.calls.append((query, namespaces))
-        yield from (_Page(t) for t in ("A", "B", "A", "C"))
-
-
-def test_search_source_and_dedup() -> None:
-    from wikilint.bot.runner.config import SourceSettings
-    from wikilint.bot.wiki.sources import page_generator
-
-    site = _SearchSite()
-    settings = SourceSettings(search="insource:colour", namespaces=(0, 4))
-    titles = [p.title() for p in page_generator(site, settings)]  # type: ignore[arg-type]
-    assert titles == ["A", "B", "C"]
-    assert site.calls == [("insource:colour", [0, 4])]
-
-
 def test_batched() -> None:
     assert list(batched(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
     assert list(batched([], 3)) == []
@@ -127,6 +104,34 @@ def test_category_template_and_batched_reads(
     code, report = run(cfg)
     assert code == runner.EXIT_OK and report["pages"] == 0
     assert not any(a == "edit" for _, a, _ in proxy.log)
+
+
+@pytest.mark.live
+@pytest.mark.usefixtures("test_rules")
+def test_search_source_reads_the_text_in_the_namespaces_once(
+    tmp_path: Path, api: str, shutoff: str, human: mwapi.ApiClient
+) -> None:
+    word = f"runnersearch{uuid.uuid4().hex[:10]}"
+    hit, listed_too = title("search-hit"), title("search-listed")
+    help_hit = f"Help:Runner search {uuid.uuid4().hex[:8]}"
+    project_hit = f"Project:Runner search {uuid.uuid4().hex[:8]}"  # not in namespaces
+    miss = title("search-miss")
+    for page in (hit, listed_too, help_hit, project_hit):
+        human.edit(page, f"colour {word}")
+    human.edit(miss, "colour")
+    cfg = write_config(
+        tmp_path,
+        api,
+        [],
+        shutoff,
+        sources={"titles": [listed_too], "search": word, "namespaces": [0, 12]},
+        safety={"cosmetic_check": "whitespace"},
+    )
+    code, report = run(cfg)
+    assert code == runner.EXIT_OK, report
+    assert report["actions"] == {"edited": 3}  # listed_too is a title and a hit: once
+    assert [len(bot_revisions(human, p)) for p in (hit, listed_too, help_hit)] == [1, 1, 1]
+    assert bot_revisions(human, project_hit) == [] and bot_revisions(human, miss) == []
 
 
 @pytest.mark.live

@@ -87,3 +87,12 @@ def test_check_generator_args_gives_the_depth() -> None:
     assert check_generator_args(["-ns:0", "-category:A", "-newpages:5"], "2") == 2
     with pytest.raises(GeneratorArgError, match="goes with --pages-from -cat:NAME"):
         check_generator_args(["-catr:A"], "2")
+
+
+@pytest.mark.parametrize("arg", ["-cat:", "-category:", "-search:"])
+def test_an_empty_cat_or_search_is_an_error_not_a_prompt(arg: str) -> None:
+    from wikilint.bot.wiki.sources import pages_from_args
+
+    # pywikibot's own handlers would ask on the terminal (a cron job would wait or crash).
+    with pytest.raises(GeneratorArgError, match=r"give the (category|words)"):
+        list(pages_from_args(None, [arg]))  # type: ignore[arg-type]

@@ -1,7 +1,16 @@
 """``--pages-from``: pywikibot's page generators on the command line, against the local wiki.
 
-The pages live in categories and templates made for each test alone, so the generators must
-give exactly them."""
+The pages live in categories, templates and search words made for each test alone, so the
+generators must give exactly them. Recent changes and new pages are the wiki's latest edits:
+each of those tests makes its edits right before it lists them (the live lock keeps other
+writers out), with a count that must hold exactly its own edits and leave out an earlier one,
+and edits that the generator must skip.
+
+Search needs no job queue: MediaWiki (1.39) updates the search index in the edit request
+itself (a post-send deferred SearchUpdate) and ``php -S`` serves one request at a time, so the
+next request finds the edit. What once made these pages unfindable was pywikibot's search
+without ``srwhat``, which MediaWiki's database search answers from the titles alone
+(``sources._generator_factory`` asks for the text)."""
 
 from __future__ import annotations
 
@@ -44,6 +53,11 @@ def propose(state: Path, *args: str) -> list[str]:
 
 def linted_pages(output: str) -> set[str]:
     return set(re.findall(r"\[\[(Wikilint test/gen[^\]]*)\]\]", output))
+
+
+def pages_in_order(output: str) -> list[str]:
+    """Every page with a finding, in the order lint read them (each test page has one)."""
+    return list(dict.fromkeys(re.findall(r"^\[\[([^\]]+)\]\]:\d+:\d+:", output, re.M)))
 
 
 def files_linted(output: str) -> int:
@@ -162,3 +176,71 @@ def test_propose_takes_a_category_depth(tree: dict[str, Any], tmp_path: Path) ->
         "2",
     )
     assert sorted(proposed) == sorted(tree["pages"][:3])
+
+
+# -- search, recent changes, new pages ----------------------------------------------------------
+
+
+def test_search_gives_the_pages_holding_the_words(live_wiki: str) -> None:
+    human = ApiClient.for_account("human")
+    word = f"wlgen{uuid.uuid4().hex[:10]}"
+    hits = [unique_title("gen-search-hit") for _ in range(2)]
+    for page in hits:
+        human.edit(page, with_finding(word) + f"About {word}.", createonly=True)
+    help_hit = f"Help:{unique_title('gen-search-help')}"
+    human.edit(help_hit, with_finding(word) + f"About {word}.", createonly=True)
+    missing = unique_title("gen-search-miss")  # the same text but the word
+    human.edit(missing, with_finding("x") + "About something else.", createonly=True)
+    # The index follows edits: a page that lost the word is no hit, one that gained it is.
+    lost, gained = unique_title("gen-search-lost"), unique_title("gen-search-gained")
+    human.edit(lost, with_finding("x") + f"About {word}.", createonly=True)
+    human.edit(lost, with_finding("x") + "About something else.")
+    human.edit(gained, with_finding("x") + "About something else.", createonly=True)
+    human.edit(gained, with_finding("x") + f"About {word}.")
+    fresh_site()
+
+    every_namespace = lint("--pages-from", f"-search:{word}")
+    assert set(pages_in_order(every_namespace.output)) == {*hits, help_hit, gained}, (
+        every_namespace.output
+    )
+    assert files_linted(every_namespace.output) == 4
+    articles = lint("--pages-from", f"-search:{word}", "--pages-from", "-ns:0")  # README's
+    assert set(pages_in_order(articles.output)) == {*hits, gained}, articles.output
+    assert files_linted(articles.output) == 3
+
+
+def test_recentchanges_gives_the_latest_changes_newest_first(live_wiki: str) -> None:
+    human = ApiClient.for_account("human")
+    before, a, b, c = (unique_title(f"gen-rc-{n}") for n in ("before", "a", "b", "c"))
+    for page in (before, a, b, c):
+        human.edit(page, with_finding("rc"), createonly=True)
+    fresh_site()
+
+    latest = lint("--pages-from", "-recentchanges:3")
+    assert pages_in_order(latest.output) == [c, b, a], latest.output  # not `before`, the 4th
+    assert files_linted(latest.output) == 3
+    human.edit(a, with_finding("rc") + "Edited again.")
+    fresh_site()
+    # The 4 latest changes are a's edit, c, b and a's creation: a is read once.
+    again = lint("--pages-from", "-recentchanges:4")
+    assert pages_in_order(again.output) == [a, c, b], again.output
+    assert files_linted(again.output) == 3
+
+
+def test_newpages_gives_the_newest_articles_newest_first(live_wiki: str) -> None:
+    human = ApiClient.for_account("human")
+    older, first, second = (unique_title(f"gen-new-{n}") for n in ("older", "first", "second"))
+    help_page = f"Help:{unique_title('gen-new-help')}"
+    human.edit(older, with_finding("older"), createonly=True)
+    human.edit(first, with_finding("first"), createonly=True)
+    human.edit(help_page, with_finding("help"), createonly=True)  # new, but not an article
+    human.edit(older, with_finding("older") + "Edited again.")  # a change, not a new page
+    human.edit(second, with_finding("second"), createonly=True)
+    fresh_site()
+
+    new = lint("--pages-from", "-newpages:2")
+    assert pages_in_order(new.output) == [second, first], new.output
+    assert files_linted(new.output) == 2
+    # The same edits as recent changes: the Help page and the edit of `older` are in.
+    changed = lint("--pages-from", "-recentchanges:4")
+    assert pages_in_order(changed.output) == [second, older, help_page, first], changed.output
