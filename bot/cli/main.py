@@ -596,8 +596,12 @@ def fix(
 ) -> None:
     """Fix what the rules can fix. By default writes nothing and shows a word diff.
 
-    Exit status: 0 nothing to fix, or the fixes were written (--write) or printed
-    (--stdout); 1 fixes proposed in a dry run (--diff, the default, or --unified); 2 an error.
+    A wiki page (--page) that propose and submit leave alone ({{nobots}}, {{in use}}, too
+    large) is shown as skipped, with no diff.
+
+    Exit status: 0 nothing to fix (or a page skipped), or the fixes were written (--write)
+    or printed (--stdout); 1 fixes proposed in a dry run (--diff, the default, or --unified);
+    2 an error.
     """
     mode = mode or "diff"
     pages += _generated_pages(pages_from, site, category_depth)
