@@ -182,7 +182,8 @@ def timed_scan(
             return
         while not done.wait(0.05):
             for pid in workers(proc.pid):
-                peaks[pid] = max(peaks.get(pid, 0), _rss(pid))
+                # a Dask worker with the lint process it starts for each partition
+                peaks[pid] = max(peaks.get(pid, 0), sum(_rss(p) for p in _tree(pid)))
             tree[0] = max(tree[0], sum(_rss(pid) for pid in _tree(proc.pid)))
 
     sampler = threading.Thread(target=sample_peaks, daemon=True)
@@ -209,13 +210,13 @@ def timed_scan(
 @contextlib.contextmanager
 def dask_cluster(workers: int) -> Iterator[tuple[str, Callable[[int], list[int]]]]:
     """A LocalCluster of ``workers`` processes on 127.0.0.1, set up as the README tells users
-    to start scan workers (no Dask profiler): its address and worker pids."""
+    to start scan workers (no Dask profiler, not daemonic): its address and worker pids."""
     import dask
     from dask.distributed import Client, LocalCluster
-    from wikilint.bot.scan.engines import NO_PROFILER
+    from wikilint.bot.scan.engines import NO_PROFILER, NOT_DAEMONIC
 
     with (
-        dask.config.set(NO_PROFILER),
+        dask.config.set({**NO_PROFILER, **NOT_DAEMONIC}),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -318,7 +319,8 @@ def bench_scans(
                 f"{n} pages ({size:.1f} MiB multistream .bz2), 2 workers",
                 f"`--jobs 2`: scan process {local.client_peak / 2**20:.0f} MiB, "
                 f"each worker {_mib(local.worker_peaks)}; Dask: scan process "
-                f"{on_dask.client_peak / 2**20:.0f} MiB, each worker {_mib(on_dask.worker_peaks)}",
+                f"{on_dask.client_peak / 2**20:.0f} MiB, each worker with its lint process "
+                f"{_mib(on_dask.worker_peaks)}",
             )
         )
 

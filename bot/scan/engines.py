@@ -219,6 +219,8 @@ def run_dask(
 ) -> Iterator[Pair]:
     """The same per-chunk function on a Dask cluster, with the same bounded in-flight window."""
     with dask_client(scheduler, jobs) as client:
+        if options.page_timeout:
+            click.echo(STREAM_HINT, err=True)
         size = 2 * max(_worker_count(client), jobs)
         [remote_config] = client.scatter([options.config], broadcast=True)
         window = InOrder(
@@ -246,7 +248,8 @@ def dask_client(scheduler: str | None, jobs: int) -> Iterator[Any]:
         client = Client(scheduler, timeout="30s")
         _hint_if_profiling(client)
     else:
-        with dask.config.set(NO_PROFILER):  # the Nanny hands its config to the worker
+        # The Nanny hands its config to the worker process it starts.
+        with dask.config.set({**NO_PROFILER, **NOT_DAEMONIC}):
             cluster = LocalCluster(
                 n_workers=max(jobs, 1),
                 threads_per_worker=1,
@@ -335,19 +338,26 @@ def scan_partition_by_pages(
 
 
 def run_partitions_dask(
-    partitions: Iterable[Partition], options: ScanOptions, scheduler: str | None, jobs: int
+    partitions: Iterable[Partition],
+    options: ScanOptions,
+    scheduler: str | None,
+    jobs: int,
+    chunk: int = 16,
 ) -> Iterator[PartitionResult]:
     """Partitions on a Dask cluster: its workers read the dump files themselves (every worker
     needs them at the same path). A lost worker's tasks are rerun by Dask elsewhere."""
     with dask_client(scheduler, jobs) as client:
+        if options.page_timeout:
+            _hint_if_daemonic(client)
         [remote_options] = client.scatter([options], broadcast=True)
         run = uuid.uuid4().hex[:8]
 
         def submit(partition: Partition) -> Any:
             return client.submit(
-                scan_partition,
+                scan_partition_guarded,
                 partition,
                 remote_options,
+                chunk,
                 key=f"wikilint-scan-{run}-{partition.ordinal}",
             )
 
@@ -359,3 +369,41 @@ def run_partitions_dask(
             except Exception as exc:  # KilledWorker, a lost scheduler, …
                 raise EngineError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") from exc
             yield result
+
+
+def scan_partition_guarded(
+    partition: Partition, options: ScanOptions, chunk: int
+) -> PartitionResult:
+    """A partition on a Dask worker, in a lint process of its own as the local engine runs it:
+    a page over the time limit (or one that kills the interpreter) ends that process, not the
+    Dask worker, and is reported. Daemonic workers may not start processes: no limit there."""
+    if not options.page_timeout or multiprocessing.current_process().daemon:
+        return scan_partition(partition, options)
+    [result] = run_partitions_local([partition], options, 1, chunk)
+    return result
+
+
+NOT_DAEMONIC = {"distributed.worker.daemon": False}
+STREAM_HINT = (
+    "wikilint scan: note: the pages of one plain file sent to Dask workers are linted without "
+    "a time limit; a multistream dump or several files have one"
+)
+DAEMONIC_HINT = (
+    "wikilint scan: note: the cluster's workers are daemonic processes, which may not start "
+    "the lint processes that enforce --lint-timeout: pages are linted without a time limit; "
+    "start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False"
+)
+
+
+def _hint_if_daemonic(client: Any) -> None:
+    """A note on stderr when the workers cannot enforce the lint time limit."""
+
+    def daemonic() -> bool:
+        return multiprocessing.current_process().daemon
+
+    try:
+        answers = client.run(daemonic)
+    except Exception:  # a note is not worth failing the scan for
+        return
+    if any(answers.values()):
+        click.echo(DAEMONIC_HINT, err=True)

@@ -176,7 +176,7 @@ def _scan_partitions(
         meter.resumed(summary.pages_scanned, bytes_done)
     results: Iterator[PartitionResult]
     if engine == "dask":
-        results = run_partitions_dask(todo, options, scheduler, jobs)
+        results = run_partitions_dask(todo, options, scheduler, jobs, chunk)
     else:
         results = run_partitions_local(todo, options, jobs, chunk)
     by_ordinal = {p.ordinal: p for p in todo}
@@ -367,8 +367,7 @@ def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, writable=True),
-    help="Write findings here instead of stdout (with FILE.scan-state next to it, for "
-    "--resume).",
+    help="Write findings here instead of stdout (with FILE.scan-state next to it, for --resume).",
 )
 @click.option(
     "--resume",

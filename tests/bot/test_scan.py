@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner
-from wikilint.bot.scan.engines import PROFILER_HINT, dask_client, run_local
+from wikilint.bot.scan.engines import PROFILER_HINT, STREAM_HINT, dask_client, run_local
 from wikilint.bot.scan.readers import DumpError, Page, iter_pages, open_dump
 from wikilint.bot.scan.scanner import run_scan, scan
 from wikilint.bot.scan.worker import ScanOptions, lint_page
@@ -166,6 +166,7 @@ def test_jobs_1_and_2_and_dask_give_the_same_results(dump: Path) -> None:
             dump, "--engine", "dask", "--scheduler", cluster.scheduler_address, "--chunk-size", "3"
         )
     assert dask_run[:2] == serial[:2]
+    assert STREAM_HINT in dask_run[2]  # a plain file's pages, sent to Dask: no time limit
 
 
 @pytest.mark.slow  # starts a Dask cluster
@@ -191,17 +192,22 @@ def test_a_cluster_whose_workers_profile_gets_a_note(dump: Path, profiling: bool
 
 
 @pytest.mark.slow  # starts a Dask cluster
-def test_the_local_cluster_of_a_scan_runs_no_profiler() -> None:
+def test_the_local_cluster_of_a_scan_runs_no_profiler_and_may_start_processes() -> None:
     pytest.importorskip("distributed")
 
-    def profiling() -> bool:
+    def profiling_or_daemonic() -> tuple[bool, bool]:
+        import multiprocessing
+
         import dask
 
-        return bool(dask.config.get("distributed.worker.profile.enabled"))
+        return (
+            bool(dask.config.get("distributed.worker.profile.enabled")),
+            multiprocessing.current_process().daemon,
+        )
 
     with dask_client(None, 1) as client:  # worker processes, as `--engine dask` starts them
-        answers = client.run(profiling)
-    assert answers and not any(answers.values())
+        answers = client.run(profiling_or_daemonic)
+    assert list(answers.values()) == [(False, False)]  # and may start lint processes
 
 
 def test_titles_only_is_a_titles_file(dump: Path) -> None:

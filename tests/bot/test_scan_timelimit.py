@@ -71,6 +71,60 @@ def test_partitioned_inputs_report_the_slow_page(tmp_path: Path) -> None:
     assert summary.pages_scanned == 3 and summary.pages_with_errors == 1
 
 
+def test_dask_workers_report_the_slow_page_too(tmp_path: Path) -> None:
+    """On Dask each partition runs in a lint process of the worker's own, as locally."""
+    distributed = pytest.importorskip("distributed")
+    files = [
+        write(
+            tmp_path / f"{name}.xml",
+            dump_xml(
+                [page_xml(name, [(i, f"{SLOW} colour" if name == "Slow" else "colour")], pageid=i)]
+            ),
+        )
+        for i, name in enumerate(["A1", "Slow", "B1"], start=1)
+    ]
+    out = tmp_path / "out.jsonl"
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        started = time.monotonic()
+        summary = run_scan(
+            files,
+            None,
+            KillerConfig(),
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+            output=out,
+            page_timeout=5,
+        )
+    assert time.monotonic() - started < 45  # the slow rule alone would take 60 s
+    got = {r["title"]: r for r in records(out.read_text())}
+    assert got["Slow"]["error"].startswith("lint time limit")
+    assert [f["rule"] for f in got["A1"]["findings"]] == ["test-killer"]
+    assert summary.pages_scanned == 3 and summary.pages_with_errors == 1
+
+
+def test_daemonic_dask_workers_get_a_note_that_there_is_no_limit(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    from click.testing import CliRunner
+    from wikilint.bot.scan.engines import DAEMONIC_HINT
+    from wikilint.bot.scan.scanner import scan
+
+    dumps = [
+        str(write(tmp_path / f"{name}.xml", dump_xml([page_xml(name, [(i, "colour")], pageid=i)])))
+        for i, name in enumerate("AB", start=1)
+    ]  # two files: partitions, which the workers lint themselves
+    with distributed.LocalCluster(  # worker processes are daemonic unless configured
+        n_workers=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        res = CliRunner().invoke(
+            scan, [*dumps, "--engine", "dask", "--scheduler", cluster.scheduler_address]
+        )
+    assert res.exit_code == 0, res.output
+    assert DAEMONIC_HINT in res.stderr
+    assert "pages scanned: 2" in res.stderr
+
+
 def test_the_option_is_documented_with_its_default() -> None:
     from click.testing import CliRunner
     from wikilint.bot.scan.scanner import scan
