@@ -80,8 +80,7 @@ ARCHIVE_HOSTS = (
 def is_archive_url(url: str) -> bool:
     """Whether a URL points into a web archive (Wayback Machine, archive.today, …)."""
     _scheme, host, rest = split_url(url)
-    if host.startswith("www."):
-        host = host[4:]
+    host = _without_www(host, _WWW)
     key = host + rest
     return any(key.startswith(a) or host.endswith("." + a) for a in ARCHIVE_HOSTS)
 
@@ -144,13 +143,24 @@ def normalize_url(url: str, *, keep_fragment: bool = False) -> str:
     if not _SCHEME.match(url):
         url = "//" + url  # "example.org/a", as Wayback originals are sometimes written
     _scheme, host, rest = split_url(url)
-    if host.startswith("www."):
-        host = host[4:]
+    host = _without_www(host, _WWW)
     if not keep_fragment:
         rest = rest.split("#", 1)[0]
     path, sep, query = rest.partition("?")
     path = path.rstrip("/")
     return f"{host}{path}{sep}{query}"
+
+
+_WWW = re.compile(r"www\.")
+
+
+def _without_www(host: str, prefix: re.Pattern[str]) -> str:
+    """``host`` without its leading ``prefix`` labels, as long as a domain with a dot is left:
+    ``www.www.example.org`` → ``example.org``, but ``www.org`` stays (its ``www`` is the name).
+    Removing them all at once keeps the key of a key the same key."""
+    while (found := prefix.match(host)) and "." in host[found.end() :]:
+        host = host[found.end() :]
+    return host
 
 
 def host_matches(host: str, patterns: Iterable[str]) -> bool:
@@ -185,7 +195,7 @@ def wayback_key(url: str) -> str:
     url = unquote(_COMMENT.sub("", url)).strip()
     key = normalize_url(url).lower()
     host, _slash, rest = key.partition("/")
-    host = _WWW_N.sub("", host)
+    host = _without_www(host, _WWW_N)
     path, sep, query = rest.partition("?")
     path = _DOT_SEGMENT.sub("", _SLASH_RUN.sub("/", "/" + path)).rstrip("/")
     if sep:

@@ -6,7 +6,7 @@ import html
 
 import mwparserfromhell
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from mwparserfromhell.nodes import HTMLEntity, Template, Text
 from wikilint.rules.urls import (
@@ -252,7 +252,28 @@ _URLISH = st.from_regex(
 )
 
 
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("http://www.example.org/a", "example.org/a"),
+        ("http://www.www.example.org/a", "example.org/a"),
+        ("http://www.org/a", "www.org/a"),  # the site's name, not a prefix
+        ("www.www.org", "www.org"),
+    ],
+)
+def test_normalize_url_drops_www_prefixes_but_keeps_a_domain(url: str, key: str) -> None:
+    assert normalize_url(url) == key
+    assert normalize_url(key) == key
+
+
+def test_wayback_key_drops_numbered_www_prefixes_but_keeps_a_domain() -> None:
+    assert wayback_key("http://www2.www.example.org/a") == "example.org/a"
+    assert wayback_key("http://www2.org/a") == "www2.org/a"
+
+
 @pytest.mark.slow  # many generated examples
+@example("www.www.org")
+@example("www2.www.example.org")
 @given(_URLISH)
 def test_normalize_url_is_idempotent(url: str) -> None:
     once = normalize_url(url)
