@@ -17,8 +17,11 @@ steps, thread or Python signal handler can stop it: only killing the process doe
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
+import os
 import pickle
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -169,6 +172,7 @@ def _serve(conn: Connection) -> None:
     pass its questions (``ask``) to the caller as ("ask", question)."""
     global _ASK
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    exit_with_parent()
 
     def relay(question: Any) -> Any:
         conn.send(("ask", question))
@@ -218,3 +222,20 @@ def killed_at_deadline(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def exit_with_parent() -> None:
+    """End this worker when the process that started it is gone, even killed with SIGKILL.
+
+    A scan's pool worker would otherwise wait forever on its task queue (it holds the queue's
+    writing end itself); a lint worker would finish the page it is on, which may take minutes.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="wikilint-parent-watch", daemon=True).start()

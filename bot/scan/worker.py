@@ -4,16 +4,12 @@ chunk of pages the client sent, or a whole partition the worker reads itself."""
 from __future__ import annotations
 
 import bisect
-import multiprocessing
-import multiprocessing.connection
-import os
 import re
 import signal
-import threading
 from collections.abc import Callable, Iterator
 from typing import IO, Any, NamedTuple
 
-from wikilint.bot.change.timelimit import killed_at_deadline
+from wikilint.bot.change.timelimit import exit_with_parent, killed_at_deadline
 from wikilint.bot.scan.partitions import Partition
 from wikilint.bot.scan.readers import (
     DumpError,
@@ -219,23 +215,6 @@ def init_worker(options: ScanOptions) -> None:
     # resume; a traceback from every worker would only bury that.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
-
-
-def exit_with_parent() -> None:
-    """End this worker when the process that started it is gone, even killed with SIGKILL.
-
-    A pool worker would otherwise wait forever on its task queue (it holds the queue's writing
-    end itself) and keep the forkserver alive with it (it holds the forkserver's liveness pipe).
-    """
-    parent = multiprocessing.parent_process()
-    if parent is None or parent.sentinel is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="wikilint-parent-watch", daemon=True).start()
 
 
 def lint_chunk_in_worker(pages: list[Page]) -> list[dict[str, Any]]:

@@ -132,3 +132,36 @@ def test_exceptions_that_do_not_unpickle_come_back_as_runtime_errors() -> None:
         with pytest.raises(SectionNotFound, match="no section 'B'"):  # rebuilt as itself
             worker.call(slowwork.no_such_section)
         assert worker.call(slowwork.echo, 3) == 3
+
+
+def test_the_lint_worker_ends_with_its_parent_even_mid_call() -> None:
+    """Its parent killed with SIGKILL (no clean-up), the worker stops the page it is on."""
+    import subprocess
+    import sys
+
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, time; from wikilint.bot.change.timelimit import LintWorker\n"
+            "worker = LintWorker(120)\n"
+            "print(worker.call(os.getpid), flush=True)\n"
+            "worker.call(time.sleep, 60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    time.sleep(0.5)  # the parent is waiting for its 60-second call
+    parent.kill()
+    parent.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)  # clean up before failing
+    raise AssertionError("the lint worker outlived its parent")
