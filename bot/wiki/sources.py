@@ -382,9 +382,25 @@ def _generator_factory(site: APISite, category_depth: int) -> Any:
       7.0), which Wikimedia's CirrusSearch reads as a text search but MediaWiki's own database
       search (a self-hosted wiki's default) as a search of the titles alone.
     """
+    import pywikibot
     from pywikibot import pagegenerators
 
     class WikilintFactory(pagegenerators.GeneratorFactory):
+        def handle_arg(self, arg: str) -> bool:
+            # pywikibot asks on the terminal for a value an argument lacks (-catr:, -file:,
+            # -transcludes:, …): a cron job would wait or crash on EOF. Say what is missing.
+            name = arg.partition(":")[0]
+
+            def no_prompt(*_args: Any, **_kwargs: Any) -> str:
+                raise GeneratorArgError(f"{name}: give it a value: {name}:VALUE")
+
+            asking = pywikibot.input
+            pywikibot.input = no_prompt
+            try:
+                return bool(super().handle_arg(arg))
+            finally:
+                pywikibot.input = asking
+
         def _handle_category(self, value: str | None) -> Any:
             if not value:  # pywikibot would prompt for it
                 raise GeneratorArgError("-cat: give the category: -cat:NAME")

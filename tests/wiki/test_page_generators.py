@@ -96,3 +96,14 @@ def test_an_empty_cat_or_search_is_an_error_not_a_prompt(arg: str) -> None:
     # pywikibot's own handlers would ask on the terminal (a cron job would wait or crash).
     with pytest.raises(GeneratorArgError, match=r"give the (category|words)"):
         list(pages_from_args(None, [arg]))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("arg", ["-catr:", "-transcludes:", "-file:", "-weblink:"])
+def test_any_generator_missing_its_value_is_an_error_not_a_prompt(arg: str) -> None:
+    import pywikibot
+    from wikilint.bot.wiki.sources import pages_from_args
+
+    asking = pywikibot.input
+    with pytest.raises(GeneratorArgError, match=f"^{arg[:-1]}: give it a value: {arg}VALUE$"):
+        list(pages_from_args(None, [arg]))  # type: ignore[arg-type]
+    assert pywikibot.input is asking  # the terminal prompt is back for everything else
