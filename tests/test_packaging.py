@@ -70,6 +70,9 @@ def test_wheel_holds_only_the_wikilint_name(wheel: Path) -> None:
             rel = source.relative_to(ROOT).with_suffix("")
             assert "wikilint/" + rel.as_posix() in modules, f"{rel} missing from the wheel"
     assert "wikilint/rules/py.typed" in names
+    for folder in ("static", "templates"):  # serve's pages, package data
+        for data in (ROOT / "bot" / "web" / folder).iterdir():
+            assert f"wikilint/bot/web/{folder}/{data.name}" in names, f"{data} missing"
 
 
 def test_wheel_installs_and_runs_in_a_clean_venv(wheel: Path, tmp_path: Path) -> None:
