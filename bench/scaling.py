@@ -9,14 +9,17 @@ page: articles (the start of each of the 23 corpus articles, repeated), one line
 repeated without a line break: what a capture that lost its newlines looks like) and
 many findings (short generated lines that each give a finding or more: sections with bare
 URLs, the same ref again and again, one source cited many ways, repeated notes). Times are the
-process's CPU time (best of 2 or 3 runs), so that other work on a shared machine counts less.
+process's CPU time (best of 5 runs up to 1 MB, of 3 above), so that other work on a shared
+machine counts less; the table notes the load average at the start and the end of the run.
 Target: 4× the text costs at most 5× the time.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import re
 import subprocess
 import sys
@@ -119,10 +122,11 @@ def table(sizes: tuple[float, ...]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     worst = 0.0
+    load_at_start = os.getloadavg()[0]
     for kind in KINDS:
         seen: dict[float, float] = {}
         for mb in sizes:
-            got = measure(kind, int(mb * 1_000_000), 3 if mb <= 1 else 2)
+            got = measure(kind, int(mb * 1_000_000), 5 if mb <= 1 else 3)
             seen[mb] = got["seconds"]
             quarter = seen.get(mb / 4)
             growth = f"{got['seconds'] / quarter:.2f}×" if quarter else ""
@@ -136,6 +140,12 @@ def table(sizes: tuple[float, ...]) -> str:
     met = "met" if worst <= TARGET else "**not met**"
     rows.append("")
     rows.append(f"Worst growth for 4× the text: {worst:.2f}× (target ≤ {TARGET:g}×: {met}).")
+    rows.append("")
+    rows.append(
+        f"`python -m bench.scaling` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} CPUs; load average {load_at_start:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end."
+    )
     return "\n".join(rows)
 
 
