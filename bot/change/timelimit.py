@@ -59,11 +59,12 @@ def worker_context(preload: str = "wikilint.rules") -> multiprocessing.context.B
     threads, as Dask and the tests do) that has imported ``preload`` (the rules) once, so a
     worker starts in milliseconds instead of importing everything again as under spawn. spawn
     where there is no fork (Windows, and macOS where fork is unsafe). The server is shared by
-    the process: the first user's ``preload`` is the one imported."""
+    the process: the first user's ``preload`` is the one imported. The server also lints a
+    small page once (:mod:`~wikilint.bot.change.warmworker`), so workers start warm."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([preload])
+    context.set_forkserver_preload([preload, "wikilint.bot.change.warmworker"])
     return context
 
 

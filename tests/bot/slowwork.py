@@ -60,3 +60,10 @@ def no_such_section() -> None:
     from wikilint.rules import Document
 
     Document.parse("== A ==\nx\n").find_section("B")
+
+
+
+def imported(module: str) -> bool:
+    import sys
+
+    return module in sys.modules

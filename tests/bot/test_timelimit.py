@@ -165,3 +165,11 @@ def test_the_lint_worker_ends_with_its_parent_even_mid_call() -> None:
         time.sleep(0.05)
     os.kill(child, signal.SIGKILL)  # clean up before failing
     raise AssertionError("the lint worker outlived its parent")
+
+
+def test_a_worker_starts_with_the_rules_warm() -> None:
+    """Forked from a server that linted a page once, a worker starts with every rule's module
+    imported (the registry imports them at the first lint) and their patterns compiled."""
+    with LintWorker(30) as worker:
+        assert worker.call(slowwork.imported, "wikilint.rules.checks.bare_url")
+        assert worker.call(slowwork.imported, "wikilint.rules.checks.date_format")
