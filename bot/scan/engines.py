@@ -15,6 +15,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import multiprocessing
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -246,7 +247,6 @@ def dask_client(scheduler: str | None, jobs: int) -> Iterator[Any]:
     cluster = None
     if scheduler:
         client = Client(scheduler, timeout="30s")
-        _hint_if_profiling(client)
     else:
         # The Nanny hands its config to the worker process it starts.
         with dask.config.set({**NO_PROFILER, **NOT_DAEMONIC}):
@@ -266,29 +266,9 @@ def dask_client(scheduler: str | None, jobs: int) -> Iterator[Any]:
             cluster.close()
 
 
-# Dask's statistical profiler samples the stack of a running task every 10 ms, taking the GIL
-# from it; a scan's tasks are pure Python with deep stacks, and lose 10-20% of their speed.
+# Dask's statistical profiler samples the stack of a running task every 10 ms: a few percent
+# of a scan's time when the partitions are linted in the worker's own thread.
 NO_PROFILER = {"distributed.worker.profile.enabled": False}
-PROFILER_HINT = (
-    "wikilint scan: note: the cluster's workers run Dask's profiler, which slows scans by "
-    "10-20%; start them with DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False"
-)
-
-
-def _hint_if_profiling(client: Any) -> None:
-    """A note on stderr when the workers of a cluster given by ``--scheduler`` profile."""
-
-    def profiling() -> bool:
-        import dask
-
-        return bool(dask.config.get("distributed.worker.profile.enabled", True))
-
-    try:
-        answers = client.run(profiling)
-    except Exception:  # an old or locked-down cluster: the note is not worth failing for
-        return
-    if any(answers.values()):
-        click.echo(PROFILER_HINT, err=True)
 
 
 def _worker_count(client: Any) -> int:
@@ -371,15 +351,57 @@ def run_partitions_dask(
             yield result
 
 
+class _LintProcesses:
+    """The lint processes of one Dask worker, kept from task to task (a process per task would
+    start cold every time: imports, compiled patterns, the rules' caches); one per thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.options: ScanOptions | None = None
+
+    def get(self, options: ScanOptions) -> cf.ProcessPoolExecutor:
+        with self.lock:
+            if self.pool is None or self.options != options:
+                if self.pool is not None:
+                    self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool, self.options = _new_pool(_threads_of_this_worker(), options), options
+            return self.pool
+
+    def lost(self, pool: cf.ProcessPoolExecutor) -> None:
+        with self.lock:
+            if self.pool is pool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = None
+
+
+_LINT_PROCESSES = _LintProcesses()
+
+
+def _threads_of_this_worker() -> int:
+    try:
+        from distributed import get_worker
+
+        return max(1, int(get_worker().state.nthreads))
+    except (ImportError, ValueError, AttributeError):
+        return 1
+
+
 def scan_partition_guarded(
     partition: Partition, options: ScanOptions, chunk: int
 ) -> PartitionResult:
-    """A partition on a Dask worker, in a lint process of its own as the local engine runs it:
-    a page over the time limit (or one that kills the interpreter) ends that process, not the
-    Dask worker, and is reported. Daemonic workers may not start processes: no limit there."""
+    """A partition on a Dask worker, in a lint process of the worker's as the local engine
+    runs it: a page over the time limit (or one that kills the interpreter) ends that process,
+    not the Dask worker, and the partition is redone page by page to report it. Daemonic
+    workers may not start processes: no limit there."""
     if not options.page_timeout or multiprocessing.current_process().daemon:
         return scan_partition(partition, options)
-    [result] = run_partitions_local([partition], options, 1, chunk)
+    pool = _LINT_PROCESSES.get(options)
+    try:
+        result: PartitionResult = _submit(pool, scan_partition_in_worker, partition).result()
+    except cf.process.BrokenProcessPool:
+        _LINT_PROCESSES.lost(pool)
+        return scan_partition_by_pages(partition, options, 1, chunk)
     return result
 
 

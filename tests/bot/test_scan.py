@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner
-from wikilint.bot.scan.engines import PROFILER_HINT, STREAM_HINT, dask_client, run_local
+from wikilint.bot.scan.engines import STREAM_HINT, dask_client, run_local
 from wikilint.bot.scan.readers import DumpError, Page, iter_pages, open_dump
 from wikilint.bot.scan.scanner import run_scan, scan
 from wikilint.bot.scan.worker import ScanOptions, lint_page
@@ -167,28 +167,6 @@ def test_jobs_1_and_2_and_dask_give_the_same_results(dump: Path) -> None:
         )
     assert dask_run[:2] == serial[:2]
     assert STREAM_HINT in dask_run[2]  # a plain file's pages, sent to Dask: no time limit
-
-
-@pytest.mark.slow  # starts a Dask cluster
-@pytest.mark.parametrize("profiling", [True, False])
-def test_a_cluster_whose_workers_profile_gets_a_note(dump: Path, profiling: bool) -> None:
-    distributed = pytest.importorskip("distributed")
-    dask = pytest.importorskip("dask")
-    with (
-        dask.config.set({"distributed.worker.profile.enabled": profiling}),
-        distributed.LocalCluster(
-            n_workers=1,
-            processes=False,
-            protocol="tcp",
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-    ):
-        code, _, err = scan_output(
-            dump, "--engine", "dask", "--scheduler", cluster.scheduler_address
-        )
-    assert code == 0, err
-    assert (PROFILER_HINT in err) is profiling
 
 
 @pytest.mark.slow  # starts a Dask cluster

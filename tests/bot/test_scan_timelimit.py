@@ -131,3 +131,21 @@ def test_the_option_is_documented_with_its_default() -> None:
 
     res = CliRunner().invoke(scan, ["--help"])
     assert "--lint-timeout" in res.output and "default: 30" in res.output.replace("\n", " ")
+
+
+def test_a_dask_worker_keeps_its_lint_processes_from_task_to_task() -> None:
+    """A process per task would start cold each time (imports, patterns, the rules' caches)."""
+    from wikilint.bot.scan.engines import _LintProcesses
+    from wikilint.rules import Config
+
+    processes = _LintProcesses()
+    pool = processes.get(ScanOptions(Config(), page_timeout=30))
+    try:
+        assert processes.get(ScanOptions(Config(), page_timeout=30)) is pool  # the next task
+        processes.lost(pool)  # a page killed its process: the next task gets a new one
+        again = processes.get(ScanOptions(Config(), page_timeout=30))
+        assert again is not pool
+        assert processes.get(ScanOptions(Config(), page_timeout=5)) is not again  # other scan
+    finally:
+        if processes.pool is not None:
+            processes.pool.shutdown()
