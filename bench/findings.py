@@ -76,9 +76,10 @@ def record(text: str, with_fix: bool) -> dict[str, Any]:
 
 
 def pages(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
-    yield "examples/leon-trotsky-section.wiki", (
-        ROOT / "examples" / "leon-trotsky-section.wiki"
-    ).read_text(encoding="utf-8")
+    yield (
+        "examples/leon-trotsky-section.wiki",
+        (ROOT / "examples" / "leon-trotsky-section.wiki").read_text(encoding="utf-8"),
+    )
     if args.seed is not None:
         from wikilint.bot.files.inputs import read_input
 

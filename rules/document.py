@@ -120,9 +120,7 @@ class TemplateUse(NamedTuple):
 class Document:
     """A parsed text with offsets, lines, protected ranges, sections and shared indexes."""
 
-    def __init__(
-        self, text: str, code: Wikicode, hidden: Sequence[tuple[int, int]] = ()
-    ) -> None:
+    def __init__(self, text: str, code: Wikicode, hidden: Sequence[tuple[int, int]] = ()) -> None:
         """``code`` is the parse of ``text``, or of ``text`` with the apostrophe runs
         ``hidden`` behind stand-ins (see rules.quotes): those are put back into the tree here."""
         self.text = text

@@ -137,9 +137,7 @@ def submit_proposal(
                 "the save if it was made"
             )
         store.set_status(p.id or 0, "failed", reason)
-        raise wiki.WikiFailure(
-            f"#{p.id} [[{p.page}]]: failed: {reason}", failure.failure
-        ) from exc
+        raise wiki.WikiFailure(f"#{p.id} [[{p.page}]]: failed: {reason}", failure.failure) from exc
 
 
 def _submit_claimed(

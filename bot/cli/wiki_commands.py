@@ -102,7 +102,6 @@ def wiki_failures(site: Any = None) -> Iterator[None]:
         raise CommandError(str(exc), failure_exit_code(exc.failure)) from exc
 
 
-
 def parse_section(section: str | None) -> str | None:
     # Digits mean a section number, or a title when no section has that number
     # (rules.Document.find_section).
@@ -115,7 +114,6 @@ def open_site(site: str | None) -> Any:
 
     with wiki_failures():
         return wiki.open_wiki(site)
-
 
 
 def fetch_page(title: str, site: str | None = None) -> wiki.Revision:
@@ -143,7 +141,6 @@ def page_policy_for(site: str | None) -> PagePolicy:
 def page_environment(title: str) -> rules.Environment:
     """The environment a wiki page's fixes are computed in (today's date, its title)."""
     return rules.Environment(page_title=title)
-
 
 
 # -- propose ----------------------------------------------------------------------------------

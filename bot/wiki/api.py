@@ -307,8 +307,7 @@ def open_wiki(site: str | None) -> APISite:
     except Exception as exc:
         if is_unavailable(exc):
             raise WikiFailure(
-                f"cannot open the wiki {where}: {explain_unavailable(None, exc)}; "
-                "try again later",
+                f"cannot open the wiki {where}: {explain_unavailable(None, exc)}; try again later",
                 Failure.UNAVAILABLE,
             ) from exc
         raise WikiFailure(

@@ -62,7 +62,6 @@ def no_such_section() -> None:
     Document.parse("== A ==\nx\n").find_section("B")
 
 
-
 def imported(module: str) -> bool:
     import sys
 

@@ -162,8 +162,7 @@ CROSSING_CASES = [
     "''a'' <span title=''>b</span>\n''c\nd''",
     # still crossing after the first round: a second and a third round
     "{{a|<nowiki>]]'''</ref>'\n[}}'''<ref>{{a||==}''\n|}==|]\n[<nowiki><'''}}{{a|]]''",
-    " <ref></ref>}]][{{a|'''\nhttp://a.b<ref>}}[}}]][[\n<</nowiki>[[xhttp://a.b {|\n| '''"
-    "== }}''",
+    " <ref></ref>}]][{{a|'''\nhttp://a.b<ref>}}[}}]][[\n<</nowiki>[[xhttp://a.b {|\n| '''== }}''",
 ]
 
 

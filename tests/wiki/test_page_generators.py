@@ -58,8 +58,7 @@ def test_a_depth_without_a_cat_argument_is_one_line_and_exit_2(
     res = invoke(command, *sources, "--category-depth", "1")
     assert res.exit_code == 2
     assert res.stderr.splitlines() == [
-        "error: --category-depth goes with --pages-from -cat:NAME (-catr:NAME follows every "
-        "level)"
+        "error: --category-depth goes with --pages-from -cat:NAME (-catr:NAME follows every level)"
     ]
 
 
