@@ -13,6 +13,7 @@ per-page :func:`~wikilint.bot.scan.worker.lint_page` and the per-partition task)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -117,31 +118,20 @@ def run_scan(
         if partitions is None:
             description["pages_per_checkpoint"] = checkpoint_pages
         checkpoint = Checkpoint(target, description, resume)
-    try:
+    with contextlib.ExitStack() as stack:
+        if checkpoint is not None:
+            stack.callback(checkpoint.close)
+        elif target is not None:  # a device: written to as it is, no state next to it
+            out = stack.enter_context(target.open("w", encoding="utf-8"))
         if partitions is None:
-            if target is not None and checkpoint is None:
-                with target.open("w", encoding="utf-8") as device:
-                    return _scan_stream(
-                        inputs[0], device, None, options, jobs, engine, scheduler, chunk,
-                        progress, log_interval, checkpoint_pages,
-                    )  # fmt: skip
             return _scan_stream(
                 inputs[0], out, checkpoint, options, jobs, engine, scheduler, chunk, progress,
                 log_interval, checkpoint_pages,
             )  # fmt: skip
-        if target is not None and checkpoint is None:
-            with target.open("w", encoding="utf-8") as device:
-                return _scan_partitions(
-                    partitions, device, None, options, jobs, engine, scheduler, chunk,
-                    progress, log_interval,
-                )  # fmt: skip
         return _scan_partitions(
             partitions, out, checkpoint, options, jobs, engine, scheduler, chunk, progress,
             log_interval,
         )  # fmt: skip
-    finally:
-        if checkpoint is not None:
-            checkpoint.close()
 
 
 def _scan_partitions(
