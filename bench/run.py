@@ -127,6 +127,19 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
+def write_section(results: Path, begin: str, end: str, body: str) -> None:
+    """Put ``body`` between the markers ``begin`` and ``end`` in ``results``, replacing an
+    older section or appended, so that a run of one bench keeps the rest of the file."""
+    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+    section = f"{begin}\n{body}\n{end}"
+    if begin in text and end in text:
+        head, _, rest = text.partition(begin)
+        text = head + section + rest.partition(end)[2]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    results.write_text(text, encoding="utf-8")
+
+
 def sample_text() -> str:
     for path in SAMPLE_CANDIDATES:
         if path.is_file():

@@ -150,14 +150,9 @@ def table(sizes: tuple[float, ...]) -> str:
 
 
 def write(block: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    section = f"{BEGIN}\n## Scaling with the page size\n\n{block}\n{END}"
-    if BEGIN in text and END in text:
-        head, _, rest = text.partition(BEGIN)
-        text = head + section + rest.partition(END)[2]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    from bench.run import write_section
+
+    write_section(RESULTS, BEGIN, END, f"## Scaling with the page size\n\n{block}")
 
 
 def main(argv: list[str] | None = None) -> None:

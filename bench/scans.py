@@ -333,20 +333,6 @@ SECTION_START = "<!-- begin partitioned scans (python -m bench.scans --write) --
 SECTION_END = "<!-- end partitioned scans -->"
 
 
-def write_section(results: Path, heading: str, table: str) -> None:
-    """Put the scan rows in their own section of bench/results.md (replacing an older one),
-    so a scans-only run does not discard the rest of the file."""
-    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
-    section = f"{SECTION_START}\n{heading}\n\n{table}\n{SECTION_END}"
-    if SECTION_START in text and SECTION_END in text:
-        before, rest = text.split(SECTION_START, 1)
-        after = rest.split(SECTION_END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    results.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     from bench.run import Report, render
 
@@ -374,7 +360,7 @@ def main(argv: list[str] | None = None) -> None:
     table = render(report)
     print(table)
     if args.write:
-        from bench.run import RESULTS, machine
+        from bench.run import RESULTS, machine, write_section
 
         given = argv if argv is not None else sys.argv[1:]
         command = " ".join(["python -m bench.scans", *given])
@@ -382,7 +368,7 @@ def main(argv: list[str] | None = None) -> None:
             f"## Partitioned dump scans\n\n`{command}` on {started:%Y-%m-%d %H:%M} UTC, "
             f"load average {load:.1f} at the start. Machine: {machine()}."
         )
-        write_section(RESULTS, heading, table)
+        write_section(RESULTS, SECTION_START, SECTION_END, f"{heading}\n\n{table}")
 
 
 if __name__ == "__main__":
