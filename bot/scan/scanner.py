@@ -417,8 +417,9 @@ def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
     metavar="SECONDS",
     default=DEFAULT_PAGE_LINT_TIMEOUT,
     show_default=True,
-    help="Seconds one page's lint may take in the local engine's workers; a page "
-    "over it gets an internal-error record saying so (0: no limit).",
+    help="Seconds one page's lint may take (in each worker's lint process; on Dask, for "
+    "partitioned inputs and non-daemonic workers); a page over it gets an internal-error "
+    "record saying so (0: no limit).",
 )
 def scan_command(
     dumps: tuple[str, ...],
